@@ -1,0 +1,48 @@
+/**
+ * The one typed node configuration. Only `cli/` reads files, env and flags; components receive
+ * their own slice of this object.
+ */
+export interface EmbedderConfig {
+  kind: 'builtin' | 'transformers' | 'openai'
+  /** transformers: local model directory; openai: model name. */
+  model?: string
+  /** openai: base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 */
+  baseUrl?: string
+}
+
+export interface RuntimeConfig {
+  kind: 'retrieval' | 'llama' | 'openai'
+  /** llama: base GGUF path; openai: model name. */
+  model?: string
+  baseUrl?: string
+  apiKey?: string
+  /** llama: number of contexts kept warm (one per adapter set). */
+  poolSize?: number
+}
+
+export interface NodeConfig {
+  /** Network name; part of gossip topics. */
+  network: string
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  /** Pre-shared key text for a private network (`baobab network create`). */
+  psk?: string
+  /** Circuit relay / autonat / dcutr for internet use. */
+  relay: boolean
+  embedder: EmbedderConfig
+  runtime: RuntimeConfig
+  policy: 'open' | 'community' | 'strict'
+  http?: { listen: string, token?: string }
+}
+
+export const DEFAULT_CONFIG: NodeConfig = {
+  network: 'default',
+  listen: ['/ip4/0.0.0.0/tcp/0'],
+  bootstrap: [],
+  mdns: true,
+  relay: false,
+  embedder: { kind: 'builtin' },
+  runtime: { kind: 'retrieval' },
+  policy: 'community'
+}
