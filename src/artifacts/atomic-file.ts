@@ -1,0 +1,33 @@
+/** Crash-safe file writes: temp file in the same directory, fsync, rename, fsync the directory. */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+
+export function writeFileAtomic (path: string, data: Uint8Array | string, mode = 0o644): void {
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`)
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data
+  try {
+    const fd = openSync(tmp, 'wx', mode)
+    try {
+      let off = 0
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, path)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw err
+  }
+  fsyncDir(dirname(path))
+}
+
+export function fsyncDir (dir: string): void {
+  try {
+    const fd = openSync(dir, 'r')
+    try { fsyncSync(fd) } finally { closeSync(fd) }
+  } catch {
+    // some filesystems refuse directory fsync; the rename is still atomic
+  }
+}
