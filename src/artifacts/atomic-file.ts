@@ -3,8 +3,15 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
-export function writeFileAtomic (path: string, data: Uint8Array | string, mode = 0o644): void {
-  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`)
+export interface AtomicWriteOptions {
+  mode?: number
+  /** Directory for the temp file (same filesystem as `path`); defaults to `path`'s directory. */
+  tmpDir?: string
+}
+
+export function writeFileAtomic (path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
+  const mode = options.mode ?? 0o644
+  const tmp = join(options.tmpDir ?? dirname(path), `.${randomBytes(6).toString('hex')}.tmp`)
   const bytes = typeof data === 'string' ? Buffer.from(data) : data
   try {
     const fd = openSync(tmp, 'wx', mode)

@@ -154,3 +154,8 @@ export function parseCid (text: string): CID {
     throw new MalformedArtifactError(`"${text}" is not a CID`, { cause: err })
   }
 }
+
+/** Decodes bytes this node already verified and stored (no signature check). */
+export function decodeStoredArtifact (bytes: Uint8Array, cid: string): SignedArtifact {
+  return { cid: CID.parse(cid), bytes, envelope: dagCbor.decode(bytes) }
+}

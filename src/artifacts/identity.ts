@@ -23,7 +23,7 @@ export async function loadOrCreateIdentity (home: string): Promise<Identity> {
   if (existsSync(keyPath)) return { ...readIdentity(keyPath), keyPath, created: false }
   mkdirSync(home, { recursive: true, mode: 0o700 })
   const privateKey = await generateKeyPair('Ed25519')
-  writeFileAtomic(keyPath, privateKeyToProtobuf(privateKey), 0o600)
+  writeFileAtomic(keyPath, privateKeyToProtobuf(privateKey), { mode: 0o600 })
   return { privateKey, peerId: peerIdFromPrivateKey(privateKey), keyPath, created: true }
 }
 

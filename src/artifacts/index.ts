@@ -8,7 +8,7 @@
  * ```
  */
 export { ARTIFACT_VERSION, CHUNK_SIZE, DATA_SCALES, KINDS, MAX_ANY_SIZE, MAX_SIZE } from './constants.ts'
-export { artifactCid, createArtifact, decodeArtifact, equalBytes, parseCid, rawCid, sha256Bytes, validateEnvelope } from './codec.ts'
+export { artifactCid, createArtifact, decodeArtifact, decodeStoredArtifact, equalBytes, parseCid, rawCid, sha256Bytes, validateEnvelope } from './codec.ts'
 export type { CreateOptions, DecodeOptions, Envelope, SignedArtifact } from './codec.ts'
 export { BODY_SPECS } from './kinds.ts'
 export type {
@@ -18,6 +18,7 @@ export type {
 export { KEY_FILE, loadOrCreateIdentity } from './identity.ts'
 export type { Identity } from './identity.ts'
 export { fsyncDir, writeFileAtomic } from './atomic-file.ts'
+export type { AtomicWriteOptions } from './atomic-file.ts'
 export {
   ArtifactError, CidMismatchError, FieldTypeError, InvalidKeyFileError, InvalidSignatureError,
   MalformedArtifactError, MissingFieldError, NonCanonicalEncodingError, OversizeArtifactError,

@@ -1,0 +1,84 @@
+/**
+ * Content-addressed blob store: each chunk is a file named by its raw CID, written to a temp
+ * file, fsynced and renamed, so a crash leaves either the whole chunk or nothing.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { logger } from '@libp2p/logger'
+import { parseCid, rawCid, writeFileAtomic } from '../artifacts/index.ts'
+import { BlobNotFoundError, ChunkMismatchError, InvalidQueryError, asStorageError } from './errors.ts'
+import type { BlobStore } from './types.ts'
+
+const log = logger('baobab:library:blobs')
+
+export class FileBlobStore implements BlobStore {
+  readonly dir: string
+  private readonly tmpDir: string
+
+  constructor (dir: string) {
+    this.dir = dir
+    this.tmpDir = join(dir, 'tmp')
+    mkdirSync(this.tmpDir, { recursive: true })
+    // temp files left by a crash are never referenced: remove them
+    for (const name of readdirSync(this.tmpDir)) rmSync(join(this.tmpDir, name), { force: true })
+  }
+
+  path (cid: string): string {
+    checkCid(cid)
+    return join(this.dir, cid.slice(-2), cid)
+  }
+
+  has (cid: string): boolean {
+    return existsSync(this.path(cid))
+  }
+
+  put (bytes: Uint8Array): string {
+    const cid = rawCid(bytes).toString()
+    this.write(cid, bytes)
+    return cid
+  }
+
+  putVerified (cid: string, bytes: Uint8Array): void {
+    const actual = rawCid(bytes).toString()
+    if (actual !== cid) throw new ChunkMismatchError(cid, actual)
+    this.write(cid, bytes)
+  }
+
+  get (cid: string): Uint8Array {
+    try {
+      return new Uint8Array(readFileSync(this.path(cid)))
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') throw new BlobNotFoundError(cid)
+      throw err
+    }
+  }
+
+  size (cid: string): number {
+    try {
+      return statSync(this.path(cid)).size
+    } catch {
+      throw new BlobNotFoundError(cid)
+    }
+  }
+
+  remove (cid: string): void {
+    rmSync(this.path(cid), { force: true })
+  }
+
+  private write (cid: string, bytes: Uint8Array): void {
+    const path = this.path(cid)
+    if (existsSync(path)) return
+    mkdirSync(join(this.dir, cid.slice(-2)), { recursive: true })
+    try {
+      writeFileAtomic(path, bytes, { tmpDir: this.tmpDir })
+    } catch (err) {
+      throw asStorageError(err, `blob ${cid}`)
+    }
+    log.trace('stored blob %s (%d bytes)', cid, bytes.length)
+  }
+}
+
+function checkCid (cid: string): void {
+  if (!/^[a-z0-9]+$/i.test(cid)) throw new InvalidQueryError(`"${cid}" is not a CID`)
+  parseCid(cid)
+}

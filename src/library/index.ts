@@ -1,0 +1,24 @@
+/**
+ * Library: the node's SQLite store of artifacts (with trust status) and its blob store.
+ *
+ * @example
+ * ```ts
+ * const lib = openLibrary({ home: '/home/me/.baobab' })
+ * lib.put(artifact, { status: 'quarantined', sourcePeer })
+ * for (const a of lib.list({ kind: 'adapter', status: 'trusted' })) console.log(a.cid)
+ * ```
+ */
+import { SqliteLibrary } from './sqlite-library.ts'
+import type { Library, LibraryInit } from './types.ts'
+
+export function openLibrary (init: LibraryInit): Library {
+  return new SqliteLibrary(init)
+}
+
+export { STATUSES } from './types.ts'
+export type { BlobStore, Library, LibraryInit, ListQuery, PutOptions, PutResult, Status, StoredArtifact, SyncKey } from './types.ts'
+export { SCHEMA_VERSION } from './migrations.ts'
+export {
+  ArtifactNotFoundError, BlobNotFoundError, ChunkMismatchError, CorruptLibraryError, InvalidQueryError,
+  LibraryError, MissingBlobError, SchemaTooNewError, StorageFullError
+} from './errors.ts'
