@@ -130,7 +130,7 @@ export async function decodeArtifact (bytes: Uint8Array, options: DecodeOptions 
 }
 
 async function verifySignature (env: Envelope): Promise<void> {
-  let ok = false
+  let ok: boolean
   try {
     const peerId = peerIdFromString(env.author)
     if (peerId.publicKey == null || peerId.type !== 'Ed25519') throw new Error('author is not an Ed25519 peer id')

@@ -25,3 +25,4 @@ export {
   UnexpectedFieldError, UnknownKindError, UnsupportedVersionError
 } from './errors.ts'
 export { CID } from 'multiformats/cid'
+export { bodyFromJson, bodyToJson, envelopeToJson } from './json.ts'

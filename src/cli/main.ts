@@ -1,0 +1,29 @@
+/** The `baobab` command line. Each command group registers itself from `commands/`. */
+import { Command, CommanderError } from 'commander'
+import { register as registerArtifact } from './commands/artifact.ts'
+import { register as registerIdentity } from './commands/identity.ts'
+import { register as registerLibrary } from './commands/library.ts'
+import { reportError } from './context.ts'
+
+const program = new Command('baobab')
+  .description('Baobab: a peer-to-peer knowledge mesh for local AI')
+  .option('--home <dir>', 'node home (default $BAOBAB_HOME or ~/.baobab)')
+  .showHelpAfterError()
+  .exitOverride()
+
+registerIdentity(program)
+registerLibrary(program)
+registerArtifact(program)
+
+const adapter = program.command('adapter').description('add, inspect, convert, compare, merge and compress LoRA adapters')
+void adapter
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  if (err instanceof CommanderError) {
+    if (err.exitCode !== 0) process.exitCode = 2
+  } else {
+    reportError(err)
+  }
+}
