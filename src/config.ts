@@ -18,6 +18,14 @@ export interface RuntimeConfig {
   apiKey?: string
   /** llama: number of contexts kept warm (one per adapter set). */
   poolSize?: number
+  /** llama: context window per context (default min(4096, the model's training context)). */
+  contextSize?: number
+  /** llama: CPU threads per context (default 1 for tiny models, else node-llama-cpp's choice). */
+  threads?: number
+  /** openai: per-attempt timeout in ms (default 60000). */
+  timeoutMs?: number
+  /** openai: how an adapter reaches the server: as the model name (vLLM, Ollama) or llama-server's per-request `lora` ids. */
+  lora?: 'model' | 'llama-server' | 'none'
 }
 
 export interface NodeConfig {

@@ -22,6 +22,21 @@ export interface KnowledgeRef {
   exemplars?: Array<{ q: string, a?: string, score?: number }>
 }
 
+/**
+ * One LoRA adapter to apply, as the backend sees it. Chosen from `knowledge` by the adapter
+ * middleware (`adapterMiddleware`), never inside a runtime.
+ */
+export interface AdapterSpec {
+  /** Local name (expert name). The `openai` runtime sends it as the model (vLLM, Ollama). */
+  name: string
+  /** GGUF LoRA file on disk (`llama` runtime). */
+  path?: string
+  /** Server-side adapter id (llama-server's per-request `lora: [{id, scale}]`). */
+  id?: number
+  /** Default 1; 0 gives the base model's output. */
+  scale?: number
+}
+
 export interface Experience {
   cid: string
   text: string
@@ -30,6 +45,8 @@ export interface Experience {
 export interface GenerateOptions {
   messages: ChatMessage[]
   knowledge?: KnowledgeRef
+  /** LoRA adapters to apply (empty or absent: the base model). Set by `adapterMiddleware`. */
+  adapters?: AdapterSpec[]
   experiences?: Experience[]
   maxTokens?: number
   temperature?: number
@@ -60,7 +77,14 @@ export type StreamPart =
   | { type: 'text-start' }
   | { type: 'text-delta', delta: string }
   | { type: 'text-end' }
-  | { type: 'finish', finishReason: FinishReason, usage: Usage }
+  | {
+    type: 'finish'
+    finishReason: FinishReason
+    usage: Usage
+    /** Same meaning as in {@link GenerateResult}; absent when empty. */
+    warnings?: string[]
+    retrieved?: boolean
+  }
   | { type: 'error', error: unknown }
 
 export interface LlmRuntime {
@@ -70,4 +94,39 @@ export interface LlmRuntime {
   doGenerate(options: GenerateOptions): Promise<GenerateResult>
   doStream(options: GenerateOptions): Promise<ReadableStream<StreamPart>>
   close(): Promise<void>
+}
+
+/** Options for {@link TokenDistributionSource.nextTokenDistribution}. */
+export interface TokenDistributionOptions {
+  /** Adapters to apply (absent or empty: the base model). */
+  adapters?: AdapterSpec[]
+  /** How many of the most likely tokens to list in `top` (default 10). */
+  topK?: number
+  /** Prepend the model's BOS token (default true). */
+  addBos?: boolean
+  signal?: AbortSignal
+}
+
+/** The model's next-token distribution after a raw prompt (softmax at temperature 1, no sampling filters). */
+export interface TokenDistribution {
+  /** Token ids of the prompt as evaluated. */
+  promptTokens: number[]
+  vocabSize: number
+  /** `probabilities[tokenId]`, full vocabulary, sums to ~1. */
+  probabilities: Float32Array
+  /** Natural-log probabilities (logits up to an additive constant), same indexing. */
+  logProbabilities: Float32Array
+  /** The `topK` most likely tokens, most likely first. */
+  top: Array<{ token: number, text: string, probability: number }>
+}
+
+/** A runtime that can expose next-token probabilities (the llama runtime), for canaries and KL checks. */
+export interface TokenDistributionSource {
+  nextTokenDistribution(prompt: string, options?: TokenDistributionOptions): Promise<TokenDistribution>
+}
+
+/** Wraps a runtime call: STYLE §3 middleware (pick the LoRA adapter here, not inside runtimes). */
+export interface RuntimeMiddleware {
+  /** Rewrites the options before they reach the runtime (both `doGenerate` and `doStream`). */
+  transformOptions?: (options: GenerateOptions) => GenerateOptions | Promise<GenerateOptions>
 }

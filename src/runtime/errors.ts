@@ -1,0 +1,176 @@
+/** Named errors for runtimes. Callers test `err.name`, never the message. */
+
+export class RuntimeError extends Error {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'RuntimeError'
+  }
+}
+
+/** The caller's messages or options cannot be turned into a prompt (bad input: exit code 2). */
+export class InvalidPromptError extends RuntimeError {
+  readonly reason: string
+  constructor (reason: string) {
+    super(`invalid prompt: ${reason}`)
+    this.name = 'InvalidPromptError'
+    this.reason = reason
+  }
+}
+
+/** A runtime was built with settings that cannot work (bad input). */
+export class InvalidRuntimeConfigError extends RuntimeError {
+  readonly field: string
+  readonly value: unknown
+  constructor (field: string, value: unknown, expected: string, options?: ErrorOptions) {
+    super(`runtime setting "${field}" must be ${expected} (got ${JSON.stringify(value)})`, options)
+    this.name = 'InvalidRuntimeConfigError'
+    this.field = field
+    this.value = value
+  }
+}
+
+export class UnknownRuntimeError extends RuntimeError {
+  readonly kind: unknown
+  constructor (kind: unknown) {
+    super(`unknown runtime kind ${JSON.stringify(kind)} (expected retrieval, llama or openai)`)
+    this.name = 'UnknownRuntimeError'
+    this.kind = kind
+  }
+}
+
+export class RuntimeClosedError extends RuntimeError {
+  readonly provider: string
+  constructor (provider: string) {
+    super(`the ${provider} runtime is closed`)
+    this.name = 'RuntimeClosedError'
+    this.provider = provider
+  }
+}
+
+/** The base model file does not exist (not found: exit code 3). */
+export class ModelFileNotFoundError extends RuntimeError {
+  readonly path: string
+  constructor (path: string, options?: ErrorOptions) {
+    super(`model file not found: ${path}`, options)
+    this.name = 'ModelFileNotFoundError'
+    this.path = path
+  }
+}
+
+/** The base model file exists but llama.cpp could not load it (not a GGUF, truncated, ...). */
+export class ModelLoadError extends RuntimeError {
+  readonly path: string
+  constructor (path: string, options?: ErrorOptions) {
+    super(`could not load model ${path}: ${describeCause(options?.cause)}`, options)
+    this.name = 'ModelLoadError'
+    this.path = path
+  }
+}
+
+export class AdapterFileNotFoundError extends RuntimeError {
+  readonly path: string
+  constructor (path: string, options?: ErrorOptions) {
+    super(`LoRA adapter file not found: ${path}`, options)
+    this.name = 'AdapterFileNotFoundError'
+    this.path = path
+  }
+}
+
+/** The file is not a GGUF LoRA adapter (`general.type` must be `adapter`, `adapter.type` `lora`). */
+export class NotALoraAdapterError extends RuntimeError {
+  readonly path: string
+  readonly detail: string
+  constructor (path: string, detail: string, options?: ErrorOptions) {
+    super(`${path} is not a GGUF LoRA adapter: ${detail}`, options)
+    this.name = 'NotALoraAdapterError'
+    this.path = path
+    this.detail = detail
+  }
+}
+
+/** The LoRA adapter was made for another base model (architecture or tensor shapes differ). */
+export class AdapterBaseMismatchError extends RuntimeError {
+  readonly path: string
+  readonly tensor?: string
+  readonly expected: string
+  readonly actual: string
+  constructor (path: string, what: { tensor?: string, expected: string, actual: string }) {
+    const where = what.tensor != null ? ` (tensor ${what.tensor})` : ''
+    super(`LoRA adapter ${path} does not fit the loaded base model${where}: expected ${what.expected}, found ${what.actual}`)
+    this.name = 'AdapterBaseMismatchError'
+    this.path = path
+    if (what.tensor != null) this.tensor = what.tensor
+    this.expected = what.expected
+    this.actual = what.actual
+  }
+}
+
+export class PromptTooLongError extends RuntimeError {
+  readonly promptTokens: number
+  readonly contextSize: number
+  constructor (promptTokens: number, contextSize: number) {
+    super(`prompt has ${promptTokens} tokens but the context holds ${contextSize}`)
+    this.name = 'PromptTooLongError'
+    this.promptTokens = promptTokens
+    this.contextSize = contextSize
+  }
+}
+
+/** An OpenAI-compatible server answered with an error status (after any retries). */
+export class RuntimeHttpError extends RuntimeError {
+  readonly status: number
+  readonly url: string
+  readonly body: string
+  readonly attempts: number
+  constructor (what: { status: number, url: string, body: string, attempts: number }) {
+    super(`${what.url} answered HTTP ${what.status} after ${what.attempts} attempt(s): ${what.body.slice(0, 300)}`)
+    this.name = 'RuntimeHttpError'
+    this.status = what.status
+    this.url = what.url
+    this.body = what.body
+    this.attempts = what.attempts
+  }
+}
+
+/** The server could not be reached at all (connection refused, reset, DNS). */
+export class RuntimeConnectionError extends RuntimeError {
+  readonly url: string
+  readonly attempts: number
+  constructor (url: string, attempts: number, options?: ErrorOptions) {
+    super(`could not reach ${url} after ${attempts} attempt(s): ${describeCause(options?.cause)}`, options)
+    this.name = 'RuntimeConnectionError'
+    this.url = url
+    this.attempts = attempts
+  }
+}
+
+export class RuntimeTimeoutError extends RuntimeError {
+  readonly url: string
+  readonly timeoutMs: number
+  constructor (url: string, timeoutMs: number) {
+    super(`${url} did not answer within ${timeoutMs} ms`)
+    this.name = 'RuntimeTimeoutError'
+    this.url = url
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** The server answered 2xx but with something that is not the OpenAI protocol. */
+export class RuntimeProtocolError extends RuntimeError {
+  readonly url: string
+  readonly detail: string
+  constructor (url: string, detail: string, options?: ErrorOptions) {
+    super(`${url} broke the OpenAI protocol: ${detail}`, options)
+    this.name = 'RuntimeProtocolError'
+    this.url = url
+    this.detail = detail
+  }
+}
+
+function describeCause (cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : ''
+    return cause.message + inner
+  }
+  return String(cause)
+}

@@ -1,0 +1,335 @@
+/**
+ * The `llama` runtime: node-llama-cpp in-process on the CPU, one base GGUF, LoRA adapters as
+ * GGUF files applied per context, contexts pooled by adapter set (see llama-pool.ts).
+ * The model loads on first use (or `load()`); adapters are checked with lora-check.ts first.
+ */
+import { existsSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
+import { logger } from '@libp2p/logger'
+import type { ChatWrapper, Llama, LlamaModel, Token } from 'node-llama-cpp'
+import { DEFAULT_CONTEXT_SIZE, DEFAULT_POOL_SIZE, DEFAULT_TEMPERATURE, SMALL_MODEL_BYTES } from './constants.ts'
+import { InvalidPromptError, InvalidRuntimeConfigError, ModelFileNotFoundError, ModelLoadError, PromptTooLongError, RuntimeClosedError } from './errors.ts'
+import { ContextPool } from './llama-pool.ts'
+import type { PoolAdapter, PoolLease, PoolStats } from './llama-pool.ts'
+import { chatWrapperFor, formatChat, IncrementalDecoder } from './llama-prompt.ts'
+import type { NodeLlamaCpp } from './llama-prompt.ts'
+import { LoraChecker, readBaseShapes } from './lora-check.ts'
+import { collectStream, partStream } from './part-stream.ts'
+import { messagesWithExperiences, resolveMaxTokens, validateGenerateOptions } from './prompt.ts'
+import type {
+  AdapterSpec, FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart,
+  TokenDistribution, TokenDistributionOptions, TokenDistributionSource
+} from './types.ts'
+
+const log = logger('baobab:runtime:llama')
+
+export interface LlamaRuntimeInit {
+  /** Base model GGUF. */
+  modelPath: string
+  /** Contexts kept warm, one per adapter set (default 4). */
+  poolSize?: number
+  /** Context window per context (default min(4096, training context)). */
+  contextSize?: number
+  /** CPU threads per context (default: 1 for models under 64 MiB, else node-llama-cpp's default). */
+  threads?: number
+  batchSize?: number
+  /** Share one llama.cpp binding between runtimes (default: one per process). */
+  llama?: Llama
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal
+  onProgress?: (event: { type: 'runtime:load', loaded: number }) => void
+}
+
+interface Loaded {
+  nlc: NodeLlamaCpp
+  model: LlamaModel
+  pool: ContextPool
+  checker: LoraChecker
+  wrapper: ChatWrapper
+  template: 'model' | 'plain'
+  contextSize: number
+}
+
+let sharedLlama: Promise<Llama> | undefined
+
+/** The process-wide CPU llama.cpp binding (prebuilt, never built or downloaded at run time). */
+export async function cpuLlama (): Promise<Llama> {
+  sharedLlama ??= import('node-llama-cpp').then(async ({ getLlama, LlamaLogLevel }) => getLlama({
+    gpu: false,
+    build: 'never',
+    logLevel: LlamaLogLevel.warn,
+    logger: (level, message) => { log('llama.cpp %s: %s', level, message.trimEnd()) }
+  }))
+  sharedLlama.catch(() => { sharedLlama = undefined })
+  return sharedLlama
+}
+
+export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
+  readonly specificationVersion = 'v1'
+  readonly provider = 'llama'
+  readonly modelId: string
+  private readonly init: LlamaRuntimeInit
+  private readonly poolSize: number
+  private loading: Promise<Loaded> | undefined
+  private loaded: Loaded | undefined
+  private closed = false
+
+  constructor (init: LlamaRuntimeInit) {
+    if (typeof init.modelPath !== 'string' || init.modelPath === '') {
+      throw new InvalidRuntimeConfigError('modelPath', init.modelPath, 'the path of a base GGUF file')
+    }
+    this.poolSize = init.poolSize ?? DEFAULT_POOL_SIZE
+    for (const [field, value] of [['poolSize', this.poolSize], ['contextSize', init.contextSize], ['threads', init.threads], ['batchSize', init.batchSize]] as const) {
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+        throw new InvalidRuntimeConfigError(field, value, 'a positive integer')
+      }
+    }
+    if (!existsSync(init.modelPath)) throw new ModelFileNotFoundError(init.modelPath)
+    this.init = init
+    this.modelId = basename(init.modelPath).replace(/\.gguf$/i, '')
+  }
+
+  /** Loads the base model (first use does this too). */
+  async load (options: LoadOptions = {}): Promise<void> {
+    await this.ensureLoaded(options)
+  }
+
+  /** Pool counters: contexts held, hits, misses, evictions. */
+  poolStats (): PoolStats {
+    return this.loaded?.pool.stats() ?? { size: 0, capacity: this.poolSize, hits: 0, misses: 0, evictions: 0 }
+  }
+
+  /** Which chat format prompts get: the model's own template, or the plain fallback. */
+  async chatTemplate (): Promise<'model' | 'plain'> {
+    return (await this.ensureLoaded({})).template
+  }
+
+  /**
+   * Makes sure a context for this adapter set is warm (checks the adapters, creates the context
+   * on a miss). Returns whether it was already in the pool. Used to pre-load experts.
+   */
+  async prepare (adapters: AdapterSpec[], options: { signal?: AbortSignal } = {}): Promise<{ hit: boolean }> {
+    const lease = await this.lease(adapters, options.signal)
+    lease.release()
+    return { hit: lease.hit }
+  }
+
+  async doGenerate (options: GenerateOptions): Promise<GenerateResult> {
+    return collectStream(await this.doStream(options), options.signal)
+  }
+
+  async doStream (options: GenerateOptions): Promise<ReadableStream<StreamPart>> {
+    this.assertOpen()
+    validateGenerateOptions(options)
+    const { signal } = options
+    signal?.throwIfAborted()
+    const warnings: string[] = []
+    if (options.adapters == null && options.knowledge?.loraPath != null) {
+      warnings.push('knowledge has a LoRA file but no adapters were selected: wrap the runtime with adapterMiddleware()')
+    }
+    const state = await this.ensureLoaded({ ...(signal != null ? { signal } : {}) })
+    const prompt = formatChat(state.nlc, state.wrapper, state.model, messagesWithExperiences(options.messages, options.experiences))
+    if (prompt.tokens.length >= state.contextSize) throw new PromptTooLongError(prompt.tokens.length, state.contextSize)
+    const lease = await this.lease(options.adapters ?? [], signal)
+    const model = state.model
+    const maxTokens = Math.min(resolveMaxTokens(options), state.contextSize - prompt.tokens.length)
+    const sampling = samplingOptions(options)
+
+    return partStream(async function * (usage) {
+      const seq = lease.sequence
+      const keep = await alignSequence(lease, prompt.tokens)
+      const decoder = new IncrementalDecoder(model, prompt.stops, prompt.tokens)
+      let finish: FinishReason = 'length'
+      for await (const token of seq.evaluate(prompt.tokens.slice(keep), sampling)) {
+        if (model.isEogToken(token)) {
+          finish = 'stop'
+          break
+        }
+        usage.outputTokens++
+        yield decoder.push(token)
+        if (decoder.stopped) {
+          finish = 'stop'
+          break
+        }
+        if (usage.outputTokens >= maxTokens) break
+      }
+      yield decoder.flush()
+      return finish
+    }, {
+      log,
+      warnings,
+      inputTokens: prompt.tokens.length,
+      onDone: lease.release,
+      ...(signal != null ? { signal } : {})
+    })
+  }
+
+  async nextTokenDistribution (prompt: string, options: TokenDistributionOptions = {}): Promise<TokenDistribution> {
+    this.assertOpen()
+    if (typeof prompt !== 'string') throw new InvalidPromptError('prompt must be a string')
+    const topK = options.topK ?? 10
+    if (!Number.isSafeInteger(topK) || topK < 0) throw new InvalidPromptError('topK must be an integer >= 0')
+    options.signal?.throwIfAborted()
+    const state = await this.ensureLoaded({ ...(options.signal != null ? { signal: options.signal } : {}) })
+    const { model } = state
+    const tokens: Token[] = model.tokenize(prompt)
+    const bos = model.tokens.bos
+    if (options.addBos !== false && bos != null) tokens.unshift(bos)
+    if (tokens.length === 0) throw new InvalidPromptError('prompt is empty and the model has no BOS token')
+    if (tokens.length >= state.contextSize) throw new PromptTooLongError(tokens.length, state.contextSize)
+    const lease = await this.lease(options.adapters ?? [], options.signal)
+    let probs: Map<Token, number> | undefined
+    try {
+      const keep = await alignSequence(lease, tokens)
+      const input = tokens.slice(keep).map((t, i, all) =>
+        i === all.length - 1 ? [t, { generateNext: { probabilities: true } }] as [Token, { generateNext: { probabilities: true } }] : t)
+      const out = await lease.sequence.controlledEvaluate(input)
+      probs = out.at(-1)?.next.probabilities
+    } finally {
+      lease.release()
+    }
+    if (probs == null) throw new ModelLoadError(this.init.modelPath, { cause: new Error('llama.cpp returned no probabilities') })
+    let vocabSize = probs.size
+    for (const t of probs.keys()) if (t >= vocabSize) vocabSize = t + 1
+    const probabilities = new Float32Array(vocabSize)
+    const logProbabilities = new Float32Array(vocabSize).fill(-Infinity)
+    for (const [t, p] of probs) {
+      probabilities[t] = p
+      logProbabilities[t] = Math.log(p)
+    }
+    const top: TokenDistribution['top'] = []
+    for (const [token, probability] of probs) {
+      if (top.length >= topK) break
+      top.push({ token, text: model.detokenize([token], true), probability })
+    }
+    return { promptTokens: tokens, vocabSize, probabilities, logProbabilities, top }
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const loading = this.loading
+    this.loading = undefined
+    this.loaded = undefined
+    if (loading == null) return
+    try {
+      const state = await loading
+      await state.pool.close()
+      await state.model.dispose()
+    } catch (err) {
+      log('close after a failed load: %e', err)
+    }
+  }
+
+  private assertOpen (): void {
+    if (this.closed) throw new RuntimeClosedError(this.provider)
+  }
+
+  private async lease (adapters: AdapterSpec[], signal?: AbortSignal): Promise<PoolLease> {
+    this.assertOpen()
+    const state = await this.ensureLoaded({ ...(signal != null ? { signal } : {}) })
+    const set: PoolAdapter[] = []
+    for (const [i, a] of adapters.entries()) {
+      if (a.path == null || a.path === '') {
+        throw new InvalidPromptError(`adapters[${i}] (${a.name}) has no GGUF path; the llama runtime applies LoRA files`)
+      }
+      const checked = await state.checker.check(a.path)
+      set.push({ path: checked.path, scale: a.scale ?? 1 })
+    }
+    signal?.throwIfAborted()
+    return state.pool.acquire(set, signal)
+  }
+
+  private async ensureLoaded (options: LoadOptions): Promise<Loaded> {
+    this.assertOpen()
+    if (this.loaded != null) return this.loaded
+    this.loading ??= this.loadModel(options.onProgress)
+    const loading = this.loading
+    loading.catch(() => { if (this.loading === loading) this.loading = undefined })
+    const state = await abortable(loading, options.signal)
+    this.loaded = state
+    return state
+  }
+
+  private async loadModel (onProgress?: LoadOptions['onProgress']): Promise<Loaded> {
+    const path = resolve(this.init.modelPath)
+    let size: number
+    try {
+      size = (await stat(path)).size
+    } catch (err) {
+      throw new ModelFileNotFoundError(this.init.modelPath, { cause: err })
+    }
+    const base = await readBaseShapes(path)
+    const nlc = await import('node-llama-cpp')
+    const llama = this.init.llama ?? await cpuLlama()
+    let model: LlamaModel
+    try {
+      model = await llama.loadModel({
+        modelPath: path,
+        onLoadProgress: (loaded) => onProgress?.({ type: 'runtime:load', loaded })
+      })
+    } catch (err) {
+      throw new ModelLoadError(this.init.modelPath, { cause: err })
+    }
+    const contextSize = this.init.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize)
+    const threads = this.init.threads ?? (size < SMALL_MODEL_BYTES ? 1 : undefined)
+    const pool = new ContextPool({
+      model,
+      size: this.poolSize,
+      contextSize,
+      log,
+      ...(threads != null ? { threads } : {}),
+      ...(this.init.batchSize != null ? { batchSize: this.init.batchSize } : {})
+    })
+    const { wrapper, template } = chatWrapperFor(nlc, model)
+    log('loaded %s (%d bytes, %s chat template, context %d, pool %d)', path, size, template, contextSize, this.poolSize)
+    if (this.closed) {
+      await model.dispose()
+      throw new RuntimeClosedError(this.provider)
+    }
+    return { nlc, model, pool, checker: new LoraChecker(base), wrapper, template, contextSize }
+  }
+}
+
+/** Drops cached state after the shared prefix; returns how many prompt tokens are already evaluated. */
+async function alignSequence (lease: PoolLease, tokens: Token[]): Promise<number> {
+  const seq = lease.sequence
+  const { firstDifferentIndex } = seq.compareContextTokens(tokens)
+  const keep = Math.min(firstDifferentIndex, tokens.length - 1)
+  if (seq.nextTokenIndex > keep) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }])
+  return keep
+}
+
+function samplingOptions (options: GenerateOptions): { temperature: number, seed?: number, topK?: number, topP?: number, minP?: number } {
+  const out: { temperature: number, seed?: number, topK?: number, topP?: number, minP?: number } = {
+    temperature: options.temperature ?? DEFAULT_TEMPERATURE
+  }
+  if (options.seed != null) out.seed = options.seed
+  const ro = options.runtimeOptions ?? {}
+  for (const k of ['topK', 'topP', 'minP'] as const) {
+    const v = ro[k]
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v
+  }
+  return out
+}
+
+async function abortable<T> (p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal == null) return p
+  signal.throwIfAborted()
+  let onAbort: (() => void) | undefined
+  try {
+    return await Promise.race([p, new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })])
+  } finally {
+    if (onAbort != null) signal.removeEventListener('abort', onAbort)
+  }
+}
+
+export function llamaRuntime (init: LlamaRuntimeInit): LlamaRuntime {
+  return new LlamaRuntime(init)
+}
