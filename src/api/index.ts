@@ -1,0 +1,38 @@
+/**
+ * HTTP API: OpenAI-compatible `/v1` with per-request expert routing, the node API under
+ * `/api`, `/openapi.json`, and the web dashboard at `/`. Built against `NodeServices`, which
+ * `src/node.ts` implements.
+ *
+ * @example
+ * ```ts
+ * const app = createApi(services, { token: config.http?.token })
+ * const served = await serveApi(app, parseListen(config.http?.listen ?? '127.0.0.1:7777'))
+ * console.log(`dashboard: ${served.url}`)
+ * // later
+ * await served.close()
+ * ```
+ */
+export { createApi, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PROMPT_CHARS, DEFAULT_REQUEST_TIMEOUT_MS } from './app.ts'
+export type { ApiOptions } from './app.ts'
+export { serveApi, parseListen, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './serve.ts'
+export type { ServeOptions, ServedApi } from './serve.ts'
+export { servicesFromParts, artifactSummary } from './services-from-parts.ts'
+export type { ServiceParts, ServiceOverrides } from './services-from-parts.ts'
+export { EventHub } from './event-hub.ts'
+export { collectAnswer } from './answer.ts'
+export { AUTO_MODEL, baobabExtra } from './openai-routes.ts'
+export type { BaobabExtra } from './openai-routes.ts'
+export { openapiDocument } from './openapi.ts'
+export { httpErrorFor } from './error-map.ts'
+export { DEFAULT_RATE_LIMIT, isLoopbackHost, TokenBuckets } from './security.ts'
+export type { RateLimitOptions } from './security.ts'
+export type {
+  AddResult, ArtifactDetail, ArtifactSummary, AskInput, AskResult, AskStream, CallOptions, EmbedResultJson, ExemplarHit,
+  ExperienceRef, ExperienceSummary, ExpertInfo, ExpertScore, LibraryQuery, NodeEvent, NodeEventType, NodeServices, NodeStatus,
+  OutcomeQuery, OutcomeSummary, PeerInfo, QuarantineItem, Recommendation, RouteExplanation, SyncReport
+} from './types.ts'
+export {
+  ApiError, CapabilityUnavailableError, InsecureBindError, InvalidApiOptionsError, InvalidRequestError, MalformedJsonError,
+  PayloadTooLargeError, PromptTooLongError, RateLimitedError, RequestTimeoutError, RouteNotFoundError, StatusConflictError,
+  UnauthorizedError, UnknownModelError
+} from './errors.ts'

@@ -1,0 +1,207 @@
+/**
+ * `servicesFromParts`: a `NodeServices` over the parts that exist without a running node —
+ * the library (list/show/add/remove, experts, experiences, outcome records, quarantine
+ * decisions) and, when given, the embedder. Everything else (`route`, `ask`, `peers`,
+ * `syncNow`, `outcomes.recommend`) comes from `overrides` (node.ts supplies them) or answers
+ * `CapabilityUnavailableError` (HTTP 503).
+ */
+import { decodeArtifact, envelopeToJson } from '../artifacts/index.ts'
+import { ArtifactNotFoundError, STATUSES } from '../library/index.ts'
+import { CapabilityUnavailableError, InvalidRequestError, StatusConflictError } from './errors.ts'
+import { EventHub } from './event-hub.ts'
+import type { AdapterBody, ExperienceBody, Kind, OutcomeBody } from '../artifacts/index.ts'
+import type { NodeConfig } from '../config.ts'
+import type { Library, Status, StoredArtifact } from '../library/index.ts'
+import type { Embedder } from '../router/types.ts'
+import type { ArtifactSummary, ExperienceSummary, ExpertInfo, NodeServices, OutcomeSummary } from './types.ts'
+
+export interface ServiceParts {
+  library: Library
+  peerId: string
+  config: NodeConfig
+  embedder?: Embedder
+  /** Shown by `status()`; default from config. */
+  runtime?: { provider: string, modelId: string }
+  events?: EventHub
+  version?: string
+  startedAt?: number
+}
+
+export type ServiceOverrides = Partial<NodeServices>
+
+export function artifactSummary (a: StoredArtifact): ArtifactSummary {
+  const body = a.envelope.body as { name?: string, text?: string, task?: string, reason?: string, target?: unknown }
+  return {
+    cid: a.cid.toString(),
+    kind: a.kind,
+    author: a.author,
+    created: a.created,
+    domain: a.domain,
+    status: a.status,
+    shareable: a.shareable,
+    title: body.name ?? body.text ?? body.task ?? body.reason ?? (body.target != null ? `on ${String(body.target)}` : ''),
+    reason: a.reason,
+    sourcePeer: a.sourcePeer
+  }
+}
+
+function unavailable (capability: string): () => Promise<never> {
+  return async () => { throw new CapabilityUnavailableError(capability) }
+}
+
+function isKind (k: string): k is Kind {
+  return ['adapter', 'experience', 'outcome', 'vote', 'reproduction', 'revocation'].includes(k)
+}
+
+function isStatus (s: string): s is Status {
+  return (STATUSES as readonly string[]).includes(s)
+}
+
+export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverrides = {}): NodeServices {
+  const { library, config, embedder } = parts
+  const events = parts.events ?? new EventHub()
+  const startedAt = parts.startedAt ?? Date.now()
+  const get = (cid: string): StoredArtifact => {
+    const a = library.get(cid)
+    if (a == null) throw new ArtifactNotFoundError(cid)
+    return a
+  }
+  const experts = (): ExpertInfo[] => {
+    const byName = new Map<string, ExpertInfo>()
+    for (const a of library.list({ kind: 'adapter', status: 'trusted' })) {
+      const b = a.envelope.body as AdapterBody
+      const prev = byName.get(b.name)
+      // Newest version of a name wins.
+      if (prev != null && prev.created >= a.created) continue
+      byName.set(b.name, { name: b.name, domain: b.domain, cid: a.cid.toString(), description: b.description, exemplars: b.exemplars.length, created: a.created })
+    }
+    return [...byName.values()].sort((x, y) => x.name.localeCompare(y.name))
+  }
+  const experienceSummary = (a: StoredArtifact, score?: number): ExperienceSummary => {
+    const b = a.envelope.body as ExperienceBody
+    const s: ExperienceSummary = { cid: a.cid.toString(), text: b.text, domain: b.domain, tags: b.tags, confidence: b.confidence, status: a.status }
+    if (score != null) s.score = score
+    return s
+  }
+  const decide = async (cid: string, status: 'trusted' | 'rejected', reason: string): Promise<ArtifactSummary> => {
+    const a = get(cid)
+    if (a.status !== 'quarantined') throw new StatusConflictError(cid, a.status, 'quarantined')
+    library.setStatus(cid, status, reason)
+    events.publish({ type: 'admission', message: `${status === 'trusted' ? 'approved' : 'rejected'} ${a.kind} ${artifactSummary(a).title}`, data: { cid, kind: a.kind, status } })
+    return artifactSummary(get(cid))
+  }
+
+  const base: NodeServices = {
+    async status () {
+      const byStatus = Object.fromEntries(STATUSES.map(s => [s, library.list({ status: s }).length]))
+      return {
+        peerId: parts.peerId,
+        network: config.network,
+        version: parts.version ?? '0.1.0',
+        startedAt,
+        policy: config.policy,
+        runtime: parts.runtime ?? { provider: config.runtime.kind, modelId: config.runtime.model ?? 'default' },
+        embedder: embedder != null ? { id: embedder.id, dims: embedder.dims } : { id: config.embedder.kind, dims: 0 },
+        library: { byKind: library.counts(), byStatus },
+        peers: 0,
+        addresses: []
+      }
+    },
+    peers: async () => [],
+    library: {
+      async list (query = {}) {
+        if (query.kind != null && query.kind !== '' && !isKind(query.kind)) throw new InvalidRequestError(`unknown kind "${query.kind}"`, 'kind')
+        if (query.status != null && query.status !== '' && !isStatus(query.status)) throw new InvalidRequestError(`unknown status "${query.status}"`, 'status')
+        return library.list({
+          ...(query.kind != null && query.kind !== '' ? { kind: query.kind as Kind } : {}),
+          ...(query.status != null && query.status !== '' ? { status: query.status as Status } : {}),
+          ...(query.domain != null && query.domain !== '' ? { domain: query.domain } : {}),
+          ...(query.author != null && query.author !== '' ? { author: query.author } : {}),
+          limit: query.limit ?? 500
+        }).map(artifactSummary)
+      },
+      async show (cid) {
+        const a = get(cid)
+        return { ...artifactSummary(a), bytes: a.bytes.length, envelope: envelopeToJson(a.envelope) }
+      },
+      async add (bytes) {
+        const artifact = await decodeArtifact(bytes)
+        const r = library.put(artifact, { status: 'quarantined', reason: 'added through the API' })
+        const stored = get(r.cid)
+        if (r.inserted) events.publish({ type: 'library', message: `added ${stored.kind} ${artifactSummary(stored).title} (quarantined)`, data: { cid: r.cid, kind: stored.kind } })
+        return { cid: r.cid, inserted: r.inserted, status: stored.status }
+      },
+      async remove (cid) {
+        library.remove(cid)
+        events.publish({ type: 'library', message: `removed ${cid}`, data: { cid } })
+      }
+    },
+    experts: async () => experts(),
+    route: unavailable('routing'),
+    ask: unavailable('answering'),
+    async embed (texts, options) {
+      if (embedder == null) throw new CapabilityUnavailableError('embeddings')
+      const r = await embedder.doEmbed({ values: texts, ...(options?.signal != null ? { signal: options.signal } : {}) })
+      return { model: embedder.id, dims: embedder.dims, embeddings: r.embeddings.map(e => Array.from(e)) }
+    },
+    experiences: {
+      async list (query = {}) {
+        return library.list({ kind: 'experience', status: 'trusted', ...(query.domain != null ? { domain: query.domain } : {}), limit: query.limit ?? 200 })
+          .map(a => experienceSummary(a))
+      },
+      async search (query, options) {
+        if (embedder == null) throw new CapabilityUnavailableError('experience search', 'needs an embedder')
+        const items = library.list({ kind: 'experience', status: 'trusted', limit: 5000 })
+        if (items.length === 0) return []
+        const texts = [query, ...items.map(a => (a.envelope.body as ExperienceBody).text)]
+        const { embeddings } = await embedder.doEmbed({ values: texts, ...(options?.signal != null ? { signal: options.signal } : {}) })
+        const q = embeddings[0]!
+        const scored = items.map((a, i) => experienceSummary(a, round(cosine(q, embeddings[i + 1]!))))
+        return scored.sort((x, y) => (y.score ?? 0) - (x.score ?? 0)).slice(0, options?.limit ?? 10)
+      }
+    },
+    outcomes: {
+      async query (query) {
+        const task = query.task.toLowerCase()
+        const tags = (query.tags ?? []).map(t => t.toLowerCase())
+        return library.list({ kind: 'outcome', status: ['trusted', 'quarantined'], limit: 5000 })
+          .filter(a => {
+            const b = a.envelope.body as OutcomeBody
+            return b.task.toLowerCase() === task && (query.family == null || b.family === query.family) && tags.every(t => b.tags.includes(t))
+          })
+          .map(a => outcomeSummary(a))
+          .sort((x, y) => y.delta - x.delta)
+          .slice(0, query.limit ?? 50)
+      },
+      recommend: unavailable('outcome synthesis')
+    },
+    trust: {
+      async quarantine () {
+        return library.list({ status: 'quarantined', limit: 1000 }).map(a => ({ ...artifactSummary(a), checks: a.reason != null ? [a.reason] : [] }))
+      },
+      approve: async (cid, options) => decide(cid, 'trusted', options?.reason ?? 'approved by the operator'),
+      reject: async (cid, options) => decide(cid, 'rejected', options?.reason ?? 'rejected by the operator')
+    },
+    syncNow: unavailable('mesh sync'),
+    subscribe: (listener) => events.subscribe(listener)
+  }
+  return { ...base, ...overrides }
+}
+
+function outcomeSummary (a: StoredArtifact): OutcomeSummary {
+  const b = a.envelope.body as OutcomeBody
+  return {
+    cid: a.cid.toString(), family: b.family, task: b.task, tags: b.tags, benchmark: b.benchmark, method: b.method,
+    baseline: b.baseline, score: b.score, delta: b.delta, nEval: b.nEval, confidence: b.confidence, params: b.params, author: a.author, exact: true
+  }
+}
+
+function cosine (a: Float32Array, b: Float32Array): number {
+  let s = 0
+  for (let i = 0; i < Math.min(a.length, b.length); i++) s += a[i]! * b[i]!
+  return s
+}
+
+function round (x: number): number {
+  return Math.round(x * 1e4) / 1e4
+}
