@@ -1,0 +1,73 @@
+/** Shared set-up for learn tests: temp homes, keys, a real library and the built-in embedder. */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { openLibrary } from '../../src/library/index.ts'
+import { ExperienceStore } from '../../src/learn/index.ts'
+import { hashEmbedder } from '../../src/router/hash-embedder.ts'
+import type { Library } from '../../src/library/index.ts'
+import type { Embedder, EmbedOptions, EmbedResult } from '../../src/router/types.ts'
+import type { PrivateKey } from '@libp2p/interface'
+
+const dirs: string[] = []
+
+export function tempHome (): string {
+  const d = mkdtempSync(join(tmpdir(), 'baobab-learn-'))
+  dirs.push(d)
+  return d
+}
+
+export function cleanup (): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+}
+
+export function builtinEmbedder (): Embedder {
+  return hashEmbedder()
+}
+
+/**
+ * A 384-dimensional embedder (the width of all-MiniLM-L6-v2): the built-in hashed embedder folded
+ * onto 384 coordinates with hashed signs, renormalised. Deterministic and dense enough for sketches.
+ */
+export function embedder384 (): Embedder {
+  const inner = hashEmbedder({ dims: 4096 })
+  return {
+    specificationVersion: 'v1',
+    provider: 'test',
+    modelId: 'folded-384',
+    id: 'test:folded-384',
+    dims: 384,
+    async doEmbed (options: EmbedOptions): Promise<EmbedResult> {
+      const { embeddings } = await inner.doEmbed(options)
+      return {
+        embeddings: embeddings.map(v => {
+          const out = new Float32Array(384)
+          for (let i = 0; i < v.length; i++) out[i % 384]! += (((i * 2654435761) >>> 13) & 1 ? -1 : 1) * v[i]!
+          let n = 0
+          for (const x of out) n += x * x
+          n = Math.sqrt(n) || 1
+          return out.map(x => x / n)
+        })
+      }
+    }
+  }
+}
+
+export interface StoreFixture {
+  library: Library
+  store: ExperienceStore
+  key: PrivateKey
+  embedder: Embedder
+  home: string
+}
+
+export async function storeFixture (options: { embedder?: Embedder, dedupThreshold?: number, key?: PrivateKey, home?: string } = {}): Promise<StoreFixture> {
+  const home = options.home ?? tempHome()
+  const library = openLibrary({ home })
+  const key = options.key ?? await generateKeyPair('Ed25519')
+  const embedder = options.embedder ?? builtinEmbedder()
+  let t = 1_700_000_000_000
+  const store = new ExperienceStore({ library, embedder, privateKey: key, clock: () => t++, ...(options.dedupThreshold != null ? { dedupThreshold: options.dedupThreshold } : {}) })
+  return { library, store, key, embedder, home }
+}
