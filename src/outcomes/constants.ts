@@ -1,0 +1,46 @@
+/** Defaults and limits for outcome packets, fingerprints and DHT records. */
+
+/** Encoded size limit of an outcome packet (DESIGN.md artifact table). */
+export const MAX_PACKET_BYTES = 512
+
+/** Baobab's own kad-dht protocol, so Baobab nodes form their own DHT. */
+export const BAOBAB_KAD_PROTOCOL = '/baobab/kad/1.0.0'
+
+/** First key segment of outcome records: `/baobab-outcome/<fingerprint hex>`. */
+export const OUTCOME_NAMESPACE = 'baobab-outcome'
+
+/** Bytes of a fingerprint (exact and band keys alike). */
+export const FINGERPRINT_BYTES = 16
+
+/** Record limits checked by the validator. */
+export const MAX_RECORD_BYTES = 8 * 1024
+export const MAX_RECORD_CIDS = 128
+export const MAX_RECORD_ENTRIES = 64
+/** An author lists at most this many packet CIDs per key (newest kept). */
+export const MAX_ENTRY_CIDS = 32
+export const RECORD_VERSION = 1
+/** Entries dated further in the future than this are rejected (clock skew allowance). */
+export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000
+
+/** LSH: SimHash bits = bands × rows; each band is one DHT key. */
+export const DEFAULT_LSH_BANDS = 10
+export const DEFAULT_LSH_ROWS = 5
+/** Version tag mixed into hyperplanes and band keys: changing the scheme changes every key. */
+export const LSH_SCHEME = 'baobab-outcome-lsh/1'
+
+/** Near matches below this cosine similarity (computed locally) are dropped. */
+export const DEFAULT_MIN_SIMILARITY = 0.35
+/** Most packets fetched from peers for one query. */
+export const DEFAULT_MAX_FETCH = 64
+/** kad-dht drops records older than 36 h: republish well before. */
+export const DEFAULT_REPUBLISH_MS = 12 * 60 * 60 * 1000
+
+/** Reproduction: a claim reproduces when the measured delta keeps at least this share of it. */
+export const REPRODUCE_MIN_RATIO = 0.5
+/** …or when it is within this absolute tolerance of the claim (small deltas). */
+export const REPRODUCE_ABS_TOLERANCE = 0.005
+
+/** Core params kept when shortening a packet (after normalisation of their names). */
+export const CORE_PARAMS = ['r', 'alpha', 'lr', 'epochs', 'beta', 'dropout', 'batch_size', 'targets'] as const
+/** Tags kept at least when shortening. */
+export const MIN_TAGS = 1

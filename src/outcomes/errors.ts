@@ -1,0 +1,131 @@
+/** Named errors for outcome packets, fingerprints, DHT records and synthesis. Callers test `err.name`. */
+
+export class OutcomeError extends Error {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'OutcomeError'
+  }
+}
+
+/** A packet field is missing, of the wrong type, not finite or out of range. */
+export class InvalidOutcomeError extends OutcomeError {
+  readonly field: string
+  readonly value: unknown
+  constructor (field: string, reason: string, value?: unknown, options?: ErrorOptions) {
+    super(`outcome field "${field}" ${reason}${value !== undefined ? ` (got ${describe(value)})` : ''}`, options)
+    this.name = 'InvalidOutcomeError'
+    this.field = field
+    this.value = value
+  }
+}
+
+/** The given delta is not score − baseline. */
+export class DeltaMismatchError extends OutcomeError {
+  readonly delta: number
+  readonly expected: number
+  constructor (delta: number, baseline: number, score: number) {
+    super(`delta ${delta} is inconsistent with score ${score} − baseline ${baseline} = ${score - baseline}`)
+    this.name = 'DeltaMismatchError'
+    this.delta = delta
+    this.expected = score - baseline
+  }
+}
+
+/** The packet cannot be made to fit the 512-byte limit without losing required content. */
+export class OutcomePacketTooLargeError extends OutcomeError {
+  readonly size: number
+  readonly limit: number
+  /** What was already dropped (or would be dropped when shortening is off). */
+  readonly dropped: string[]
+  constructor (size: number, limit: number, dropped: string[], hint: string) {
+    super(`outcome packet is ${size} bytes; the limit is ${limit}. ${hint}`)
+    this.name = 'OutcomePacketTooLargeError'
+    this.size = size
+    this.limit = limit
+    this.dropped = dropped
+  }
+}
+
+/** An eval-result file is unreadable or lacks fields a packet needs. */
+export class InvalidEvalResultError extends OutcomeError {
+  readonly path: string
+  readonly field: string | undefined
+  constructor (path: string, reason: string, field?: string, options?: ErrorOptions) {
+    super(`eval result ${path}: ${reason}`, options)
+    this.name = 'InvalidEvalResultError'
+    this.path = path
+    this.field = field
+  }
+}
+
+/** A DHT record value does not decode or breaks the record rules (size, counts, order, key). */
+export class InvalidOutcomeRecordError extends OutcomeError {
+  readonly key: string
+  constructor (key: string, reason: string, options?: ErrorOptions) {
+    super(`outcome record ${key}: ${reason}`, options)
+    this.name = 'InvalidOutcomeRecordError'
+    this.key = key
+  }
+}
+
+/** A DHT record entry's signature does not verify for its author. */
+export class RecordSignatureError extends OutcomeError {
+  readonly key: string
+  readonly author: string
+  constructor (key: string, author: string, options?: ErrorOptions) {
+    super(`outcome record ${key}: entry signature does not verify for author ${author}`, options)
+    this.name = 'RecordSignatureError'
+    this.key = key
+    this.author = author
+  }
+}
+
+/** A packet listed under a record entry is not that author's, not an outcome, or not under that key. */
+export class ForeignPacketError extends OutcomeError {
+  readonly cid: string
+  readonly key: string
+  constructor (cid: string, key: string, reason: string, options?: ErrorOptions) {
+    super(`packet ${cid} listed under ${key} is foreign: ${reason}`, options)
+    this.name = 'ForeignPacketError'
+    this.cid = cid
+    this.key = key
+  }
+}
+
+/** An outcome packet (or reproduction target) is neither local nor fetchable. */
+export class OutcomeNotFoundError extends OutcomeError {
+  readonly cid: string
+  constructor (cid: string, options?: ErrorOptions) {
+    super(`outcome packet ${cid} is not in the library and could not be fetched`, options)
+    this.name = 'OutcomeNotFoundError'
+    this.cid = cid
+  }
+}
+
+/** A query or recommendation request is malformed (no family, no task, bad option). */
+export class InvalidOutcomeQueryError extends OutcomeError {
+  readonly field: string
+  constructor (field: string, reason: string) {
+    super(`outcome query "${field}" ${reason}`)
+    this.name = 'InvalidOutcomeQueryError'
+    this.field = field
+  }
+}
+
+/** An OutcomeService operation needs the DHT but none was configured. */
+export class DhtUnavailableError extends OutcomeError {
+  constructor (operation: string) {
+    super(`${operation} needs the DHT, but this outcome service has none (start the mesh or use --local)`)
+    this.name = 'DhtUnavailableError'
+  }
+}
+
+function describe (value: unknown): string {
+  if (typeof value === 'number') return String(value)
+  try {
+    const s = JSON.stringify(value)
+    return s === undefined ? String(value) : s.length > 60 ? `${s.slice(0, 57)}...` : s
+  } catch {
+    return String(value)
+  }
+}

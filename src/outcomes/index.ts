@@ -1,0 +1,47 @@
+/**
+ * Outcomes (QIS): ≤ 512-byte signed packets saying what a fine-tune achieved, routed through the
+ * DHT by exact and near (LSH) fingerprints, synthesised locally into recommendations, and checked
+ * by reproductions that move packet weight and author reputation.
+ *
+ * @example
+ * ```ts
+ * // in the node factory: kadDHT({ ...outcomeKadDhtInit({ lan: true }) })
+ * const outcomes = createOutcomeService({ library, privateKey, embedder, dht: node.services.dht, fetchPacket })
+ * outcomes.start()
+ * const { cid, bytes } = await outcomes.publish({ family: 'qwen2.5-0.5b', task: 'clinical note summarisation',
+ *   tags: ['medical'], benchmark: 'rouge-l', baseline: 0.31, score: 0.37, method: 'LoRA',
+ *   params: { r: 16, lr: 2e-4 }, nEval: 500, confidence: 0.9, dataScale: 'm' })
+ * const rec = await outcomes.recommend({ family: 'qwen2.5-0.5b', task: "summarising doctor's notes", tags: ['medical'] })
+ * ```
+ */
+export { createOutcomeService, OutcomeService } from './outcome-service.ts'
+export type { OutcomeServiceInit, PublishOptions, PublishResult, RecommendOptions, RecommendResult, ReproduceResult } from './outcome-service.ts'
+export type { FetchPacket, OutcomeMatch, OutcomeProgress, QueryOptions, QueryProblem, QueryResult } from './outcome-query.ts'
+export { buildOutcomePacket, normaliseOutcomeInput } from './packet.ts'
+export type { BuildOptions, BuiltPacket, DataScale, OutcomeInput } from './packet.ts'
+export { EVAL_RESULT_FORMAT, evalResultToInput, measuredConfidence, readEvalResult } from './eval-result.ts'
+export type { EvalResult } from './eval-result.ts'
+export { knownMethods, normaliseMethod, normaliseParamKey } from './normalise.ts'
+export { conceptTokens, contextText } from './context-text.ts'
+export { cosine, exactFingerprint, exactKey, exactPreimage, isOutcomeKey, NearFingerprinter, normaliseContext, recordKey } from './fingerprint.ts'
+export type { LshOptions, NearSignature, OutcomeContext } from './fingerprint.ts'
+export { decodeRecord, encodeRecord, fitRecord, mergeRecords, parseRecord, selectRecord, signEntry, verifyEntry } from './record.ts'
+export type { OutcomeRecord, RecordEntry } from './record.ts'
+export { outcomeKadDhtInit, outcomeSelectors, outcomeValidators, selectOutcomeRecord, validateOutcomeRecord } from './dht-config.ts'
+export type { OutcomeKadOptions } from './dht-config.ts'
+export { OutcomeDht } from './outcome-dht.ts'
+export type { OutcomeDhtInit, OutcomeDhtService, RecordRead, RecordWrite } from './outcome-dht.ts'
+export { expectedDelta, scaleFactor, synthesise, vote, weigh, weightedQuantile } from './synthesis.ts'
+export type { Evidence, ExpectedDelta, ParamAdvice, Recommendation, SynthesisOptions, Vote, WeightedEvidence } from './synthesis.ts'
+export { authorReputation, reproductionFactor, reproductionStrength, reproductionVerdict } from './reproduction.ts'
+export type { ReproductionTally, Verdict } from './reproduction.ts'
+export { packetKeys, admitListed } from './admission.ts'
+export {
+  BAOBAB_KAD_PROTOCOL, DEFAULT_LSH_BANDS, DEFAULT_LSH_ROWS, DEFAULT_MIN_SIMILARITY, LSH_SCHEME, MAX_ENTRY_CIDS,
+  MAX_PACKET_BYTES, MAX_RECORD_BYTES, MAX_RECORD_CIDS, MAX_RECORD_ENTRIES, OUTCOME_NAMESPACE
+} from './constants.ts'
+export {
+  DeltaMismatchError, DhtUnavailableError, ForeignPacketError, InvalidEvalResultError, InvalidOutcomeError,
+  InvalidOutcomeQueryError, InvalidOutcomeRecordError, OutcomeError, OutcomeNotFoundError, OutcomePacketTooLargeError,
+  RecordSignatureError
+} from './errors.ts'

@@ -1,0 +1,162 @@
+/**
+ * Query: exact fingerprint first, then band keys. Records found on the DHT point at packets (and
+ * reproductions) that are fetched through the `fetchPacket` hook, admitted and stored; the answer
+ * is then computed from the local library, so the node's own packets and everything fetched
+ * before count too. Similarity is always computed locally.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import { logger } from '@libp2p/logger'
+import { DEFAULT_MAX_FETCH, DEFAULT_MIN_SIMILARITY } from './constants.ts'
+import { admitListed } from './admission.ts'
+import { contextText } from './context-text.ts'
+import { cosine, exactKey, normaliseContext } from './fingerprint.ts'
+import type { Listed } from './admission.ts'
+import type { NearFingerprinter, OutcomeContext } from './fingerprint.ts'
+import type { OutcomeDht } from './outcome-dht.ts'
+import type { OutcomeIndex } from './outcome-index.ts'
+import type { OutcomeBody } from '../artifacts/index.ts'
+import type { Library, Status } from '../library/index.ts'
+
+const log = logger('baobab:outcomes:query')
+
+export type FetchPacket = (cid: string, options: { signal?: AbortSignal }) => Promise<Uint8Array | undefined>
+
+export type OutcomeProgress =
+  | { type: 'outcomes:dht-get', key: string, values: number }
+  | { type: 'outcomes:dht-put', key: string, stored: number, failed: number }
+  | { type: 'outcomes:fetch', cid: string, ok: boolean }
+
+export interface QueryOptions {
+  signal?: AbortSignal
+  onProgress?: (event: OutcomeProgress) => void
+  /** Only the local library, no DHT. */
+  local?: boolean
+  minSimilarity?: number
+  maxFetch?: number
+}
+
+export interface OutcomeMatch {
+  cid: string
+  author: string
+  body: OutcomeBody
+  match: 'exact' | 'near'
+  similarity: number
+  /** 'dht' when fetched by this query, else 'local'. */
+  source: 'local' | 'dht'
+  status: Status
+  own: boolean
+}
+
+export interface QueryProblem {
+  key: string
+  cid?: string
+  from?: string
+  error: string
+  message?: string
+}
+
+export interface QueryResult {
+  context: OutcomeContext
+  keys: { exact: string, near: string[] }
+  matches: OutcomeMatch[]
+  /** Records or packets refused (bad signatures, foreign packets) or not fetchable. */
+  rejected: QueryProblem[]
+  fetched: number
+}
+
+export interface QueryDeps {
+  library: Library
+  index: OutcomeIndex
+  fingerprinter: NearFingerprinter
+  dht: OutcomeDht | undefined
+  fetchPacket: FetchPacket | undefined
+  author: string
+  embed: (texts: string[], signal?: AbortSignal) => Promise<Float32Array[]>
+}
+
+async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, rejected: QueryProblem[]): Promise<Set<string>> {
+  const fetched = new Set<string>()
+  if (deps.dht == null) return fetched
+  const listed: Listed[] = []
+  for (const key of keys) {
+    const read = await deps.dht.get(key, { signal: options.signal })
+    options.onProgress?.({ type: 'outcomes:dht-get', key, values: read.values })
+    for (const r of read.rejected) rejected.push({ key, from: r.from, error: r.error })
+    for (const e of read.record?.entries ?? []) for (const c of e.cids) listed.push({ cid: c.toString(), key, author: e.author })
+  }
+  const budget = options.maxFetch ?? DEFAULT_MAX_FETCH
+  const wanted = listed.filter((l, i) => !deps.library.has(l.cid) && listed.findIndex(o => o.cid === l.cid) === i)
+  if (deps.fetchPacket == null && wanted.length > 0) {
+    rejected.push({ key: keys[0]!, error: 'OutcomeNotFoundError', message: `${wanted.length} listed packets, but no fetchPacket hook is wired` })
+    return fetched
+  }
+  const pending: Array<{ l: Listed, bytes: Uint8Array }> = []
+  for (const l of wanted.slice(0, budget)) {
+    options.signal?.throwIfAborted()
+    let bytes: Uint8Array | undefined
+    try {
+      bytes = await deps.fetchPacket!(l.cid, { signal: options.signal })
+    } catch (err) {
+      log('fetch %s failed: %s', l.cid, (err as Error).message)
+    }
+    options.onProgress?.({ type: 'outcomes:fetch', cid: l.cid, ok: bytes != null })
+    if (bytes == null) rejected.push({ key: l.key, cid: l.cid, error: 'OutcomeNotFoundError', message: 'not fetchable' })
+    else pending.push({ l, bytes })
+  }
+  // outcomes before reproductions: a reproduction is admitted only when its target is held
+  const rank = (b: Uint8Array): number => {
+    try { return (dagCbor.decode(b) as { kind?: unknown }).kind === 'reproduction' ? 1 : 0 } catch { return 0 }
+  }
+  pending.sort((a, b) => rank(a.bytes) - rank(b.bytes))
+  for (const { l, bytes } of pending) {
+    if (fetched.has(l.cid) || deps.library.has(l.cid)) continue
+    try {
+      const a = await admitListed(bytes, l, deps.library, deps.fingerprinter, options.signal)
+      deps.library.put(a, { status: 'quarantined', reason: `outcomes: listed under ${l.key}` })
+      const stored = deps.library.get(l.cid)
+      if (stored != null) deps.index.add(stored)
+      fetched.add(l.cid)
+    } catch (err) {
+      log('refused %s listed under %s: %s', l.cid, l.key, (err as Error).message)
+      rejected.push({ key: l.key, cid: l.cid, error: (err as Error).name, message: (err as Error).message })
+    }
+  }
+  return fetched
+}
+
+export async function runQuery (deps: QueryDeps, ctx: OutcomeContext, options: QueryOptions = {}): Promise<QueryResult> {
+  const context = normaliseContext(ctx)
+  const exact = exactKey(context)
+  const [query] = await deps.fingerprinter.signatures([context], { signal: options.signal })
+  const near = query!.keys
+  const rejected: QueryProblem[] = []
+  const fetched = options.local === true ? new Set<string>() : await fromDht(deps, [exact, ...near], options, rejected)
+
+  const matches: OutcomeMatch[] = []
+  const usable = (cid: string): OutcomeMatch | undefined => {
+    const a = deps.library.get(cid)
+    if (a == null || a.envelope.kind !== 'outcome' || a.status === 'rejected' || a.status === 'revoked') return undefined
+    return {
+      cid, author: a.author, body: a.envelope.body as OutcomeBody, match: 'exact', similarity: 1,
+      source: fetched.has(cid) ? 'dht' : 'local', status: a.status, own: a.author === deps.author
+    }
+  }
+  const exactCids = new Set(deps.index.byExactKey(exact))
+  for (const cid of exactCids) {
+    const m = usable(cid)
+    if (m != null) matches.push(m)
+  }
+  const others = deps.index.byFamily(context.family).filter(c => !exactCids.has(c)).map(usable).filter(m => m != null)
+  if (others.length > 0) {
+    const vectors = await deps.embed(others.map(m => contextText(m.body.task, m.body.tags)), options.signal)
+    const min = options.minSimilarity ?? DEFAULT_MIN_SIMILARITY
+    const near: OutcomeMatch[] = []
+    others.forEach((m, i) => {
+      const similarity = cosine(query!.embedding, vectors[i]!)
+      if (similarity >= min) near.push({ ...m, match: 'near', similarity })
+    })
+    near.sort((a, b) => b.similarity - a.similarity || b.body.nEval - a.body.nEval)
+    matches.push(...near)
+  }
+  return { context, keys: { exact, near }, matches, rejected, fetched: fetched.size }
+}
