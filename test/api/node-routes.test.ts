@@ -1,0 +1,194 @@
+/** /api in process: status, library, route, ask, experiences, outcomes, trust, events, openapi, dashboard files. */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createArtifact } from '../../src/artifacts/index.ts'
+import { createApi } from '../../src/api/index.ts'
+import { demoNode } from './fixtures/demo-services.ts'
+import { parseSse } from './fixtures/sse.ts'
+import type { DemoNode } from './fixtures/demo-services.ts'
+import type { Hono } from 'hono'
+
+describe('node API /api', () => {
+  let node: DemoNode
+  let app: Hono
+  before(async () => {
+    node = await demoNode()
+    app = createApi(node.services, { rateLimit: false })
+  })
+  after(() => { node.close() })
+
+  const get = async (path: string): Promise<{ status: number, body: any }> => {
+    const res = await app.request(path)
+    return { status: res.status, body: await res.json() }
+  }
+  const post = async (path: string, body?: unknown): Promise<{ status: number, body: any }> => {
+    const res = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
+    return { status: res.status, body: await res.json() }
+  }
+
+  it('status summarises the library', async () => {
+    const { status, body } = await get('/api/status')
+    assert.equal(status, 200)
+    assert.match(body.peerId, /^12D3KooW/)
+    assert.equal(body.library.byKind.adapter, 6)
+    assert.equal(body.library.byStatus.quarantined, 1)
+    assert.equal(body.runtime.provider, 'retrieval')
+  })
+
+  it('lists the library with kind and status filters and shows one artifact', async () => {
+    const all = await get('/api/library')
+    assert.equal(all.body.length, 9)
+    const cards = await get('/api/library?kind=adapter&status=trusted')
+    assert.equal(cards.body.length, 5)
+    assert.ok(cards.body.every((a: { kind: string, status: string }) => a.kind === 'adapter' && a.status === 'trusted'))
+    const exp = await get('/api/library?kind=experience')
+    assert.equal(exp.body.length, 2)
+    const one = await get(`/api/library/${node.quarantinedCid}`)
+    assert.equal(one.status, 200)
+    assert.equal(one.body.title, 'beekeeping')
+    assert.equal(one.body.envelope.body.exemplars[0].q, 'How do I calm bees before opening the hive?')
+    assert.equal((await get('/api/library?kind=banana')).status, 400)
+    assert.equal((await get('/api/library?limit=0')).status, 400)
+  })
+
+  it('adds an encoded artifact (quarantined), idempotently, and removes it', async () => {
+    const a = await createArtifact('revocation', { target: (await createArtifact('revocation', { target: node.library.list()[0]!.cid, reason: 'x' }, node.privateKey)).cid, reason: 'superseded' }, node.privateKey)
+    const first = await app.request('/api/library', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: a.bytes })
+    assert.equal(first.status, 201)
+    const r = await first.json() as { cid: string, inserted: boolean, status: string }
+    assert.deepEqual(r, { cid: a.cid.toString(), inserted: true, status: 'quarantined' })
+    const again = await post('/api/library', { bytes: Buffer.from(a.bytes).toString('base64') })
+    assert.equal(again.status, 200)
+    assert.equal(again.body.inserted, false)
+    const del = await app.request(`/api/library/${r.cid}`, { method: 'DELETE' })
+    assert.equal(del.status, 200)
+    assert.equal((await get(`/api/library/${r.cid}`)).status, 404)
+    assert.equal((await app.request(`/api/library/${r.cid}`, { method: 'DELETE' })).status, 404)
+  })
+
+  it('rejects bytes that are not a signed artifact, storing nothing', async () => {
+    const before = node.library.list().length
+    const bad = await app.request('/api/library', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array([1, 2, 3, 4]) })
+    assert.equal(bad.status, 400)
+    const body = await bad.json() as { error: { code: string, message: string } }
+    assert.match(body.error.code, /malformed_artifact/)
+    assert.equal(node.library.list().length, before)
+  })
+
+  it('route explains the decision', async () => {
+    const { status, body } = await post('/api/route', { question: 'How far apart should I space maize rows?' })
+    assert.equal(status, 200)
+    assert.deepEqual(body.expert, { name: 'agronomy', domain: 'agronomy' })
+    assert.equal(body.scores.length, 5)
+    assert.equal(body.threshold, 0.2)
+    assert.equal(body.topExemplars[0].expert, 'agronomy')
+    assert.ok(body.reason.length > 0)
+  })
+
+  it('ask answers, non-streaming and streaming (route, delta*, finish)', async () => {
+    const q = 'How do I deworm my goats?'
+    const plain = await post('/api/ask', { question: q })
+    assert.equal(plain.status, 200)
+    assert.equal(plain.body.route.expert.name, 'veterinary')
+    assert.match(plain.body.text, /FAMACHA/)
+    const res = await app.request('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: q, stream: true }) })
+    const events = parseSse(await res.text())
+    assert.equal(events[0]!.event, 'route')
+    assert.equal(JSON.parse(events[0]!.data).expert.name, 'veterinary')
+    assert.equal(events.at(-1)!.event, 'finish')
+    const text = events.filter(e => e.event === 'delta').map(e => JSON.parse(e.data).text).join('')
+    assert.equal(text, plain.body.text)
+  })
+
+  it('ask validates its body: exactly one of question or messages', async () => {
+    assert.equal((await post('/api/ask', {})).status, 400)
+    assert.equal((await post('/api/ask', { question: 'a', messages: [{ role: 'user', content: 'b' }] })).status, 400)
+    assert.equal((await post('/api/ask', { question: 'a', bogus: 1 })).status, 400)
+    const forced = await post('/api/ask', { question: 'a', expert: 'nobody' })
+    assert.equal(forced.status, 404)
+  })
+
+  it('experiences: list and search', async () => {
+    const list = await get('/api/experiences')
+    assert.equal(list.body.length, 2)
+    const found = await get('/api/experiences/search?q=udder%20mastitis%20milk&limit=1')
+    assert.equal(found.body.length, 1)
+    assert.match(found.body[0].text, /mastitis/)
+    assert.ok(found.body[0].score > 0)
+    assert.equal((await get('/api/experiences/search')).status, 400)
+  })
+
+  it('outcomes: query by task; recommend is unavailable without the outcomes component', async () => {
+    const hit = await get('/api/outcomes?task=crop%20advice&tags=agronomy')
+    assert.equal(hit.body.length, 1)
+    assert.equal(hit.body[0].params.r, 8)
+    assert.equal((await get('/api/outcomes?task=crop%20advice&tags=medical')).body.length, 0)
+    const rec = await get('/api/outcomes/recommend?task=crop%20advice')
+    assert.equal(rec.status, 503)
+    assert.equal(rec.body.error.code, 'capability_unavailable')
+  })
+
+  it('trust: quarantine list, approve makes a new expert, a second decision conflicts', async () => {
+    const q = await get('/api/trust/quarantine')
+    assert.ok(q.body.some((i: { cid: string }) => i.cid === node.quarantinedCid))
+    const seen: string[] = []
+    const off = node.services.subscribe(e => { seen.push(e.type) })
+    const ok = await post(`/api/trust/${node.quarantinedCid}/approve`, { reason: 'checked by hand' })
+    off()
+    assert.equal(ok.status, 200)
+    assert.equal(ok.body.status, 'trusted')
+    assert.equal(ok.body.reason, 'checked by hand')
+    assert.deepEqual(seen, ['admission'])
+    const models = await get('/v1/models')
+    assert.ok(models.body.data.some((m: { id: string }) => m.id === 'baobab/beekeeping'))
+    const again = await post(`/api/trust/${node.quarantinedCid}/reject`)
+    assert.equal(again.status, 409)
+    assert.equal((await post('/api/trust/bafynotacid/approve')).status, 404)
+    assert.equal((await post('/api/trust/not%20a%20cid/approve')).status, 400)
+  })
+
+  it('sync is 503 without a mesh', async () => {
+    const r = await post('/api/sync')
+    assert.equal(r.status, 503)
+  })
+
+  it('events stream node activity as SSE', async () => {
+    const ctl = new AbortController()
+    const res = await app.request('/api/events', { signal: ctl.signal })
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let text = ''
+    const until = async (re: RegExp): Promise<void> => {
+      while (!re.test(text)) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error('stream ended')
+        text += value
+      }
+    }
+    await until(/event: ready/)
+    node.events.publish({ type: 'peer', message: 'peer 12D3KooWX connected', data: { peer: '12D3KooWX' } })
+    await until(/connected/)
+    const ev = parseSse(text).find(e => e.event === 'message')!
+    assert.equal(JSON.parse(ev.data).type, 'peer')
+    const listeners = node.events.size
+    await reader.cancel()
+    assert.equal(node.events.size, listeners - 1, 'cancelling the stream unsubscribes')
+  })
+
+  it('serves /openapi.json and the dashboard with a CSP; no path escapes', async () => {
+    const doc = await get('/openapi.json')
+    assert.equal(doc.body.openapi, '3.1.0')
+    assert.ok(doc.body.paths['/v1/chat/completions'].post)
+    const page = await app.request('/')
+    assert.equal(page.status, 200)
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/)
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/)
+    assert.match(await page.text(), /<main/)
+    const js = await app.request('/app.js')
+    assert.match(js.headers.get('content-type') ?? '', /javascript/)
+    for (const p of ['/../package.json', '/%2e%2e/package.json', '/.hidden.js', '/index.ts', '/nope.js']) {
+      const r = await app.request(p)
+      assert.equal(r.status, 404, p)
+    }
+  })
+})
