@@ -1,0 +1,156 @@
+/**
+ * Fetches an adapter's weight chunks from several peers at once: each peer serves different
+ * chunks (up to `perPeerConcurrency` at a time), every chunk is verified against its CID before
+ * it is stored, a broken stream resumes from the bytes already received, and a chunk a peer
+ * corrupted is fetched again from another peer. Chunks already in the blob store are skipped,
+ * which is what makes a transfer resume after a restart.
+ */
+import { CID } from 'multiformats/cid'
+import { rawCid } from '../artifacts/index.ts'
+import { DEFAULT_PEER_CONCURRENCY, MAX_BAD_CHUNKS_PER_PEER } from './constants.ts'
+import { ChunkVerificationError, FetchFailedError } from './errors.ts'
+import { TruncatedTransferError, requestBytes } from './fetch-client.ts'
+import type { MeshLibp2p } from './libp2p-node.ts'
+import type { BlobStore } from '../library/index.ts'
+import type { Logger, PeerId } from '@libp2p/interface'
+
+export type ChunkProgressEvent =
+  | { type: 'chunk:verified', cid: string, peer: string, done: number, total: number, bytes: number }
+  | { type: 'chunk:corrupt', cid: string, peer: string, error: ChunkVerificationError }
+  | { type: 'chunk:retry', cid: string, peer: string, offset: number, reason: string }
+
+export interface ChunkFetchOptions {
+  signal?: AbortSignal
+  onProgress?: (e: ChunkProgressEvent) => void
+  perPeerConcurrency?: number
+  /** Stream failures tolerated per peer before it is dropped for this fetch. */
+  maxFailuresPerPeer?: number
+}
+
+export interface ChunkFetchResult {
+  fetched: number
+  skipped: number
+  bytes: number
+  byPeer: Record<string, number>
+}
+
+interface PeerState {
+  id: PeerId
+  key: string
+  active: number
+  failures: number
+  bad: number
+  dead: boolean
+}
+
+function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Logger, chunks: string[], providers: PeerId[], options: ChunkFetchOptions = {}): Promise<ChunkFetchResult> {
+  const perPeer = options.perPeerConcurrency ?? DEFAULT_PEER_CONCURRENCY
+  const maxFailures = options.maxFailuresPerPeer ?? 3
+  const unique = [...new Set(chunks)]
+  const queue = unique.filter(c => !blobs.has(c))
+  const total = queue.length
+  const result: ChunkFetchResult = { fetched: 0, skipped: unique.length - queue.length, bytes: 0, byPeer: {} }
+  if (queue.length === 0) return result
+  const peers = new Map<string, PeerState>()
+  for (const id of providers) peers.set(id.toString(), { id, key: id.toString(), active: 0, failures: 0, bad: 0, dead: false })
+  const excluded = new Map<string, Set<string>>()
+  const partial = new Map<string, { peer: string, data: Uint8Array }>()
+  const attempts: string[] = []
+  const exclude = (c: string, peer: string): void => {
+    let s = excluded.get(c)
+    if (s == null) excluded.set(c, s = new Set())
+    s.add(peer)
+  }
+
+  const runOne = async (p: PeerState, c: string): Promise<void> => {
+    const part = partial.get(c)
+    const prefix = part?.peer === p.key ? part.data : new Uint8Array(0)
+    try {
+      const r = await requestBytes(libp2p, p.id, CID.parse(c), { offset: prefix.length, signal: options.signal })
+      partial.delete(c)
+      const data = prefix.length > 0 ? concat(prefix, r.data) : r.data
+      const actual = rawCid(data).toString()
+      if (actual !== c) {
+        const error = new ChunkVerificationError(c, actual, p.key)
+        log.error('%s', error.message)
+        p.bad++
+        if (p.bad >= MAX_BAD_CHUNKS_PER_PEER) p.dead = true
+        exclude(c, p.key)
+        attempts.push(`${p.key}: corrupt chunk`)
+        queue.unshift(c)
+        options.onProgress?.({ type: 'chunk:corrupt', cid: c, peer: p.key, error })
+        return
+      }
+      blobs.putVerified(c, data)
+      result.fetched++
+      result.bytes += data.length
+      result.byPeer[p.key] = (result.byPeer[p.key] ?? 0) + 1
+      options.onProgress?.({ type: 'chunk:verified', cid: c, peer: p.key, done: result.fetched, total, bytes: data.length })
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err
+      const e = err as Error
+      attempts.push(`${p.key}: ${e.message}`)
+      if (e instanceof TruncatedTransferError) {
+        if (e.received.length > 0) partial.set(c, { peer: p.key, data: concat(prefix, e.received) })
+        p.failures++
+      } else if (e.name === 'FetchRefusedError' && (e as { code?: string }).code === 'not-found') {
+        // a peer holding the adapter holds all its chunks: this one does not have it
+        p.dead = true
+      } else if (e.name === 'FetchRefusedError' && (e as { code?: string }).code === 'bad-offset') {
+        partial.delete(c)
+        p.failures++
+      } else if (e.name === 'ProtocolViolationError') {
+        p.dead = true
+      } else {
+        p.failures++
+      }
+      if (p.failures >= maxFailures) p.dead = true
+      queue.unshift(c)
+      const offset = partial.get(c)?.peer === p.key ? partial.get(c)?.data.length ?? 0 : 0
+      log('chunk %s from %s failed (%s); requeued', c, p.key, e.message)
+      options.onProgress?.({ type: 'chunk:retry', cid: c, peer: p.key, offset, reason: e.message })
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    let inFlight = 0
+    let finished = false
+    const finish = (err?: unknown): void => {
+      if (finished) return
+      finished = true
+      if (err != null) reject(err)
+      else resolve()
+    }
+    const pump = (): void => {
+      if (finished) return
+      if (options.signal?.aborted === true) {
+        if (inFlight === 0) finish(options.signal.reason)
+        return
+      }
+      for (const p of peers.values()) {
+        while (!p.dead && p.active < perPeer) {
+          const idx = queue.findIndex(c => excluded.get(c)?.has(p.key) !== true)
+          if (idx < 0) break
+          const c = queue.splice(idx, 1)[0] as string
+          p.active++
+          inFlight++
+          runOne(p, c)
+            .catch(err => { if (options.signal?.aborted !== true) log.error('chunk task failed: %e', err) })
+            .finally(() => { p.active--; inFlight--; pump() })
+        }
+      }
+      if (inFlight > 0) return
+      if (queue.length === 0) finish()
+      else finish(new FetchFailedError(queue[0] as string, attempts.slice(-8)))
+    }
+    pump()
+  })
+  return result
+}

@@ -1,0 +1,112 @@
+/** Serves `/baobab/fetch/1`: shareable artifacts and weight chunks, with per-peer limits. */
+import * as raw from 'multiformats/codecs/raw'
+import { DEFAULT_SERVE_CONCURRENCY, FETCH_PROTOCOL, FETCH_REQUEST_LIMIT, WRITE_SIZE } from './constants.ts'
+import { decodeRequest, encodeHeader } from './fetch-wire.ts'
+import { PeerLimits } from './rate-limit.ts'
+import { StreamReader, frame, sendAll } from './stream-io.ts'
+import type { FetchHeader } from './fetch-wire.ts'
+import type { MeshLibp2p } from './libp2p-node.ts'
+import type { Clock } from './rate-limit.ts'
+import type { Library } from '../library/index.ts'
+import type { ComponentLogger, Connection, Logger, Stream } from '@libp2p/interface'
+
+export interface ServedEvent {
+  peer: string
+  cid: string
+  offset: number
+  bytes: number
+}
+
+export interface FetchServerComponents {
+  libp2p: MeshLibp2p
+  library: Library
+  logger: ComponentLogger
+  clock?: Clock
+}
+
+export interface FetchServerInit {
+  /** Requests served at once to one peer (default 8). */
+  concurrency?: number
+  /** Bytes per second sent to one peer; 0 = unlimited (default). */
+  bytesPerSecond?: number
+  writeSize?: number
+  /** Replaces what is served (tests: a peer that corrupts chunks). */
+  transform?: (cid: string, bytes: Uint8Array) => Uint8Array
+  onServed?: (e: ServedEvent) => void
+}
+
+export class FetchServer {
+  private readonly components: FetchServerComponents
+  private readonly init: FetchServerInit
+  private readonly log: Logger
+  private readonly limits: PeerLimits
+  private readonly writeSize: number
+
+  constructor (components: FetchServerComponents, init: FetchServerInit = {}) {
+    this.components = components
+    this.init = init
+    this.log = components.logger.forComponent('mesh:fetch:serve')
+    this.limits = new PeerLimits({ concurrency: init.concurrency ?? DEFAULT_SERVE_CONCURRENCY, bytesPerSecond: init.bytesPerSecond ?? 0, clock: components.clock })
+    this.writeSize = init.writeSize ?? WRITE_SIZE
+  }
+
+  async start (): Promise<void> {
+    await this.components.libp2p.handle(FETCH_PROTOCOL, async (stream, connection) => {
+      await this.serve(stream, connection)
+    }, { maxInboundStreams: this.limits.concurrency * 2 })
+  }
+
+  async stop (): Promise<void> {
+    await this.components.libp2p.unhandle(FETCH_PROTOCOL)
+  }
+
+  /** The bytes this node offers under `cid`, or undefined. */
+  lookup (cid: string, isRaw: boolean): Uint8Array | undefined {
+    const { library } = this.components
+    if (isRaw) return library.blobs.has(cid) ? library.blobs.get(cid) : undefined
+    const a = library.get(cid)
+    return a != null && a.shareable && a.status === 'trusted' ? a.bytes : undefined
+  }
+
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    const reader = new StreamReader(stream, FETCH_PROTOCOL, peer)
+    let acquired = false
+    try {
+      const req = await reader.readFrame(FETCH_REQUEST_LIMIT)
+      if (req == null) { stream.abort(new Error('no request')); return }
+      const { cid, offset } = decodeRequest(req, peer)
+      const key = cid.toString()
+      acquired = this.limits.acquire(peer)
+      const reply = async (h: FetchHeader): Promise<void> => {
+        const f = frame(encodeHeader(h))
+        await sendAll(stream, f, { writeSize: f.length })
+      }
+      if (!acquired) { await reply({ ok: false, error: 'busy' }); await stream.close(); return }
+      let bytes = this.lookup(key, cid.code === raw.code)
+      if (bytes == null) { await reply({ ok: false, error: 'not-found' }); await stream.close(); return }
+      if (this.init.transform != null) bytes = this.init.transform(key, bytes)
+      if (offset > bytes.length) { await reply({ ok: false, error: 'bad-offset' }); await stream.close(); return }
+      await reply({ ok: true, size: bytes.length })
+      const bucket = this.limits.bucket(peer)
+      await sendAll(stream, bytes.subarray(offset), {
+        writeSize: this.writeSize,
+        onSent: this.limits.bytesPerSecond > 0 ? async n => { await bucket.take(n) } : undefined
+      })
+      await stream.close()
+      this.log.trace('served %s from %d to %s', key, offset, peer)
+      this.init.onServed?.({ peer, cid: key, offset, bytes: bytes.length - offset })
+    } catch (err) {
+      const e = err as Error
+      stream.abort(e)
+      if (e.name === 'ProtocolViolationError') {
+        this.log.error('disconnecting %s: %s', peer, e.message)
+        connection.abort(e)
+      } else {
+        this.log('fetch request from %s ended: %s', peer, e.message)
+      }
+    } finally {
+      if (acquired) this.limits.release(peer)
+    }
+  }
+}

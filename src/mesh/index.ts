@@ -1,0 +1,53 @@
+/**
+ * Mesh: how Baobab nodes find each other and exchange artifacts. libp2p 3 (TCP, Noise, Yamux,
+ * identify, ping, gossipsub; mDNS and bootstrap discovery; optional private network), gossip
+ * announcements, `/baobab/sync/1` set reconciliation, `/baobab/fetch/1` verified, resumable,
+ * multi-peer transfer, CAR export/import, and the admission door every received artifact uses.
+ *
+ * @example
+ * ```ts
+ * const mesh = createMesh({ privateKey: identity.privateKey, library }, meshInitFromConfig(config))
+ * mesh.on('artifact:admitted', a => console.log('got', a.kind, a.cid))
+ * await mesh.start()
+ * await mesh.syncWith('/ip4/192.168.1.20/tcp/4001/p2p/12D3Koo…')
+ * await mesh.stop()
+ * ```
+ */
+import type { MeshInit } from './mesh.ts'
+import type { NodeConfig } from '../config.ts'
+
+export { Mesh, createMesh } from './mesh.ts'
+export type { MeshComponents, MeshEvents, MeshInit, PeerSummary, SyncWithResult } from './mesh.ts'
+export { createAdmission, trustVerified } from './admission.ts'
+export type { Admission, AdmissionContext, AdmissionDecision, AdmissionPolicy, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
+export type { Announcement } from './announce.ts'
+export type { AnnounceResult } from './announcer.ts'
+export type { FetchOptions, FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
+export type { ChunkFetchResult } from './chunk-fetcher.ts'
+export type { ServedEvent } from './fetch-server.ts'
+export type { SyncResult } from './sync-protocol.ts'
+export type { FetchPolicy } from './policy.ts'
+export { exportCar, importCar } from './car.ts'
+export type { ExportOptions, ExportResult, ImportOptions, ImportResult } from './car.ts'
+export { createNetworkKey, readNetworkKey, validateNetworkKey, writeNetworkKey } from './network-key.ts'
+export { Reconciler, reconcileLocal } from './reconcile.ts'
+export type { LocalReconcileResult, SyncItem } from './reconcile.ts'
+export { FETCH_PROTOCOL, SYNC_PROTOCOL, announceTopic } from './constants.ts'
+export {
+  ChunkVerificationError, DamagedCarError, FetchFailedError, FetchRefusedError, InvalidMeshConfigError,
+  InvalidMultiaddrError, InvalidNetworkKeyError, InvalidSyncMessageError, MeshError, MeshNotStartedError,
+  MissingChunksError, ProtocolViolationError, SyncRoundsExceededError
+} from './errors.ts'
+
+/** The mesh's slice of the node configuration. */
+export function meshInitFromConfig (config: NodeConfig, overrides: Partial<MeshInit> = {}): MeshInit {
+  return {
+    network: config.network,
+    listen: config.listen,
+    bootstrap: config.bootstrap,
+    mdns: config.mdns,
+    psk: config.psk,
+    relay: config.relay,
+    ...overrides
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The libp2p node a Baobab mesh runs on: TCP (+ memory for in-process tests), Noise, Yamux,
+ * identify, ping, gossipsub; mDNS, bootstrap; optional pre-shared key; relay/autonat/dcutr
+ * only when asked for (internet use).
+ */
+import { autoNAT } from '@libp2p/autonat'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { memory } from '@libp2p/memory'
+import { noise } from '@libp2p/noise'
+import { preSharedKey } from '@libp2p/pnet'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { DEFAULT_MAX_CONNECTIONS, LOOPBACK_ALLOW } from './constants.ts'
+import { InvalidMeshConfigError, InvalidMultiaddrError } from './errors.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { ComponentLogger, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Libp2pOptions } from 'libp2p'
+
+type Transports = NonNullable<Libp2pOptions['transports']>
+type Discovery = NonNullable<Libp2pOptions['peerDiscovery']>
+type Services = NonNullable<Libp2pOptions['services']>
+
+export interface MeshServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  pubsub: GossipSub
+}
+
+export type MeshLibp2p = Libp2p<MeshServices>
+
+export interface Libp2pNodeInit {
+  privateKey: PrivateKey
+  logger: ComponentLogger
+  /** Listen multiaddrs; `/memory/<name>` adds the in-process transport. */
+  listen: string[]
+  bootstrap?: string[]
+  /** Milliseconds before bootstrap peers are dialled (default 100). */
+  bootstrapDelay?: number
+  mdns?: boolean
+  mdnsInterval?: number
+  /** Pre-shared key file text (`/key/swarm/psk/1.0.0/…`) for a private network. */
+  psk?: string
+  relay?: boolean
+  maxConnections?: number
+}
+
+/** Checks every multiaddr before libp2p sees it, so a typo is a named error. */
+export function parseMultiaddrs (list: string[]): void {
+  for (const a of list) {
+    try {
+      multiaddr(a)
+    } catch (err) {
+      throw new InvalidMultiaddrError(a, { cause: err })
+    }
+  }
+}
+
+export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2p> {
+  parseMultiaddrs(init.listen)
+  parseMultiaddrs(init.bootstrap ?? [])
+  const maxConnections = init.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new InvalidMeshConfigError('maxConnections', 'must be a positive integer')
+  for (const b of init.bootstrap ?? []) {
+    if (!b.includes('/p2p/')) throw new InvalidMultiaddrError(b, { cause: new Error('bootstrap addresses must end in /p2p/<peerId>') })
+  }
+
+  const transports: Transports = [tcp()]
+  if (init.listen.some(a => a.startsWith('/memory/')) || (init.bootstrap ?? []).some(a => a.startsWith('/memory/'))) transports.push(memory())
+  const listen = [...init.listen]
+  if (init.relay === true) {
+    transports.push(circuitRelayTransport())
+    listen.push('/p2p-circuit')
+  }
+
+  const peerDiscovery: Discovery = []
+  if ((init.bootstrap ?? []).length > 0) peerDiscovery.push(bootstrap({ list: init.bootstrap ?? [], timeout: init.bootstrapDelay ?? 100 }))
+  if (init.mdns === true) peerDiscovery.push(mdns({ interval: init.mdnsInterval ?? 10_000 }))
+
+  const services: Services = {
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub({
+      // on one machine or a LAN many peers share an IP: do not score them down for it
+      scoreParams: { IPColocationFactorWeight: 0 },
+      allowPublishToZeroTopicPeers: false,
+      floodPublish: true,
+      emitSelf: false
+    })
+  }
+  if (init.relay === true) {
+    services.relay = circuitRelayServer()
+    services.autonat = autoNAT()
+    services.dcutr = dcutr()
+  }
+
+  const node = await createLibp2p({
+    privateKey: init.privateKey,
+    logger: init.logger,
+    start: false,
+    addresses: { listen },
+    transports,
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionProtector: init.psk != null ? preSharedKey({ psk: new TextEncoder().encode(init.psk) }) : undefined,
+    connectionManager: { maxConnections, allow: LOOPBACK_ALLOW },
+    peerDiscovery,
+    services
+  })
+  return node as unknown as MeshLibp2p
+}

@@ -1,0 +1,338 @@
+/** The Mesh component: owns the libp2p node and wires discovery, gossip, sync and fetch. */
+import { prefixLogger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createAdmission } from './admission.ts'
+import { Announcer } from './announcer.ts'
+import { ArtifactFetcher } from './artifact-fetcher.ts'
+import { DEFAULT_SYNC_INTERVAL_MS, SYNC_MIN_INTERVAL_MS, SYNC_PROTOCOL } from './constants.ts'
+import { InvalidMultiaddrError, MeshNotStartedError } from './errors.ts'
+import { FetchServer } from './fetch-server.ts'
+import { createLibp2pNode } from './libp2p-node.ts'
+import { PendingStore } from './pending-store.ts'
+import { SyncService } from './sync-protocol.ts'
+import type { Admission, AdmitResult } from './admission.ts'
+import type { AnnounceResult } from './announcer.ts'
+import type { Announcement } from './announce.ts'
+import type { FetchOptions, FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
+import type { ServedEvent } from './fetch-server.ts'
+import type { MeshLibp2p } from './libp2p-node.ts'
+import type { FetchPolicy } from './policy.ts'
+import type { SyncResult } from './sync-protocol.ts'
+import type { SignedArtifact } from '../artifacts/index.ts'
+import type { Library } from '../library/index.ts'
+import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface MeshInit {
+  network?: string
+  listen?: string[]
+  bootstrap?: string[]
+  mdns?: boolean
+  mdnsInterval?: number
+  psk?: string
+  relay?: boolean
+  maxConnections?: number
+  policy?: FetchPolicy
+  /** Fetch what announcements and syncs offer (default true). */
+  autoFetch?: boolean
+  /** Reconcile with every peer that connects (default true). */
+  syncOnConnect?: boolean
+  /** Reconcile with one random peer this often; 0 = never (default 60 s). */
+  syncIntervalMs?: number
+  /** Look for artifacts added by other processes this often; 0 = never (default 2 s). */
+  watchIntervalMs?: number
+  perPeerConcurrency?: number
+  serveConcurrency?: number
+  serveBytesPerSecond?: number
+  /** Test hook: alter served bytes (a misbehaving peer). */
+  serveTransform?: (cid: string, bytes: Uint8Array) => Uint8Array
+}
+
+export interface MeshComponents {
+  privateKey: PrivateKey
+  library: Library
+  logger?: ComponentLogger
+  /** Replaces the default admission (decode + verify + quarantine + trust-all policy). */
+  admission?: Admission
+}
+
+export interface PeerSummary {
+  peer: string
+  addrs: string[]
+  direction: 'inbound' | 'outbound'
+  streams: number
+}
+
+export interface SyncWithResult extends SyncResult {
+  fetched: FetchResult[]
+  failed: Array<{ cid: string, error: string }>
+}
+
+export interface MeshEvents {
+  'peer:discovered': { peer: string, addrs: string[] }
+  'peer:connected': { peer: string }
+  'peer:disconnected': { peer: string }
+  'announcement': Announcement
+  'sync:done': SyncResult
+  'artifact:quarantined': AdmitResult
+  'artifact:admitted': AdmitResult
+  'artifact:rejected': AdmitResult
+  'fetch:progress': FetchProgressEvent
+  'fetch:served': ServedEvent
+}
+
+export class Mesh implements Startable {
+  readonly events = new EventTarget()
+  readonly admission: Admission
+  readonly logger: ComponentLogger
+  private readonly components: MeshComponents
+  private readonly init: MeshInit
+  private readonly log: Logger
+  private node: MeshLibp2p | undefined
+  private sync: SyncService | undefined
+  private server: FetchServer | undefined
+  private announcer: Announcer | undefined
+  private fetcher: ArtifactFetcher | undefined
+  private readonly pending: PendingStore
+  private readonly providers = new Map<string, Set<string>>()
+  private readonly lastSync = new Map<string, number>()
+  private controller = new AbortController()
+  private timer: ReturnType<typeof setInterval> | undefined
+
+  constructor (components: MeshComponents, init: MeshInit = {}) {
+    this.components = components
+    this.init = init
+    this.logger = components.logger ?? prefixLogger('baobab')
+    this.log = this.logger.forComponent('mesh')
+    this.admission = components.admission ?? createAdmission({ library: components.library })
+    this.pending = new PendingStore(components.library)
+    for (const name of ['artifact:quarantined', 'artifact:admitted', 'artifact:rejected'] as const) {
+      this.admission.events.addEventListener(name, e => { this.emit(name, (e as CustomEvent<AdmitResult>).detail) })
+    }
+  }
+
+  /** The libp2p node (after start). */
+  get libp2p (): MeshLibp2p {
+    if (this.node == null) throw new MeshNotStartedError()
+    return this.node
+  }
+
+  get peerId (): PeerId { return this.libp2p.peerId }
+
+  isStarted (): boolean { return this.node != null }
+
+  /** Full listen addresses, each ending in /p2p/<peerId>. */
+  multiaddrs (): string[] { return this.libp2p.getMultiaddrs().map(m => m.toString()) }
+
+  on<K extends keyof MeshEvents> (type: K, listener: (detail: MeshEvents[K]) => void): () => void {
+    const l = (e: Event): void => { listener((e as CustomEvent<MeshEvents[K]>).detail) }
+    this.events.addEventListener(type, l)
+    return () => { this.events.removeEventListener(type, l) }
+  }
+
+  private emit<K extends keyof MeshEvents> (type: K, detail: MeshEvents[K]): void {
+    this.events.dispatchEvent(new CustomEvent(type, { detail }))
+  }
+
+  async start (): Promise<void> {
+    if (this.node != null) return
+    const { library, privateKey } = this.components
+    this.controller = new AbortController()
+    const node = await createLibp2pNode({
+      privateKey,
+      logger: this.logger,
+      listen: this.init.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+      bootstrap: this.init.bootstrap,
+      mdns: this.init.mdns,
+      mdnsInterval: this.init.mdnsInterval,
+      psk: this.init.psk,
+      relay: this.init.relay,
+      maxConnections: this.init.maxConnections
+    })
+    this.node = node
+    const log = this.log
+    this.sync = new SyncService({ libp2p: node, library, logger: this.logger })
+    this.server = new FetchServer({ libp2p: node, library, logger: this.logger }, {
+      concurrency: this.init.serveConcurrency,
+      bytesPerSecond: this.init.serveBytesPerSecond,
+      transform: this.init.serveTransform,
+      onServed: e => { this.emit('fetch:served', e) }
+    })
+    this.fetcher = new ArtifactFetcher({ libp2p: node, library, admission: this.admission, pending: this.pending, log: this.logger.forComponent('mesh:fetch') }, {
+      policy: this.init.policy ?? {},
+      perPeerConcurrency: this.init.perPeerConcurrency,
+      knownProviders: cid => [...(this.providers.get(cid) ?? [])].map(p => peerIdFromString(p))
+    })
+    this.announcer = new Announcer({ libp2p: node, library, privateKey, log: this.logger.forComponent('mesh:announce') }, {
+      network: this.init.network ?? 'default',
+      watchIntervalMs: this.init.watchIntervalMs ?? 2000,
+      onAnnouncement: a => { this.onAnnouncement(a) }
+    })
+    await this.sync.start()
+    await this.server.start()
+    node.addEventListener('peer:discovery', evt => {
+      const peer = evt.detail.id.toString()
+      this.emit('peer:discovered', { peer, addrs: evt.detail.multiaddrs.map(m => m.toString()) })
+      this.maybeDial(evt.detail.id)
+    })
+    node.addEventListener('peer:connect', evt => { this.emit('peer:connected', { peer: evt.detail.toString() }) })
+    node.addEventListener('peer:disconnect', evt => { this.emit('peer:disconnected', { peer: evt.detail.toString() }) })
+    node.addEventListener('peer:identify', evt => {
+      if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
+      if (this.init.syncOnConnect !== false) this.backgroundSync(evt.detail.peerId)
+      this.resumePending()
+    })
+    await node.start()
+    this.announcer.start()
+    const interval = this.init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS
+    if (interval > 0) {
+      this.timer = setInterval(() => { this.periodic() }, interval)
+      this.timer.unref()
+    }
+    log('started %s on %s', node.peerId, this.multiaddrs().join(', '))
+  }
+
+  async stop (): Promise<void> {
+    const node = this.node
+    if (node == null) return
+    this.controller.abort(new MeshNotStartedError())
+    clearInterval(this.timer)
+    this.announcer?.stop()
+    await this.sync?.stop()
+    await this.server?.stop()
+    await node.stop()
+    this.node = undefined
+    this.log('stopped')
+  }
+
+  peers (): PeerSummary[] {
+    return this.libp2p.getConnections().map(c => ({
+      peer: c.remotePeer.toString(),
+      addrs: [c.remoteAddr.toString()],
+      direction: c.direction,
+      streams: c.streams.length
+    }))
+  }
+
+  /** Dials a multiaddr (with /p2p/<id> it is checked); returns the remote peer id. */
+  async dial (address: string | Multiaddr, options: { signal?: AbortSignal } = {}): Promise<string> {
+    let ma: Multiaddr
+    try {
+      ma = typeof address === 'string' ? multiaddr(address) : address
+    } catch (err) {
+      throw new InvalidMultiaddrError(String(address), { cause: err })
+    }
+    const conn = await this.libp2p.dial(ma, { signal: this.signal(options.signal) })
+    return conn.remotePeer.toString()
+  }
+
+  /** Reconciles with `peer`, then (unless `fetch: false`) fetches what the policy wants of what we lack. */
+  async syncWith (peer: PeerId | Multiaddr | string, options: { fetch?: boolean, signal?: AbortSignal, onProgress?: (e: FetchProgressEvent) => void } = {}): Promise<SyncWithResult> {
+    const signal = this.signal(options.signal)
+    const target = typeof peer === 'string' ? (peer.startsWith('/') ? multiaddr(peer) : peerIdFromString(peer)) : peer
+    const result = await (this.sync as SyncService).syncWith(target, { signal })
+    this.lastSync.set(result.peer, Date.now())
+    for (const cid of result.need) this.addProvider(cid, result.peer)
+    this.emit('sync:done', result)
+    const out: SyncWithResult = { ...result, fetched: [], failed: [] }
+    if (options.fetch === false || result.need.length === 0) return out
+    const queue = [...result.need]
+    const worker = async (): Promise<void> => {
+      for (let cid = queue.shift(); cid != null; cid = queue.shift()) {
+        try {
+          out.fetched.push(await this.fetch(cid, { providers: [result.peer], respectPolicy: true, signal, onProgress: options.onProgress }))
+        } catch (err) {
+          if (signal.aborted) throw err
+          out.failed.push({ cid, error: `${(err as Error).name}: ${(err as Error).message}` })
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: 4 }, worker))
+    return out
+  }
+
+  /** Fetches an artifact (and its chunks), verifies and admits it. */
+  async fetch (cid: string, options: FetchOptions = {}): Promise<FetchResult> {
+    if (this.fetcher == null) throw new MeshNotStartedError()
+    const r = await this.fetcher.fetch(cid, {
+      ...options,
+      signal: this.signal(options.signal),
+      onProgress: e => { this.emit('fetch:progress', e); options.onProgress?.(e) }
+    })
+    return r
+  }
+
+  /** Announces an artifact on the network's gossip topic. */
+  async announce (artifact: SignedArtifact): Promise<AnnounceResult> {
+    if (this.announcer == null) throw new MeshNotStartedError()
+    return this.announcer.announce(artifact)
+  }
+
+  /** Known holders of `cid` from announcements and syncs. */
+  providersOf (cid: string): string[] { return [...(this.providers.get(cid) ?? [])] }
+
+  /** Resumes fetches interrupted earlier (also across restarts). */
+  resumePending (): void {
+    for (const p of this.pending.list()) {
+      void this.fetch(p.cid, { providers: p.providers }).catch(err => { this.log('resume of %s failed: %s', p.cid, (err as Error).message) })
+    }
+  }
+
+  private signal (extra?: AbortSignal): AbortSignal {
+    return extra != null ? AbortSignal.any([this.controller.signal, extra]) : this.controller.signal
+  }
+
+  private addProvider (cid: string, peer: string): void {
+    let s = this.providers.get(cid)
+    if (s == null) {
+      if (this.providers.size > 100_000) this.providers.clear()
+      this.providers.set(cid, s = new Set())
+    }
+    s.add(peer)
+  }
+
+  private onAnnouncement (a: Announcement): void {
+    this.addProvider(a.cid, a.node)
+    this.emit('announcement', a)
+    const node = this.node
+    if (node == null || this.init.autoFetch === false || this.components.library.has(a.cid)) return
+    const peer = peerIdFromString(a.node)
+    const addrs = a.addrs.flatMap(s => { try { return [multiaddr(s)] } catch { return [] } })
+    void node.peerStore.merge(peer, { multiaddrs: addrs })
+      .catch(() => {})
+      .then(async () => this.fetch(a.cid, { providers: [peer], respectPolicy: true }))
+      .catch(err => { this.log('fetch of announced %s failed: %s', a.cid, (err as Error).message) })
+  }
+
+  private maybeDial (peer: PeerId): void {
+    const node = this.node
+    if (node == null || node.getConnections(peer).length > 0) return
+    if (node.getConnections().length >= (this.init.maxConnections ?? 64)) return
+    // both sides discover each other: the smaller id dials at once, the other waits a moment
+    const delay = node.peerId.toString() < peer.toString() ? 0 : 1000
+    setTimeout(() => {
+      if (this.node == null || this.node.getConnections(peer).length > 0) return
+      this.node.dial(peer, { signal: this.controller.signal }).catch(err => { this.log('dial %s failed: %s', peer, (err as Error).message) })
+    }, delay).unref()
+  }
+
+  private backgroundSync (peer: PeerId): void {
+    const key = peer.toString()
+    if (Date.now() - (this.lastSync.get(key) ?? 0) < SYNC_MIN_INTERVAL_MS) return
+    this.lastSync.set(key, Date.now())
+    void this.syncWith(peer, { fetch: this.init.autoFetch !== false })
+      .catch(err => { this.log('sync with %s failed: %s', key, (err as Error).message) })
+  }
+
+  private periodic (): void {
+    const conns = this.node?.getConnections() ?? []
+    const c = conns[Math.floor(Math.random() * conns.length)]
+    if (c != null) this.backgroundSync(c.remotePeer)
+    if (this.pending.list().length > 0) this.resumePending()
+  }
+}
+
+export function createMesh (components: MeshComponents, init: MeshInit = {}): Mesh {
+  return new Mesh(components, init)
+}

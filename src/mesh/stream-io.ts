@@ -1,0 +1,130 @@
+/**
+ * Stream helpers: writes that respect back-pressure, and bounded reads.
+ *
+ * `stream.onDrain()` in @libp2p/utils 7.4 resolves at once on every call after the first, so a
+ * loop built on it buffers the whole transfer. We wait for the stream's `'drain'` event instead
+ * (and give up on `'close'` or abort), which keeps at most one write queued.
+ */
+import { Uint8ArrayList } from 'uint8arraylist'
+import { ProtocolViolationError } from './errors.ts'
+import type { MessageStream, Stream } from '@libp2p/interface'
+
+class StreamClosedWhileWritingError extends Error {
+  constructor (options?: ErrorOptions) {
+    super('stream closed while waiting to write', options)
+    this.name = 'StreamClosedWhileWritingError'
+  }
+}
+
+/** Resolves on the next `'drain'`; rejects on `'close'` or abort. */
+export async function waitForDrain (stream: MessageStream, signal?: AbortSignal): Promise<void> {
+  if (!stream.writableNeedsDrain) return
+  signal?.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      stream.removeEventListener('drain', onDrain)
+      stream.removeEventListener('close', onClose)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    const onDrain = (): void => { cleanup(); resolve() }
+    const onClose = (evt: Event): void => {
+      cleanup()
+      reject(new StreamClosedWhileWritingError({ cause: (evt as { error?: Error }).error }))
+    }
+    const onAbort = (): void => { cleanup(); reject(signal?.reason) }
+    stream.addEventListener('drain', onDrain)
+    stream.addEventListener('close', onClose)
+    signal?.addEventListener('abort', onAbort)
+  })
+}
+
+/** Sends `data` in `writeSize` pieces, waiting for `'drain'` whenever the stream asks. */
+export async function sendAll (stream: MessageStream, data: Uint8Array, options: { writeSize: number, signal?: AbortSignal, onSent?: (n: number) => Promise<void> | void }): Promise<void> {
+  for (let off = 0; off < data.length; off += options.writeSize) {
+    options.signal?.throwIfAborted()
+    const part = data.subarray(off, Math.min(off + options.writeSize, data.length))
+    if (!stream.send(part)) await waitForDrain(stream, options.signal)
+    if (options.onSent != null) await options.onSent(part.length)
+  }
+}
+
+/** Encodes one frame: unsigned varint length, then the bytes. */
+export function frame (bytes: Uint8Array): Uint8Array {
+  const head: number[] = []
+  let n = bytes.length
+  while (n >= 0x80) { head.push((n & 0x7f) | 0x80); n >>>= 7 }
+  head.push(n)
+  const out = new Uint8Array(head.length + bytes.length)
+  out.set(head, 0)
+  out.set(bytes, head.length)
+  return out
+}
+
+/**
+ * Reads length-prefixed frames and raw bytes from a stream's async iterator, refusing frames
+ * above `limit`. One reader per stream.
+ */
+export class StreamReader {
+  private readonly buf = new Uint8ArrayList()
+  private readonly it: AsyncIterator<Uint8Array | Uint8ArrayList>
+  private readonly protocol: string
+  private readonly peer: string | undefined
+  private ended = false
+
+  constructor (stream: Stream | MessageStream, protocol: string, peer?: string) {
+    this.it = stream[Symbol.asyncIterator]()
+    this.protocol = protocol
+    this.peer = peer
+  }
+
+  /** Pulls one more piece from the stream; false at end. */
+  private async pull (): Promise<boolean> {
+    if (this.ended) return false
+    const r = await this.it.next()
+    if (r.done === true) { this.ended = true; return false }
+    this.buf.append(r.value)
+    return true
+  }
+
+  /** The next frame, or null at a clean end of stream. */
+  async readFrame (limit: number): Promise<Uint8Array | null> {
+    for (;;) {
+      let len = 0
+      let shift = 0
+      let i = 0
+      let complete = false
+      for (; i < this.buf.byteLength && i < 5; i++) {
+        const b = this.buf.get(i)
+        len += (b & 0x7f) * 2 ** shift
+        shift += 7
+        if ((b & 0x80) === 0) { complete = true; i++; break }
+      }
+      if (!complete && i >= 5) throw new ProtocolViolationError(this.protocol, 'frame length prefix too long', this.peer)
+      if (complete) {
+        if (len > limit) throw new ProtocolViolationError(this.protocol, `frame of ${len} bytes exceeds the ${limit}-byte limit`, this.peer)
+        if (this.buf.byteLength >= i + len) {
+          const out = this.buf.subarray(i, i + len)
+          this.buf.consume(i + len)
+          return out
+        }
+      }
+      if (!await this.pull()) {
+        if (this.buf.byteLength === 0) return null
+        throw new ProtocolViolationError(this.protocol, 'stream ended inside a frame', this.peer)
+      }
+    }
+  }
+
+  /** Raw bytes as they arrive (after any frames), until end of stream. */
+  async * rest (): AsyncGenerator<Uint8Array> {
+    if (this.buf.byteLength > 0) {
+      const first = this.buf.subarray()
+      this.buf.consume(first.length)
+      yield first
+    }
+    while (await this.pull()) {
+      for (const piece of this.buf) yield piece
+      this.buf.consume(this.buf.byteLength)
+    }
+  }
+}

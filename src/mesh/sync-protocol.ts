@@ -1,0 +1,209 @@
+/**
+ * `/baobab/sync/1`: the handshake. The initiator and the responder reconcile the sets of their
+ * shareable artifacts (`library.syncKeys()`) with `Reconciler`; frames are length-prefixed and
+ * bounded, rounds are bounded, and a peer that sends garbage is disconnected.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { create as createDigest } from 'multiformats/hashes/digest'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { SYNC_FRAME_LIMIT, SYNC_MAX_ROUNDS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from './constants.ts'
+import { ProtocolViolationError, SyncRoundsExceededError } from './errors.ts'
+import { ID_SIZE, Reconciler } from './reconcile.ts'
+import { StreamReader, frame, sendAll } from './stream-io.ts'
+import type { MeshLibp2p } from './libp2p-node.ts'
+import type { SyncItem } from './reconcile.ts'
+import type { Library } from '../library/index.ts'
+import type { ComponentLogger, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface SyncResult {
+  peer: string
+  /** CIDs the peer offers that we lack. */
+  need: string[]
+  /** CIDs we offer that the peer lacks. */
+  have: string[]
+  rounds: number
+  bytesSent: number
+  bytesReceived: number
+  ms: number
+}
+
+export interface SyncComponents {
+  libp2p: MeshLibp2p
+  library: Library
+  logger: ComponentLogger
+}
+
+export interface SyncInit {
+  frameLimit?: number
+  maxRounds?: number
+  timeoutMs?: number
+}
+
+export function cidToId (cid: string): Uint8Array | undefined {
+  try {
+    const c = CID.parse(cid)
+    if (c.version !== 1 || c.code !== dagCbor.code || c.multihash.code !== sha256.code || c.multihash.digest.length !== ID_SIZE) return undefined
+    return c.multihash.digest
+  } catch {
+    return undefined
+  }
+}
+
+export function idToCid (id: Uint8Array): string {
+  return CID.createV1(dagCbor.code, createDigest(sha256.code, id)).toString()
+}
+
+export class SyncService {
+  private readonly components: SyncComponents
+  private readonly log: Logger
+  private readonly frameLimit: number
+  private readonly maxRounds: number
+  private readonly timeoutMs: number
+  private readonly idCache = new Map<string, Uint8Array>()
+
+  constructor (components: SyncComponents, init: SyncInit = {}) {
+    this.components = components
+    this.log = components.logger.forComponent('mesh:sync')
+    this.frameLimit = init.frameLimit ?? SYNC_FRAME_LIMIT
+    this.maxRounds = init.maxRounds ?? SYNC_MAX_ROUNDS
+    this.timeoutMs = init.timeoutMs ?? SYNC_TIMEOUT_MS
+  }
+
+  async start (): Promise<void> {
+    await this.components.libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
+      await this.respond(stream, connection)
+    }, { maxInboundStreams: 4 })
+  }
+
+  async stop (): Promise<void> {
+    await this.components.libp2p.unhandle(SYNC_PROTOCOL)
+  }
+
+  /** The local side of the reconciliation: shareable, trusted artifacts as (created, digest). */
+  localItems (): SyncItem[] {
+    const keys = this.components.library.syncKeys()
+    const items: SyncItem[] = []
+    for (const k of keys) {
+      let id = this.idCache.get(k.cid)
+      if (id == null) {
+        id = cidToId(k.cid)
+        if (id == null) continue
+        if (this.idCache.size > 200_000) this.idCache.clear()
+        this.idCache.set(k.cid, id)
+      }
+      items.push({ created: k.created, id })
+    }
+    return items
+  }
+
+  /** Reconciles with `peer` and reports which CIDs each side lacks. */
+  async syncWith (peer: PeerId | Multiaddr, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
+    const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), ...(options.signal != null ? [options.signal] : [])])
+    const started = performance.now()
+    const stream = await this.components.libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+    const remote = streamPeer(this.components.libp2p, stream, peer)
+    const onAbort = (): void => { stream.abort(signal.reason as Error) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    const reader = new StreamReader(stream, SYNC_PROTOCOL, remote)
+    const rec = new Reconciler(this.localItems(), { frameSizeLimit: this.frameLimit })
+    const have: Uint8Array[] = []
+    const need: Uint8Array[] = []
+    let bytesSent = 0
+    let bytesReceived = 0
+    let rounds = 0
+    try {
+      let msg: Uint8Array | null = rec.initiate()
+      while (msg != null) {
+        if (++rounds > this.maxRounds) throw new SyncRoundsExceededError(this.maxRounds)
+        const out = frame(msg)
+        bytesSent += out.length
+        await sendAll(stream, out, { writeSize: out.length, signal })
+        const reply = await reader.readFrame(this.frameLimit)
+        if (reply == null) throw new ProtocolViolationError(SYNC_PROTOCOL, 'responder closed the stream mid-reconciliation', remote)
+        bytesReceived += reply.length + varintLength(reply.length)
+        msg = rec.reconcile(reply, have, need)
+      }
+      await stream.close({ signal })
+    } catch (err) {
+      this.misbehaved(err, stream, remote)
+      if (signal.aborted && (err as Error).name !== 'ProtocolViolationError') throw signal.reason
+      throw err
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+    const result: SyncResult = {
+      peer: remote ?? peer.toString(),
+      need: need.map(idToCid),
+      have: have.map(idToCid),
+      rounds,
+      bytesSent,
+      bytesReceived,
+      ms: performance.now() - started
+    }
+    this.log('synced with %s: need %d, have %d, %d rounds, %d B out, %d B in', result.peer, result.need.length, result.have.length, rounds, bytesSent, bytesReceived)
+    return result
+  }
+
+  private async respond (stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    const signal = AbortSignal.timeout(this.timeoutMs)
+    const onAbort = (): void => { stream.abort(new ProtocolViolationError(SYNC_PROTOCOL, 'sync timed out', remote)) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    const reader = new StreamReader(stream, SYNC_PROTOCOL, remote)
+    let rec: Reconciler | undefined
+    let rounds = 0
+    try {
+      for (;;) {
+        const msg = await reader.readFrame(this.frameLimit)
+        if (msg == null) break
+        if (++rounds > this.maxRounds) throw new ProtocolViolationError(SYNC_PROTOCOL, `more than ${this.maxRounds} rounds`, remote)
+        rec ??= new Reconciler(this.localItems(), { frameSizeLimit: this.frameLimit })
+        let reply: Uint8Array
+        try {
+          reply = rec.respond(msg)
+        } catch (err) {
+          throw new ProtocolViolationError(SYNC_PROTOCOL, (err as Error).message, remote, { cause: err })
+        }
+        await sendAll(stream, frame(reply), { writeSize: reply.length + 8, signal })
+      }
+      await stream.close({ signal })
+    } catch (err) {
+      this.misbehaved(err, stream, remote, connection)
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** Logs why a sync failed; on a protocol violation, hangs up on the peer. */
+  private misbehaved (err: unknown, stream: Stream, remote: string | undefined, connection?: Connection): void {
+    const e = err as Error
+    stream.abort(e)
+    if (e.name === 'ProtocolViolationError' || e.name === 'InvalidSyncMessageError') {
+      this.log.error('disconnecting %s: %s', remote ?? 'peer', e.message)
+      if (connection != null) {
+        connection.abort(e)
+      } else if (remote != null) {
+        for (const c of this.components.libp2p.getConnections()) if (c.remotePeer.toString() === remote) c.abort(e)
+      }
+    } else {
+      this.log('sync with %s ended: %s', remote ?? 'peer', e.message)
+    }
+  }
+}
+
+function varintLength (n: number): number {
+  let len = 1
+  while (n >= 0x80) { n = Math.floor(n / 0x80); len++ }
+  return len
+}
+
+/** The peer id on the other end of an outbound stream. */
+export function streamPeer (libp2p: MeshLibp2p, stream: Stream, target: PeerId | Multiaddr): string | undefined {
+  for (const c of libp2p.getConnections()) {
+    if (c.streams.includes(stream)) return c.remotePeer.toString()
+  }
+  if ('getComponents' in target) return target.getComponents().find(c => c.name === 'p2p')?.value
+  return target.toString()
+}

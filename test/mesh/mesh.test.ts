@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { addAdapter, addOutcome, deterministicBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
+import type { TestNode } from './helpers.ts'
+
+const nodes: TestNode[] = []
+after(async () => { await Promise.all(nodes.map(async n => n.close())) })
+async function node (init: Parameters<typeof startNode>[0] = {}): Promise<TestNode> {
+  const n = await startNode(init)
+  nodes.push(n)
+  return n
+}
+
+describe('mesh over the memory transport', () => {
+  it('an announced adapter is fetched, verified and stored by every node', async () => {
+    const a = await node()
+    const b = await node()
+    const c = await node()
+    await b.mesh.dial(a.mesh.multiaddrs()[0] as string)
+    await c.mesh.dial(a.mesh.multiaddrs()[0] as string)
+    await waitForSubscribers(a, 2)
+    const bytes = deterministicBytes(2_500_000, 7)
+    const gotB = waitFor(b.mesh, 'artifact:admitted')
+    const gotC = waitFor(c.mesh, 'artifact:admitted')
+    const announced = waitFor(b.mesh, 'announcement')
+    const artifact = await addAdapter(a, bytes, 'announced')
+    const cid = artifact.cid.toString()
+    assert.equal((await announced).cid, cid)
+    assert.equal((await gotB).cid, cid)
+    assert.equal((await gotC).cid, cid)
+    for (const n of [b, c]) {
+      const stored = n.library.get(cid)
+      assert.equal(stored?.status, 'trusted')
+      assert.equal(stored?.sourcePeer, a.mesh.peerId.toString())
+      const chunks = (stored?.envelope.body as { chunks: unknown[] }).chunks.map(String)
+      assert.deepEqual(Buffer.concat(chunks.map(ch => n.library.blobs.get(ch))), Buffer.from(bytes))
+    }
+  })
+
+  it('sync on connect copies what the other side lacks, both ways', async () => {
+    const a = await node()
+    const b = await node()
+    const onlyA = await Promise.all(Array.from({ length: 25 }, async (_, i) => addOutcome(a, i)))
+    const onlyB = await Promise.all(Array.from({ length: 5 }, async (_, i) => addOutcome(b, 1000 + i)))
+    const adapter = await addAdapter(a, deterministicBytes(1_300_000, 3), 'synced')
+    const want = new Set([...onlyA, adapter].map(x => x.cid.toString()))
+    const bGotAll = new Promise<void>(resolve => {
+      const off = b.mesh.on('artifact:admitted', d => { want.delete(d.cid); if (want.size === 0) { off(); resolve() } })
+    })
+    const aGot = new Set(onlyB.map(x => x.cid.toString()))
+    const aGotAll = new Promise<void>(resolve => {
+      const off = a.mesh.on('artifact:admitted', d => { aGot.delete(d.cid); if (aGot.size === 0) { off(); resolve() } })
+    })
+    await b.mesh.dial(a.mesh.multiaddrs()[0] as string)
+    await Promise.all([bGotAll, aGotAll])
+    assert.equal(b.library.syncKeys().length, 31)
+    assert.equal(a.library.syncKeys().length, 31)
+  })
+
+  it('syncWith reports the difference and a second sync finds none', async () => {
+    const a = await node({ syncOnConnect: false })
+    const b = await node({ syncOnConnect: false })
+    for (let i = 0; i < 40; i++) {
+      const o = await addOutcome(a, i)
+      if (i >= 30) b.library.put(o, { sourcePeer: a.mesh.peerId.toString() })
+    }
+    for (let i = 40; i < 45; i++) await addOutcome(b, i)
+    const r = await b.mesh.syncWith(a.mesh.multiaddrs()[0] as string)
+    assert.equal(r.need.length, 30)
+    assert.equal(r.have.length, 5)
+    assert.equal(r.fetched.filter(f => f.outcome === 'admitted').length, 30)
+    assert.deepEqual(r.failed, [])
+    const again = await b.mesh.syncWith(a.mesh.peerId)
+    assert.equal(again.need.length, 0)
+    assert.equal(again.have.length, 5)
+  })
+
+  it('the fetch policy declines kinds and families it does not want', async () => {
+    const a = await node({ syncOnConnect: false })
+    const b = await node({ syncOnConnect: false, policy: { kinds: ['adapter'], families: ['qwen'] } })
+    await addOutcome(a, 1)
+    const llama = await addAdapter(a, deterministicBytes(10_000, 1), 'llama-one', { family: 'llama' })
+    const qwen = await addAdapter(a, deterministicBytes(10_000, 2), 'qwen-one', { family: 'qwen' })
+    const r = await b.mesh.syncWith(a.mesh.multiaddrs()[0] as string)
+    assert.equal(r.need.length, 3)
+    assert.ok(b.library.has(qwen.cid.toString()))
+    assert.ok(!b.library.has(llama.cid.toString()))
+    assert.equal(b.library.list({ kind: 'outcome' }).length, 0)
+    assert.equal(r.fetched.filter(f => f.outcome === 'unwanted').length, 2)
+  })
+
+  it('chunks of one adapter come from several peers at once', async () => {
+    const a = await node({ syncOnConnect: false })
+    const m = await node({ syncOnConnect: false })
+    const c = await node({ syncOnConnect: false, perPeerConcurrency: 1 })
+    const bytes = deterministicBytes(6 * 1024 * 1024 - 17, 11)
+    const artifact = await addAdapter(a, bytes, 'shared')
+    await addAdapter(m, bytes, 'shared-copy')
+    m.library.put(artifact, { sourcePeer: a.mesh.peerId.toString() })
+    await c.mesh.dial(a.mesh.multiaddrs()[0] as string)
+    await c.mesh.dial(m.mesh.multiaddrs()[0] as string)
+    const r = await c.mesh.fetch(artifact.cid.toString(), { providers: [a.mesh.peerId, m.mesh.peerId] })
+    assert.equal(r.outcome, 'admitted')
+    assert.equal(r.chunks?.fetched, 6)
+    assert.deepEqual(Object.keys(r.chunks?.byPeer ?? {}).sort(), [a.mesh.peerId.toString(), m.mesh.peerId.toString()].sort())
+    const chunks = (artifact.envelope.body.chunks as unknown[]).map(String)
+    assert.deepEqual(Buffer.concat(chunks.map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
+  })
+
+  it('a peer serving a corrupted chunk is caught and the chunk comes from another peer', async () => {
+    const bytes = deterministicBytes(3 * 1024 * 1024, 5)
+    const a = await node({ syncOnConnect: false })
+    const artifact = await addAdapter(a, bytes, 'victim')
+    const chunks = (artifact.envelope.body.chunks as unknown[]).map(String)
+    const bad = chunks[1] as string
+    const m = await node({
+      syncOnConnect: false,
+      serveTransform: (cid, data) => {
+        if (cid !== bad) return data
+        const copy = new Uint8Array(data)
+        copy[1000] = (copy[1000] ?? 0) ^ 0xff
+        return copy
+      }
+    })
+    await addAdapter(m, bytes, 'victim-copy')
+    m.library.put(artifact, { sourcePeer: a.mesh.peerId.toString() })
+    const c = await node({ syncOnConnect: false, perPeerConcurrency: 4 })
+    await c.mesh.dial(a.mesh.multiaddrs()[0] as string)
+    await c.mesh.dial(m.mesh.multiaddrs()[0] as string)
+    const corrupt: string[] = []
+    c.mesh.on('fetch:progress', e => { if (e.type === 'chunk:corrupt') corrupt.push(`${e.peer}/${e.cid}`) })
+    // the corrupting peer is asked first, so it serves the bad chunk
+    const r = await c.mesh.fetch(artifact.cid.toString(), { providers: [m.mesh.peerId, a.mesh.peerId] })
+    assert.equal(r.outcome, 'admitted')
+    assert.deepEqual(corrupt, [`${m.mesh.peerId.toString()}/${bad}`])
+    assert.deepEqual(Buffer.concat(chunks.map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
+  })
+})
