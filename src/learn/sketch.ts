@@ -20,33 +20,30 @@ export function sketchEmbedderId (embedderId: string): string {
   return `${embedderId.slice(0, MAX_SKETCH_EMBEDDER_CHARS - 13)}#${h}`
 }
 
-const projections = new Map<number, Int8Array>()
-
-/** Fixed ±1 hyperplanes (rows = input dims, SKETCH_PROJECTED_BITS columns), the same on every node. */
-function projection (dims: number): Int8Array {
-  let p = projections.get(dims)
-  if (p != null) return p
-  p = new Int8Array(dims * SKETCH_PROJECTED_BITS)
-  let s = 0x9e3779b9 ^ dims
-  for (let i = 0; i < p.length; i++) {
-    // xorshift32: deterministic, identical everywhere
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5
-    p[i] = (s & 1) === 0 ? 1 : -1
+/** Fills `row` with the ±1 hyperplane coordinates of input dimension `i` (xorshift32 seeded by i): the same on every node. */
+function projectionRow (i: number, row: Int8Array): void {
+  let s = (Math.imul(i + 1, 0x9e3779b1) ^ 0x5bd1e995) >>> 0
+  if (s === 0) s = 1
+  for (let w = 0; w < row.length; w += 32) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0
+    for (let b = 0; b < 32 && w + b < row.length; b++) row[w + b] = ((s >>> b) & 1) === 0 ? 1 : -1
   }
-  projections.set(dims, p)
-  return p
 }
 
-/** The vector whose signs form the sketch: the embedding itself, or its random projection. */
+/**
+ * The vector whose signs form the sketch: the embedding itself (learned embedders are dense), or
+ * for wide (hashed, sparse) embeddings its projection on 384 random hyperplanes — only non-zero
+ * coordinates cost anything, so 65,536-dim sparse vectors sketch in microseconds.
+ */
 function sketchBasis (v: Float32Array): Float32Array {
   if (v.length <= MAX_DIRECT_SKETCH_DIMS) return v
-  const p = projection(v.length)
   const out = new Float32Array(SKETCH_PROJECTED_BITS)
+  const row = new Int8Array(SKETCH_PROJECTED_BITS)
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!
     if (x === 0) continue
-    const row = i * SKETCH_PROJECTED_BITS
-    for (let j = 0; j < SKETCH_PROJECTED_BITS; j++) out[j] = out[j]! + x * p[row + j]!
+    projectionRow(i, row)
+    for (let j = 0; j < SKETCH_PROJECTED_BITS; j++) out[j] = out[j]! + x * row[j]!
   }
   return out
 }

@@ -152,7 +152,7 @@ describe('experience store: ADD / UPDATE / DELETE / MERGE on real SQLite', () =>
     const a = await store.add({ text: SCOURS, domain: 'veterinary' })
     const body = library.get(a.cid!)!.envelope.body as ExperienceBody
     assert.equal(body.sketch.bits.length, 48)
-    assert.equal(body.sketch.embedder, 'test:folded-384')
+    assert.equal(body.sketch.embedder, 'test:dense-384')
     assert.ok(body.sketch.scale > 0)
   })
 })

@@ -27,23 +27,33 @@ export function builtinEmbedder (): Embedder {
 }
 
 /**
- * A 384-dimensional embedder (the width of all-MiniLM-L6-v2): the built-in hashed embedder folded
- * onto 384 coordinates with hashed signs, renormalised. Deterministic and dense enough for sketches.
+ * A dense 384-dimensional embedder (the width and density of all-MiniLM-L6-v2): the built-in
+ * hashed embedder projected on 384 fixed pseudo-random ±1 directions, renormalised. Deterministic.
  */
 export function embedder384 (): Embedder {
-  const inner = hashEmbedder({ dims: 4096 })
+  const inner = hashEmbedder()
+  const sign = (i: number, j: number): number => {
+    // murmur3 fmix32 of (i, j)
+    let h = Math.imul(i, 0x9e3779b1) ^ Math.imul(j + 1, 0x85ebca6b)
+    h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16
+    return (h & 1) === 1 ? -1 : 1
+  }
   return {
     specificationVersion: 'v1',
     provider: 'test',
-    modelId: 'folded-384',
-    id: 'test:folded-384',
+    modelId: 'dense-384',
+    id: 'test:dense-384',
     dims: 384,
     async doEmbed (options: EmbedOptions): Promise<EmbedResult> {
       const { embeddings } = await inner.doEmbed(options)
       return {
         embeddings: embeddings.map(v => {
           const out = new Float32Array(384)
-          for (let i = 0; i < v.length; i++) out[i % 384]! += (((i * 2654435761) >>> 13) & 1 ? -1 : 1) * v[i]!
+          for (let i = 0; i < v.length; i++) {
+            const x = v[i]!
+            if (x === 0) continue
+            for (let j = 0; j < 384; j++) out[j] = out[j]! + sign(i, j) * x
+          }
           let n = 0
           for (const x of out) n += x * x
           n = Math.sqrt(n) || 1
