@@ -18,6 +18,8 @@ export type ChunkProgressEvent =
   | { type: 'chunk:verified', cid: string, peer: string, done: number, total: number, bytes: number }
   | { type: 'chunk:corrupt', cid: string, peer: string, error: ChunkVerificationError }
   | { type: 'chunk:retry', cid: string, peer: string, offset: number, reason: string }
+  /** Bytes of one chunk so far (at most every 256 KiB). */
+  | { type: 'chunk:bytes', cid: string, peer: string, received: number, size: number }
 
 export interface ChunkFetchOptions {
   signal?: AbortSignal
@@ -73,7 +75,18 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
     const part = partial.get(c)
     const prefix = part?.peer === p.key ? part.data : new Uint8Array(0)
     try {
-      const r = await requestBytes(libp2p, p.id, CID.parse(c), { offset: prefix.length, signal: options.signal })
+      let reported = 0
+      const r = await requestBytes(libp2p, p.id, CID.parse(c), {
+        offset: prefix.length,
+        signal: options.signal,
+        onBytes: options.onProgress == null
+          ? undefined
+          : (got, size) => {
+              if (got - reported < 256 * 1024 && got + prefix.length < size) return
+              reported = got
+              options.onProgress?.({ type: 'chunk:bytes', cid: c, peer: p.key, received: prefix.length + got, size })
+            }
+      })
       partial.delete(c)
       const data = prefix.length > 0 ? concat(prefix, r.data) : r.data
       const actual = rawCid(data).toString()

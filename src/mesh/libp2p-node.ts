@@ -52,6 +52,8 @@ export interface Libp2pNodeInit {
   psk?: string
   relay?: boolean
   maxConnections?: number
+  /** How long one address dial (socket + handshake) may take (default 6 s). */
+  dialTimeoutMs?: number
 }
 
 /** Checks every multiaddr before libp2p sees it, so a typo is a named error. */
@@ -112,7 +114,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionProtector: init.psk != null ? preSharedKey({ psk: new TextEncoder().encode(init.psk) }) : undefined,
-    connectionManager: { maxConnections, allow: LOOPBACK_ALLOW },
+    connectionManager: { maxConnections, allow: LOOPBACK_ALLOW, ...(init.dialTimeoutMs != null ? { addressDialTimeout: init.dialTimeoutMs, dialTimeout: Math.max(init.dialTimeoutMs, 1000) } : {}) },
     peerDiscovery,
     services
   })

@@ -33,6 +33,8 @@ export interface MeshInit {
   psk?: string
   relay?: boolean
   maxConnections?: number
+  /** How long one address dial (socket + handshake) may take (default 6 s). */
+  dialTimeoutMs?: number
   policy?: FetchPolicy
   /** Fetch what announcements and syncs offer (default true). */
   autoFetch?: boolean
@@ -148,7 +150,8 @@ export class Mesh implements Startable {
       mdnsInterval: this.init.mdnsInterval,
       psk: this.init.psk,
       relay: this.init.relay,
-      maxConnections: this.init.maxConnections
+      maxConnections: this.init.maxConnections,
+      dialTimeoutMs: this.init.dialTimeoutMs
     })
     this.node = node
     const log = this.log

@@ -130,3 +130,7 @@ export async function waitForArtifact (node: TestNode, cid: string): Promise<voi
   if (node.library.has(cid)) return
   await waitFor(node.mesh, 'artifact:admitted', d => d.cid === cid)
 }
+
+export function chunksOf (artifact: SignedArtifact): string[] {
+  return (artifact.envelope.body as { chunks?: unknown[] }).chunks?.map(String) ?? []
+}

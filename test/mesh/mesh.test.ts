@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { addAdapter, addOutcome, deterministicBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
+import { addAdapter, addOutcome, chunksOf, deterministicBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 
 const nodes: TestNode[] = []
@@ -103,7 +103,7 @@ describe('mesh over the memory transport', () => {
     assert.equal(r.outcome, 'admitted')
     assert.equal(r.chunks?.fetched, 6)
     assert.deepEqual(Object.keys(r.chunks?.byPeer ?? {}).sort(), [a.mesh.peerId.toString(), m.mesh.peerId.toString()].sort())
-    const chunks = (artifact.envelope.body.chunks as unknown[]).map(String)
+    const chunks = chunksOf(artifact)
     assert.deepEqual(Buffer.concat(chunks.map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
   })
 
@@ -111,7 +111,7 @@ describe('mesh over the memory transport', () => {
     const bytes = deterministicBytes(3 * 1024 * 1024, 5)
     const a = await node({ syncOnConnect: false })
     const artifact = await addAdapter(a, bytes, 'victim')
-    const chunks = (artifact.envelope.body.chunks as unknown[]).map(String)
+    const chunks = chunksOf(artifact)
     const bad = chunks[1] as string
     const m = await node({
       syncOnConnect: false,
