@@ -19,7 +19,12 @@ import type { Library, Status } from '../library/index.ts'
 
 const log = logger('baobab:outcomes:query')
 
-export type FetchPacket = (cid: string, options: { signal?: AbortSignal }) => Promise<Uint8Array | undefined>
+/**
+ * Fetches a packet's bytes from peers. `providers` are peer ids likely to hold it (the record
+ * entry's author). If the hook stores what it fetched (the mesh's fetch does), the service marks
+ * a packet that then fails admission as `rejected`, so it is never used.
+ */
+export type FetchPacket = (cid: string, options: { signal?: AbortSignal, providers?: string[] }) => Promise<Uint8Array | undefined>
 
 export type OutcomeProgress =
   | { type: 'outcomes:dht-get', key: string, values: number }
@@ -95,7 +100,7 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
     options.signal?.throwIfAborted()
     let bytes: Uint8Array | undefined
     try {
-      bytes = await deps.fetchPacket!(l.cid, { signal: options.signal })
+      bytes = await deps.fetchPacket!(l.cid, { signal: options.signal, providers: [l.author] })
     } catch (err) {
       log('fetch %s failed: %s', l.cid, (err as Error).message)
     }
@@ -109,7 +114,7 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
   }
   pending.sort((a, b) => rank(a.bytes) - rank(b.bytes))
   for (const { l, bytes } of pending) {
-    if (fetched.has(l.cid) || deps.library.has(l.cid)) continue
+    if (fetched.has(l.cid)) continue
     try {
       const a = await admitListed(bytes, l, deps.library, deps.fingerprinter, options.signal)
       deps.library.put(a, { status: 'quarantined', reason: `outcomes: listed under ${l.key}` })
@@ -118,6 +123,8 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
       fetched.add(l.cid)
     } catch (err) {
       log('refused %s listed under %s: %s', l.cid, l.key, (err as Error).message)
+      // the hook may have stored it already (mesh fetch): make sure it is never used
+      if (deps.library.has(l.cid)) deps.library.setStatus(l.cid, 'rejected', `outcomes: ${(err as Error).message}`)
       rejected.push({ key: l.key, cid: l.cid, error: (err as Error).name, message: (err as Error).message })
     }
   }
