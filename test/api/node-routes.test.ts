@@ -5,6 +5,7 @@ import { createArtifact } from '../../src/artifacts/index.ts'
 import { createApi } from '../../src/api/index.ts'
 import { demoNode } from './fixtures/demo-services.ts'
 import { parseSse } from './fixtures/sse.ts'
+import type { ArtifactDetail, ArtifactSummary, AskResult, ExperienceSummary, NodeStatus, OutcomeSummary, QuarantineItem, RouteExplanation } from '../../src/api/index.ts'
 import type { DemoNode } from './fixtures/demo-services.ts'
 import type { Hono } from 'hono'
 
@@ -17,17 +18,18 @@ describe('node API /api', () => {
   })
   after(() => { node.close() })
 
-  const get = async (path: string): Promise<{ status: number, body: any }> => {
+  type ErrorJson = { error: { code: string, message: string } }
+  const get = async <T = ErrorJson>(path: string): Promise<{ status: number, body: T }> => {
     const res = await app.request(path)
-    return { status: res.status, body: await res.json() }
+    return { status: res.status, body: await res.json() as T }
   }
-  const post = async (path: string, body?: unknown): Promise<{ status: number, body: any }> => {
+  const post = async <T = ErrorJson>(path: string, body?: unknown): Promise<{ status: number, body: T }> => {
     const res = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
-    return { status: res.status, body: await res.json() }
+    return { status: res.status, body: await res.json() as T }
   }
 
   it('status summarises the library', async () => {
-    const { status, body } = await get('/api/status')
+    const { status, body } = await get<NodeStatus>('/api/status')
     assert.equal(status, 200)
     assert.match(body.peerId, /^12D3KooW/)
     assert.equal(body.library.byKind.adapter, 6)
@@ -36,28 +38,28 @@ describe('node API /api', () => {
   })
 
   it('lists the library with kind and status filters and shows one artifact', async () => {
-    const all = await get('/api/library')
+    const all = await get<ArtifactSummary[]>('/api/library')
     assert.equal(all.body.length, 9)
-    const cards = await get('/api/library?kind=adapter&status=trusted')
+    const cards = await get<ArtifactSummary[]>('/api/library?kind=adapter&status=trusted')
     assert.equal(cards.body.length, 5)
-    assert.ok(cards.body.every((a: { kind: string, status: string }) => a.kind === 'adapter' && a.status === 'trusted'))
-    const exp = await get('/api/library?kind=experience')
+    assert.ok(cards.body.every(a => a.kind === 'adapter' && a.status === 'trusted'))
+    const exp = await get<ArtifactSummary[]>('/api/library?kind=experience')
     assert.equal(exp.body.length, 2)
-    const one = await get(`/api/library/${node.quarantinedCid}`)
+    const one = await get<ArtifactDetail & { envelope: { body: { exemplars: Array<{ q: string }> } } }>(`/api/library/${node.quarantinedCid}`)
     assert.equal(one.status, 200)
     assert.equal(one.body.title, 'beekeeping')
-    assert.equal(one.body.envelope.body.exemplars[0].q, 'How do I calm bees before opening the hive?')
+    assert.equal(one.body.envelope.body.exemplars[0]!.q, 'How do I calm bees before opening the hive?')
     assert.equal((await get('/api/library?kind=banana')).status, 400)
     assert.equal((await get('/api/library?limit=0')).status, 400)
   })
 
   it('adds an encoded artifact (quarantined), idempotently, and removes it', async () => {
     const a = await createArtifact('revocation', { target: (await createArtifact('revocation', { target: node.library.list()[0]!.cid, reason: 'x' }, node.privateKey)).cid, reason: 'superseded' }, node.privateKey)
-    const first = await app.request('/api/library', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: a.bytes })
+    const first = await app.request('/api/library', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(a.bytes) })
     assert.equal(first.status, 201)
     const r = await first.json() as { cid: string, inserted: boolean, status: string }
     assert.deepEqual(r, { cid: a.cid.toString(), inserted: true, status: 'quarantined' })
-    const again = await post('/api/library', { bytes: Buffer.from(a.bytes).toString('base64') })
+    const again = await post<{ inserted: boolean }>('/api/library', { bytes: Buffer.from(a.bytes).toString('base64') })
     assert.equal(again.status, 200)
     assert.equal(again.body.inserted, false)
     const del = await app.request(`/api/library/${r.cid}`, { method: 'DELETE' })
@@ -76,20 +78,20 @@ describe('node API /api', () => {
   })
 
   it('route explains the decision', async () => {
-    const { status, body } = await post('/api/route', { question: 'How far apart should I space maize rows?' })
+    const { status, body } = await post<RouteExplanation>('/api/route', { question: 'How far apart should I space maize rows?' })
     assert.equal(status, 200)
     assert.deepEqual(body.expert, { name: 'agronomy', domain: 'agronomy' })
     assert.equal(body.scores.length, 5)
     assert.equal(body.threshold, 0.2)
-    assert.equal(body.topExemplars[0].expert, 'agronomy')
+    assert.equal(body.topExemplars[0]!.expert, 'agronomy')
     assert.ok(body.reason.length > 0)
   })
 
   it('ask answers, non-streaming and streaming (route, delta*, finish)', async () => {
     const q = 'How do I deworm my goats?'
-    const plain = await post('/api/ask', { question: q })
+    const plain = await post<AskResult>('/api/ask', { question: q })
     assert.equal(plain.status, 200)
-    assert.equal(plain.body.route.expert.name, 'veterinary')
+    assert.equal(plain.body.route.expert?.name, 'veterinary')
     assert.match(plain.body.text, /FAMACHA/)
     const res = await app.request('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: q, stream: true }) })
     const events = parseSse(await res.text())
@@ -109,38 +111,38 @@ describe('node API /api', () => {
   })
 
   it('experiences: list and search', async () => {
-    const list = await get('/api/experiences')
+    const list = await get<ExperienceSummary[]>('/api/experiences')
     assert.equal(list.body.length, 2)
-    const found = await get('/api/experiences/search?q=udder%20mastitis%20milk&limit=1')
+    const found = await get<ExperienceSummary[]>('/api/experiences/search?q=udder%20mastitis%20milk&limit=1')
     assert.equal(found.body.length, 1)
-    assert.match(found.body[0].text, /mastitis/)
-    assert.ok(found.body[0].score > 0)
+    assert.match(found.body[0]!.text, /mastitis/)
+    assert.ok((found.body[0]!.score ?? 0) > 0)
     assert.equal((await get('/api/experiences/search')).status, 400)
   })
 
   it('outcomes: query by task; recommend is unavailable without the outcomes component', async () => {
-    const hit = await get('/api/outcomes?task=crop%20advice&tags=agronomy')
+    const hit = await get<OutcomeSummary[]>('/api/outcomes?task=crop%20advice&tags=agronomy')
     assert.equal(hit.body.length, 1)
-    assert.equal(hit.body[0].params.r, 8)
-    assert.equal((await get('/api/outcomes?task=crop%20advice&tags=medical')).body.length, 0)
+    assert.equal(hit.body[0]!.params.r, 8)
+    assert.equal((await get<OutcomeSummary[]>('/api/outcomes?task=crop%20advice&tags=medical')).body.length, 0)
     const rec = await get('/api/outcomes/recommend?task=crop%20advice')
     assert.equal(rec.status, 503)
     assert.equal(rec.body.error.code, 'capability_unavailable')
   })
 
   it('trust: quarantine list, approve makes a new expert, a second decision conflicts', async () => {
-    const q = await get('/api/trust/quarantine')
-    assert.ok(q.body.some((i: { cid: string }) => i.cid === node.quarantinedCid))
+    const q = await get<QuarantineItem[]>('/api/trust/quarantine')
+    assert.ok(q.body.some(i => i.cid === node.quarantinedCid))
     const seen: string[] = []
     const off = node.services.subscribe(e => { seen.push(e.type) })
-    const ok = await post(`/api/trust/${node.quarantinedCid}/approve`, { reason: 'checked by hand' })
+    const ok = await post<ArtifactSummary>(`/api/trust/${node.quarantinedCid}/approve`, { reason: 'checked by hand' })
     off()
     assert.equal(ok.status, 200)
     assert.equal(ok.body.status, 'trusted')
     assert.equal(ok.body.reason, 'checked by hand')
     assert.deepEqual(seen, ['admission'])
-    const models = await get('/v1/models')
-    assert.ok(models.body.data.some((m: { id: string }) => m.id === 'baobab/beekeeping'))
+    const models = await get<{ data: Array<{ id: string }> }>('/v1/models')
+    assert.ok(models.body.data.some(m => m.id === 'baobab/beekeeping'))
     const again = await post(`/api/trust/${node.quarantinedCid}/reject`)
     assert.equal(again.status, 409)
     assert.equal((await post('/api/trust/bafynotacid/approve')).status, 404)
@@ -176,9 +178,9 @@ describe('node API /api', () => {
   })
 
   it('serves /openapi.json and the dashboard with a CSP; no path escapes', async () => {
-    const doc = await get('/openapi.json')
+    const doc = await get<{ openapi: string, paths: Record<string, { post?: unknown }> }>('/openapi.json')
     assert.equal(doc.body.openapi, '3.1.0')
-    assert.ok(doc.body.paths['/v1/chat/completions'].post)
+    assert.ok(doc.body.paths['/v1/chat/completions']?.post)
     const page = await app.request('/')
     assert.equal(page.status, 200)
     assert.match(page.headers.get('content-type') ?? '', /text\/html/)

@@ -5,8 +5,13 @@ import { createApi } from '../../src/api/index.ts'
 import { NO_EXPERT_TEXT } from '../../src/runtime/index.ts'
 import { demoNode } from './fixtures/demo-services.ts'
 import { parseSse } from './fixtures/sse.ts'
+import type { BaobabExtra } from '../../src/api/index.ts'
 import type { DemoNode } from './fixtures/demo-services.ts'
+import type OpenAI from 'openai'
 import type { Hono } from 'hono'
+
+type Completion = OpenAI.ChatCompletion & { baobab: BaobabExtra & { retrieved: boolean } }
+type Chunk = OpenAI.ChatCompletionChunk & { baobab?: BaobabExtra, usage?: OpenAI.CompletionUsage }
 
 const COW = 'My cow has a hot swollen udder and clotted milk. What is it?'
 
@@ -20,7 +25,7 @@ describe('OpenAI-compatible /v1', () => {
   after(() => { node.close() })
 
   const post = async (path: string, body: unknown): Promise<Response> =>
-    await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
   it('lists baobab/auto and every trusted expert, not quarantined ones', async () => {
     const res = await app.request('/v1/models')
@@ -35,60 +40,60 @@ describe('OpenAI-compatible /v1', () => {
   it('routes baobab/auto to the right expert and reports it in the baobab object', async () => {
     const res = await post('/v1/chat/completions', { model: 'baobab/auto', messages: [{ role: 'user', content: COW }] })
     assert.equal(res.status, 200)
-    const body = await res.json() as Record<string, any>
+    const body = await res.json() as Completion
     assert.equal(body.object, 'chat.completion')
     assert.equal(body.model, 'baobab/auto')
-    assert.match(body.choices[0].message.content, /mastitis/)
-    assert.equal(body.choices[0].finish_reason, 'stop')
+    assert.match(body.choices[0]!.message.content ?? '', /mastitis/)
+    assert.equal(body.choices[0]!.finish_reason, 'stop')
     assert.deepEqual(body.baobab.expert, { name: 'veterinary', domain: 'veterinary' })
     assert.equal(body.baobab.abstained, false)
     assert.equal(body.baobab.scores.length, 5)
-    assert.equal(body.baobab.scores[0].name, 'veterinary')
+    assert.equal(body.baobab.scores[0]!.name, 'veterinary')
     assert.ok(body.baobab.experiences.some((e: { text: string }) => /mastitis/.test(e.text)), 'the veterinary experience was used')
-    assert.ok(body.usage.completion_tokens > 0)
-    assert.equal(body.usage.total_tokens, body.usage.prompt_tokens + body.usage.completion_tokens)
+    assert.ok(body.usage!.completion_tokens > 0)
+    assert.equal(body.usage!.total_tokens, body.usage!.prompt_tokens + body.usage!.completion_tokens)
   })
 
   it('baobab/<expert> forces that expert', async () => {
     const res = await post('/v1/chat/completions', { model: 'baobab/agronomy', messages: [{ role: 'user', content: COW }] })
-    const body = await res.json() as Record<string, any>
-    assert.equal(body.baobab.expert.name, 'agronomy')
+    const body = await res.json() as Completion
+    assert.equal(body.baobab.expert?.name, 'agronomy')
     assert.equal(body.baobab.forced, true)
-    assert.match(body.choices[0].message.content, /retrieved from agronomy/)
+    assert.match(body.choices[0]!.message.content ?? '', /retrieved from agronomy/)
   })
 
   it('abstains on a question no expert covers', async () => {
     const res = await post('/v1/chat/completions', { model: 'baobab/auto', messages: [{ role: 'user', content: 'What is the capital of France?' }] })
-    const body = await res.json() as Record<string, any>
+    const body = await res.json() as Completion
     assert.equal(body.baobab.expert, null)
     assert.equal(body.baobab.abstained, true)
-    assert.equal(body.choices[0].message.content, NO_EXPERT_TEXT)
+    assert.equal(body.choices[0]!.message.content, NO_EXPERT_TEXT)
   })
 
   it('streams SSE chunks whose text equals the non-streamed answer', async () => {
     const messages = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: COW }]
-    const plain = await (await post('/v1/chat/completions', { model: 'baobab/auto', messages })).json() as Record<string, any>
+    const plain = await (await post('/v1/chat/completions', { model: 'baobab/auto', messages })).json() as Completion
     const res = await post('/v1/chat/completions', { model: 'baobab/auto', messages, stream: true })
     assert.equal(res.status, 200)
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/)
     const events = parseSse(await res.text())
     assert.equal(events.at(-1)?.data, '[DONE]')
-    const chunks = events.slice(0, -1).map(e => JSON.parse(e.data) as Record<string, any>)
+    const chunks = events.slice(0, -1).map(e => JSON.parse(e.data) as Chunk)
     assert.ok(chunks.every(c => c.object === 'chat.completion.chunk'))
-    assert.equal(chunks[0]!.choices[0].delta.role, 'assistant')
-    assert.equal(chunks[0]!.baobab.expert.name, 'veterinary')
-    const text = chunks.map(c => c.choices[0].delta.content ?? '').join('')
-    assert.equal(text, plain.choices[0].message.content)
+    assert.equal(chunks[0]!.choices[0]!.delta.role, 'assistant')
+    assert.equal(chunks[0]!.baobab?.expert?.name, 'veterinary')
+    const text = chunks.map(c => c.choices[0]!.delta.content ?? '').join('')
+    assert.equal(text, plain.choices[0]!.message.content)
     const last = chunks.at(-1)!
-    assert.equal(last.choices[0].finish_reason, 'stop')
-    assert.ok(last.usage.completion_tokens > 0)
+    assert.equal(last.choices[0]!.finish_reason, 'stop')
+    assert.ok(last.usage!.completion_tokens > 0)
   })
 
   it('honours max_tokens with finish_reason length', async () => {
     const res = await post('/v1/chat/completions', { model: 'baobab/auto', messages: [{ role: 'user', content: COW }], max_tokens: 3 })
-    const body = await res.json() as Record<string, any>
-    assert.equal(body.choices[0].finish_reason, 'length')
-    assert.equal(body.usage.completion_tokens, 3)
+    const body = await res.json() as Completion
+    assert.equal(body.choices[0]!.finish_reason, 'length')
+    assert.equal(body.usage!.completion_tokens, 3)
   })
 
   it('accepts OpenAI content parts and unknown extra fields', async () => {
@@ -97,8 +102,8 @@ describe('OpenAI-compatible /v1', () => {
       messages: [{ role: 'developer', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: COW }] }]
     })
     assert.equal(res.status, 200)
-    const body = await res.json() as Record<string, any>
-    assert.equal(body.baobab.expert.name, 'veterinary')
+    const body = await res.json() as Completion
+    assert.equal(body.baobab.expert?.name, 'veterinary')
   })
 
   it('embeds with the configured embedder (float and base64)', async () => {
