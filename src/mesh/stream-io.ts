@@ -71,8 +71,14 @@ export class StreamReader {
   private readonly peer: string | undefined
   private ended = false
 
+  private next: Promise<IteratorResult<Uint8Array | Uint8ArrayList>> | undefined
+
   constructor (stream: Stream | MessageStream, protocol: string, peer?: string) {
     this.it = stream[Symbol.asyncIterator]()
+    // start iterating now: until a 'message' listener exists the stream buffers incoming
+    // data itself and resets past 4 MiB
+    this.next = this.it.next()
+    this.next.catch(() => {})
     this.protocol = protocol
     this.peer = peer
   }
@@ -80,7 +86,9 @@ export class StreamReader {
   /** Pulls one more piece from the stream; false at end. */
   private async pull (): Promise<boolean> {
     if (this.ended) return false
-    const r = await this.it.next()
+    const pending = this.next ?? this.it.next()
+    this.next = undefined
+    const r = await pending
     if (r.done === true) { this.ended = true; return false }
     this.buf.append(r.value)
     return true
