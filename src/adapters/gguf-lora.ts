@@ -94,11 +94,12 @@ export async function readGgufLora (path: string): Promise<LoraAdapter> {
   })
   if (targets.length === 0) throw new LoraPairError('(none)', 'the file holds no lora_a/lora_b pairs')
   const arch = meta.get('general.architecture')
+  const base = meta.get('general.base_model.0.name')
   return {
     format: 'gguf',
     frame: 'gguf',
     arch: typeof arch === 'string' ? arch : undefined,
-    baseModel: undefined,
+    baseModel: typeof base === 'string' ? base : undefined,
     fanInFanOut: false,
     targets,
     extras,
@@ -153,7 +154,10 @@ export function encodeGgufLora (adapter: LoraAdapter, options: GgufLoraWriteOpti
       { key: 'adapter.type', type: GGUF_TYPE.STRING, value: 'lora' },
       { key: 'adapter.lora.alpha', type: GGUF_TYPE.FLOAT32, value: alpha }
     ]
-    if (adapter.baseModel != null) kv.push({ key: 'general.base_model.0.name', type: GGUF_TYPE.STRING, value: adapter.baseModel })
+    if (adapter.baseModel != null) {
+      kv.push({ key: 'general.base_model.count', type: GGUF_TYPE.UINT32, value: 1 })
+      kv.push({ key: 'general.base_model.0.name', type: GGUF_TYPE.STRING, value: adapter.baseModel })
+    }
   }
   for (const e of adapter.extras) {
     if (e.shape.length !== 1) continue
