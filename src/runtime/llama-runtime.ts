@@ -14,7 +14,7 @@ import { ContextPool } from './llama-pool.ts'
 import type { PoolAdapter, PoolLease, PoolStats } from './llama-pool.ts'
 import { chatWrapperFor, formatChat, IncrementalDecoder } from './llama-prompt.ts'
 import type { NodeLlamaCpp } from './llama-prompt.ts'
-import { LoraChecker, readBaseShapes } from './lora-check.ts'
+import { baseShapesFromFileInfo, LoraChecker, readBaseShapes } from './lora-check.ts'
 import { collectStream, partStream } from './part-stream.ts'
 import { messagesWithExperiences, resolveMaxTokens, validateGenerateOptions } from './prompt.ts'
 import type {
@@ -36,6 +36,8 @@ export interface LlamaRuntimeInit {
   batchSize?: number
   /** Share one llama.cpp binding between runtimes (default: one per process). */
   llama?: Llama
+  /** An already loaded `modelPath` to share between runtimes; `close()` leaves it loaded. */
+  model?: LlamaModel
 }
 
 export interface LoadOptions {
@@ -218,7 +220,7 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     try {
       const state = await loading
       await state.pool.close()
-      await state.model.dispose()
+      if (this.init.model == null) await state.model.dispose()
     } catch (err) {
       log('close after a failed load: %e', err)
     }
@@ -262,18 +264,20 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     } catch (err) {
       throw new ModelFileNotFoundError(this.init.modelPath, { cause: err })
     }
-    const base = await readBaseShapes(path)
+    // Parse the header in JS first: a damaged GGUF must be a named error, not a native failure
+    // (node-llama-cpp's reader can run away on garbage lengths).
+    const checkedBase = this.init.model == null ? await readBaseShapes(path) : undefined
     const nlc = await import('node-llama-cpp')
-    const llama = this.init.llama ?? await cpuLlama()
     let model: LlamaModel
     try {
-      model = await llama.loadModel({
+      model = this.init.model ?? await (this.init.llama ?? await cpuLlama()).loadModel({
         modelPath: path,
         onLoadProgress: (loaded) => onProgress?.({ type: 'runtime:load', loaded })
       })
     } catch (err) {
       throw new ModelLoadError(this.init.modelPath, { cause: err })
     }
+    const base = checkedBase ?? baseShapesFromFileInfo(path, model.fileInfo) ?? await readBaseShapes(path)
     const contextSize = this.init.contextSize ?? Math.min(DEFAULT_CONTEXT_SIZE, model.trainContextSize)
     const threads = this.init.threads ?? (size < SMALL_MODEL_BYTES ? 1 : undefined)
     const pool = new ContextPool({
@@ -287,7 +291,7 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     const { wrapper, template } = chatWrapperFor(nlc, model)
     log('loaded %s (%d bytes, %s chat template, context %d, pool %d)', path, size, template, contextSize, this.poolSize)
     if (this.closed) {
-      await model.dispose()
+      if (this.init.model == null) await model.dispose()
       throw new RuntimeClosedError(this.provider)
     }
     return { nlc, model, pool, checker: new LoraChecker(base), wrapper, template, contextSize }

@@ -34,6 +34,18 @@ async function readHeader (path: string): Promise<GgufHeader> {
   return gguf(resolve(path), { allowLocalFile: true })
 }
 
+/** Base shapes from the header node-llama-cpp already parsed (no second read of the file). */
+export function baseShapesFromFileInfo (
+  path: string,
+  info: { metadata: unknown, tensorInfo?: Array<{ name: string, dimensions: readonly (number | bigint)[] }> }
+): BaseModelShapes | undefined {
+  if (info.tensorInfo == null) return undefined
+  const md = info.metadata as { general?: { architecture?: unknown } }
+  const tensors = new Map<string, number[]>()
+  for (const t of info.tensorInfo) tensors.set(t.name, t.dimensions.map(Number))
+  return { path, architecture: String(md.general?.architecture ?? ''), tensors }
+}
+
 export async function readBaseShapes (path: string): Promise<BaseModelShapes> {
   let parsed
   try {
