@@ -1,0 +1,93 @@
+/**
+ * Named errors of the router folder. Callers test `err.name`; every class keeps `cause`.
+ */
+
+export class InvalidEmbedderOptionsError extends Error {
+  override name = 'InvalidEmbedderOptionsError'
+  readonly option: string
+  constructor (message: string, fields: { option: string }, options?: ErrorOptions) {
+    super(message, options)
+    this.option = fields.option
+  }
+}
+
+/** A question that is empty, not a string, or too long to route. */
+export class InvalidQuestionError extends Error {
+  override name = 'InvalidQuestionError'
+  readonly length: number
+  constructor (message: string, fields: { length: number }, options?: ErrorOptions) {
+    super(message, options)
+    this.length = fields.length
+  }
+}
+
+/** One bad line in an exemplars file. */
+export interface ExemplarLineProblem {
+  line: number
+  message: string
+}
+
+/** An exemplars file (JSONL) with bad lines; `problems` lists every one with its line number. */
+export class InvalidExemplarsError extends Error {
+  override name = 'InvalidExemplarsError'
+  readonly file: string | undefined
+  readonly problems: ExemplarLineProblem[]
+  constructor (message: string, fields: { file?: string, problems: ExemplarLineProblem[] }, options?: ErrorOptions) {
+    super(message, options)
+    this.file = fields.file
+    this.problems = fields.problems
+  }
+}
+
+/** An expert definition the router cannot index (no exemplars, duplicate id, bad fields). */
+export class InvalidExpertError extends Error {
+  override name = 'InvalidExpertError'
+  readonly expertId: string
+  constructor (message: string, fields: { expertId: string }, options?: ErrorOptions) {
+    super(message, options)
+    this.expertId = fields.expertId
+  }
+}
+
+export class ExpertNotFoundError extends Error {
+  override name = 'ExpertNotFoundError'
+  readonly expertId: string
+  constructor (message: string, fields: { expertId: string }, options?: ErrorOptions) {
+    super(message, options)
+    this.expertId = fields.expertId
+  }
+}
+
+/** An embedding backend failed or answered with something unusable. */
+export class EmbeddingFailedError extends Error {
+  override name = 'EmbeddingFailedError'
+  readonly embedderId: string
+  readonly status: number | undefined
+  constructor (message: string, fields: { embedderId: string, status?: number }, options?: ErrorOptions) {
+    super(message, options)
+    this.embedderId = fields.embedderId
+    this.status = fields.status
+  }
+}
+
+/** A local embedding model directory that is missing or incomplete. */
+export class EmbeddingModelNotFoundError extends Error {
+  override name = 'EmbeddingModelNotFoundError'
+  readonly path: string
+  constructor (message: string, fields: { path: string }, options?: ErrorOptions) {
+    super(message, options)
+    this.path = fields.path
+  }
+}
+
+/** Vectors of different lengths met (e.g. the embedder changed under a stored index). */
+export class DimensionMismatchError extends Error {
+  override name = 'DimensionMismatchError'
+  readonly expected: number
+  readonly actual: number
+  constructor (message: string, fields: { expected: number, actual: number }, options?: ErrorOptions) {
+    super(message, options)
+    this.expected = fields.expected
+    this.actual = fields.actual
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The built-in embedder: hashed word stems, character n-grams of those stems and thesaurus
+ * concepts, each block with sublinear tf × idf, blended (by squared-norm share) and L2-normalised.
+ * No download, no native code, deterministic, well under a millisecond per question.
+ *
+ * idf is learned from a corpus with `fit()` (the router fits it on the library's exemplars); the
+ * embedder `id` carries a fingerprint of the fitted state so cached vectors never mix states.
+ * It also answers two vocabulary questions the router uses to abstain: how much of a question
+ * the library's vocabulary knows (`coverage`), and how many of its words an expert's exemplars
+ * share (`evidence`).
+ */
+import { conceptsOf, phraseTokens } from './concepts.ts'
+import { InvalidEmbedderOptionsError } from './errors.ts'
+import { contentTokens } from './text.ts'
+import { fnv1a } from './vectors.ts'
+import { Vocabulary } from './vocabulary.ts'
+import type { Features } from './vocabulary.ts'
+import type { EmbedOptions, EmbedResult, FittableEmbedder } from './types.ts'
+
+export interface HashEmbedderInit {
+  /**
+   * Vector length, a power of two in 256..65536. Default 65536: the vectors are sparse (the
+   * router stores only non-zeros) and fewer dims add hash-collision noise to every cosine.
+   */
+  dims?: number
+  /** Share of the vector (by squared norm) for word stems, char n-grams and concepts. */
+  weights?: { word?: number, char?: number, concept?: number }
+  /** Smallest and largest character n-gram. Default [3, 5]. */
+  charNgrams?: [number, number]
+  /** Use the thesaurus (default true). */
+  concepts?: boolean
+}
+
+export const HASH_EMBEDDER_VERSION = 1
+const DEFAULT_WEIGHTS = { word: 0.5, char: 0.15, concept: 0.35 }
+const BLOCKS = ['w', 'c', 'k'] as const
+
+export class HashEmbedder implements FittableEmbedder {
+  readonly specificationVersion = 'v1' as const
+  readonly provider = 'baobab'
+  readonly modelId: string
+  readonly dims: number
+  private readonly weights: Record<'w' | 'c' | 'k', number>
+  private readonly ngram: [number, number]
+  private readonly useConcepts: boolean
+  private vocabulary = Vocabulary.empty()
+
+  constructor (init: HashEmbedderInit = {}) {
+    const dims = init.dims ?? 65536
+    if (!Number.isInteger(dims) || dims < 256 || dims > 65536 || (dims & (dims - 1)) !== 0) {
+      throw new InvalidEmbedderOptionsError('dims must be a power of two between 256 and 65536', { option: 'dims' })
+    }
+    const w = { ...DEFAULT_WEIGHTS, ...init.weights }
+    for (const [k, v] of Object.entries(w)) {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new InvalidEmbedderOptionsError(`weight ${k} must be a number >= 0`, { option: `weights.${k}` })
+      }
+    }
+    if (w.word + w.char + w.concept <= 0) throw new InvalidEmbedderOptionsError('weights must not all be 0', { option: 'weights' })
+    const [lo, hi] = init.charNgrams ?? [3, 5]
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 2 || hi < lo || hi > 8) {
+      throw new InvalidEmbedderOptionsError('charNgrams must satisfy 2 <= min <= max <= 8', { option: 'charNgrams' })
+    }
+    this.dims = dims
+    this.weights = { w: w.word, c: w.char, k: w.concept }
+    this.ngram = [lo, hi]
+    this.useConcepts = init.concepts ?? true
+    this.modelId = `hash-ngram-v${HASH_EMBEDDER_VERSION}-d${dims}-w${w.word}c${w.char}k${w.concept}-n${lo}${hi}${this.useConcepts ? '' : '-nocon'}`
+  }
+
+  get idPrefix (): string {
+    return `builtin:${this.modelId}:`
+  }
+
+  /** Changes whenever `fit` changes the corpus statistics. */
+  get id (): string {
+    return `${this.idPrefix}${this.vocabulary.fingerprint}`
+  }
+
+  /** Number of documents the idf was fitted on. */
+  get fittedDocs (): number {
+    return this.vocabulary.docs
+  }
+
+  /** Learns document frequencies from a corpus (replaces any previous fit). */
+  fit (corpus: Iterable<string>): void {
+    const sets: Features[] = []
+    for (const text of corpus) sets.push(this.features(text))
+    this.vocabulary = Vocabulary.fit(sets)
+  }
+
+  /** idf of a feature key: ln((N+1)/(df+1)) + 1; unseen features get the largest value. */
+  idf (feature: string): number {
+    return this.vocabulary.idf(feature)
+  }
+
+  async doEmbed (options: EmbedOptions): Promise<EmbedResult> {
+    options.signal?.throwIfAborted()
+    const embeddings: Float32Array[] = []
+    for (const text of options.values) embeddings.push(this.embedSync(text))
+    return { embeddings }
+  }
+
+  /** Embeds one text synchronously. */
+  embedSync (text: string): Float32Array {
+    const v = new Float32Array(this.dims)
+    const f = this.features(text)
+    const mask = this.dims - 1
+    for (const block of BLOCKS) {
+      const weight = this.weights[block]
+      const entries = f[block]
+      if (weight === 0 || entries.size === 0) continue
+      const keys: string[] = []
+      const xs: number[] = []
+      let norm = 0
+      for (const [key, tf] of entries) {
+        const x = (1 + Math.log(tf)) * this.vocabulary.idf(key)
+        keys.push(key)
+        xs.push(x)
+        norm += x * x
+      }
+      const factor = Math.sqrt(weight / norm)
+      for (let j = 0; j < keys.length; j++) {
+        const h = fnv1a(keys[j]!)
+        const i = h & mask
+        v[i] = v[i]! + ((h & 0x80000000) !== 0 ? -1 : 1) * xs[j]! * factor
+      }
+    }
+    let n = 0
+    for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!
+    n = Math.sqrt(n)
+    if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n
+    return v
+  }
+
+  /**
+   * Share (0..1) of a text's word weight (idf²) that the fitted corpus knows: the stem itself, a
+   * stem sharing its first six letters, or a thesaurus concept the corpus has seen. `excludeDoc`
+   * removes one corpus document first (leave-one-out). 1 when unfitted or without content words.
+   */
+  coverage (text: string, options: { excludeDoc?: string } = {}): number {
+    const minus = options.excludeDoc == null ? undefined : this.features(options.excludeDoc)
+    return this.vocabulary.coverage(this.features(text), minus)
+  }
+
+  /**
+   * How many distinct content words of `query` occur in `docs` — as the same stem, a stem with the
+   * same first six letters, or through a shared concept: the breadth of the evidence for a match.
+   */
+  evidence (query: string, docs: string[]): number {
+    const sets = docs.map(d => this.features(d))
+    const hits = new Set<string>()
+    for (const t of contentTokens(query)) {
+      if (sets.some(s => Vocabulary.relatedIn(t.stem, s))) hits.add(t.stem)
+    }
+    return hits.size
+  }
+
+  /** Raw term counts per block (exposed for explanations and tests). */
+  features (text: string): Features {
+    const w = new Map<string, number>()
+    const c = new Map<string, number>()
+    const k = new Map<string, number>()
+    const add = (m: Map<string, number>, key: string): void => { m.set(key, (m.get(key) ?? 0) + 1) }
+    const tokens = contentTokens(text)
+    const [lo, hi] = this.ngram
+    for (const { stem } of tokens) {
+      add(w, `w:${stem}`)
+      if (!/^\d+$/.test(stem)) {
+        const s = `<${stem}>`
+        for (let n = lo; n <= hi; n++) {
+          for (let i = 0; i + n <= s.length; i++) add(c, `c:${s.slice(i, i + n)}`)
+        }
+      }
+      if (this.useConcepts) for (const concept of conceptsOf(stem)) add(k, `#${concept}`)
+    }
+    if (this.useConcepts) {
+      for (const t of phraseTokens(tokens.map(x => x.stem))) {
+        if (t.startsWith('#')) add(k, t)
+        else add(w, `w:${t}`)
+      }
+    }
+    return { w, c, k }
+  }
+}
+
+/** Creates the built-in embedder. */
+export function hashEmbedder (init?: HashEmbedderInit): HashEmbedder {
+  return new HashEmbedder(init)
+}

@@ -1,0 +1,312 @@
+/**
+ * The router: an index of experts' exemplars, calibrated decisions with abstention, feedback, and
+ * incremental add/remove. See index.ts for an example.
+ */
+import { createHash } from 'node:crypto'
+import { logger } from '@libp2p/logger'
+import { chooseSettings, DEFAULT_CALIBRATION, leaveOneOut, pickLooQueries } from './calibrate.ts'
+import { decide } from './decision.ts'
+import { EmbeddingCache } from './embedding-cache.ts'
+import { ExpertNotFoundError, InvalidExpertError, InvalidQuestionError } from './errors.ts'
+import { buildExpert, DEFAULT_SCORING, scoreExpert, scoreExperts } from './expert-index.ts'
+import { hashEmbedder } from './hash-embedder.ts'
+import { RouterStore } from './router-store.ts'
+import { isFittable } from './types.ts'
+import { dot } from './vectors.ts'
+import type { CalibrationOptions, CalibrationSettings, LooQuery } from './calibrate.ts'
+import type { IndexedExemplar, IndexedExpert, ScoringOptions } from './expert-index.ts'
+import type { Calibration, Embedder, ExpertInput, RouteDecision } from './types.ts'
+import type { DatabaseSync } from 'node:sqlite'
+
+const log = logger('baobab:router:router')
+
+export interface RouterInit {
+  /** Default: the built-in hashed n-gram embedder. */
+  embedder?: Embedder
+  /** Library database: embeddings cache, feedback and calibration are kept there. */
+  db?: DatabaseSync
+  scoring?: Partial<ScoringOptions>
+  calibration?: Partial<CalibrationOptions>
+  /** Refit corpus statistics once this share of exemplars changed since the last fit (0.25). */
+  refitDrift?: number
+  /** Longest question accepted, in characters (4000). */
+  maxQuestionChars?: number
+  /** Exemplars returned with a decision (5). */
+  topExemplars?: number
+}
+
+export interface RouteOptions {
+  signal?: AbortSignal
+}
+
+export interface FeedbackInput {
+  question: string
+  /** The expert that should have answered, or null when none should have. */
+  expertId: string | null
+}
+
+/** Best items of the leading expert whose exemplars are searched for evidence words. */
+const EVIDENCE_ITEMS = 10
+
+const contentText = (e: { q: string, a?: string }): string => e.a == null || e.a === '' ? e.q : `${e.q}\n${e.a}`
+
+export class Router {
+  readonly embedder: Embedder
+  private readonly cache: EmbeddingCache
+  private readonly store: RouterStore | null
+  private readonly scoring: ScoringOptions
+  private readonly calOptions: CalibrationOptions
+  private readonly refitDrift: number
+  private readonly maxQuestionChars: number
+  private readonly topExemplars: number
+  private readonly defs = new Map<string, ExpertInput>()
+  private readonly extra = new Map<string, IndexedExemplar[]>()
+  private readonly negatives: string[] = []
+  private index: IndexedExpert[] = []
+  private fittedId = ''
+  private fittedDocs = 0
+  private changedDocs = 0
+  private settings: CalibrationSettings | null = null
+  private summary: Calibration | null = null
+  private negativeVectors: Float32Array[] = []
+
+  constructor (init: RouterInit = {}) {
+    this.embedder = init.embedder ?? hashEmbedder()
+    this.cache = new EmbeddingCache(init.db == null ? {} : { db: init.db })
+    this.store = init.db == null ? null : new RouterStore(init.db)
+    this.scoring = { ...DEFAULT_SCORING, ...init.scoring }
+    this.calOptions = { ...DEFAULT_CALIBRATION, ...init.calibration }
+    this.refitDrift = init.refitDrift ?? 0.25
+    this.maxQuestionChars = init.maxQuestionChars ?? 4000
+    this.topExemplars = init.topExemplars ?? 5
+    for (const f of this.store?.listFeedback() ?? []) this.remember(f.question, f.expertId)
+  }
+
+  get size (): number {
+    return this.defs.size
+  }
+
+  experts (): Array<{ id: string, name: string, domain: string, exemplars: number }> {
+    return [...this.defs.values()].map(d => ({ id: d.id, name: d.name, domain: d.domain, exemplars: d.exemplars.length + (this.extra.get(d.id)?.length ?? 0) }))
+  }
+
+  /** Replaces the whole index (one fit, one embedding pass). */
+  async setExperts (experts: ExpertInput[], options: RouteOptions = {}): Promise<void> {
+    const seen = new Set<string>()
+    for (const e of experts) {
+      validateExpert(e)
+      if (seen.has(e.id)) throw new InvalidExpertError(`duplicate expert id ${e.id}`, { expertId: e.id })
+      seen.add(e.id)
+    }
+    this.defs.clear()
+    for (const e of experts) this.defs.set(e.id, e)
+    await this.rebuild(options)
+  }
+
+  /** Adds (or replaces) one expert; other experts are not re-embedded unless corpus drift forces a refit. */
+  async addExpert (expert: ExpertInput, options: RouteOptions = {}): Promise<void> {
+    validateExpert(expert)
+    this.removeExpert(expert.id)
+    this.defs.set(expert.id, expert)
+    this.changedDocs += expert.exemplars.length
+    if (this.needsRefit()) { await this.rebuild(options); return }
+    this.index.push(await this.embedExpert(expert, options))
+    this.invalidate()
+  }
+
+  removeExpert (id: string): boolean {
+    const def = this.defs.get(id)
+    if (def == null) return false
+    this.defs.delete(id)
+    this.index = this.index.filter(e => e.id !== id)
+    this.changedDocs += def.exemplars.length
+    this.invalidate()
+    return true
+  }
+
+  /** Current calibration (runs it when the index changed). */
+  async calibrate (options: RouteOptions = {}): Promise<Calibration> {
+    await this.ready(options)
+    return this.summary!
+  }
+
+  async route (question: string, options: RouteOptions = {}): Promise<RouteDecision> {
+    const text = this.checkQuestion(question)
+    await this.ready(options)
+    const [query] = await this.embed([text], options, false)
+    return this.routeVector(query!, text)
+  }
+
+  /**
+   * The synchronous core of `route` for an already embedded question (call `calibrate()` first).
+   * Without `text`, the vocabulary checks (coverage, evidence) are skipped.
+   */
+  routeVector (query: Float32Array, text?: string): RouteDecision {
+    const results = scoreExperts(this.index, query, this.scoring)
+    let negativeSimilarity = -1
+    for (const v of this.negativeVectors) negativeSimilarity = Math.max(negativeSimilarity, dot(query, v))
+    const top = results[0]
+    return decide({
+      results,
+      query,
+      coverage: text == null ? 1 : this.coverageOf(text),
+      evidence: text == null || top == null ? -1 : this.evidenceOf(text, top.expert, query),
+      settings: this.settings ?? { threshold: 0, minMargin: 0, minCoverage: 0, minEvidence: 0 },
+      scoring: this.scoring,
+      negativeSimilarity,
+      topExemplars: this.topExemplars
+    })
+  }
+
+  /** Records a correction: the question becomes an exemplar of the named expert, or a "no expert" example. */
+  async feedback (input: FeedbackInput, options: RouteOptions = {}): Promise<{ id: number | null, applied: 'exemplar' | 'negative' }> {
+    const text = this.checkQuestion(input.question)
+    if (input.expertId != null && !this.defs.has(input.expertId)) {
+      throw new ExpertNotFoundError(`no expert with id ${input.expertId}`, { expertId: input.expertId })
+    }
+    const id = this.store?.addFeedback({ created: Date.now(), question: text, expertId: input.expertId }) ?? null
+    this.remember(text, input.expertId)
+    if (input.expertId != null) {
+      const def = this.defs.get(input.expertId)!
+      this.index = this.index.filter(e => e.id !== def.id)
+      this.index.push(await this.embedExpert(def, options))
+    }
+    this.invalidate()
+    return { id, applied: input.expertId == null ? 'negative' : 'exemplar' }
+  }
+
+  private remember (question: string, expertId: string | null): void {
+    if (expertId == null) { this.negatives.push(question); return }
+    const list = this.extra.get(expertId) ?? []
+    if (!list.some(e => e.q === question)) list.push({ q: question, source: 'feedback' })
+    this.extra.set(expertId, list)
+  }
+
+  private checkQuestion (question: unknown): string {
+    if (typeof question !== 'string') throw new InvalidQuestionError('question must be a string', { length: 0 })
+    const text = question.trim()
+    if (text === '') throw new InvalidQuestionError('question is empty', { length: 0 })
+    if (text.length > this.maxQuestionChars) {
+      throw new InvalidQuestionError(`question has ${text.length} characters (limit ${this.maxQuestionChars})`, { length: text.length })
+    }
+    return text
+  }
+
+  private exemplarsOf (def: ExpertInput): IndexedExemplar[] {
+    return [...def.exemplars.map(e => ({ ...e, source: 'expert' as const })), ...(this.extra.get(def.id) ?? [])]
+  }
+
+  private needsRefit (): boolean {
+    if (!isFittable(this.embedder)) return false
+    return this.fittedId !== this.embedder.id || this.changedDocs > this.refitDrift * Math.max(this.fittedDocs, 1)
+  }
+
+  private async rebuild (options: RouteOptions): Promise<void> {
+    const embedder = this.embedder
+    if (isFittable(embedder)) {
+      const corpus = [...this.defs.values()].flatMap(d => this.exemplarsOf(d).map(contentText))
+      embedder.fit(corpus)
+      this.fittedId = embedder.id
+      this.fittedDocs = corpus.length
+      this.changedDocs = 0
+      this.cache.prune(embedder.idPrefix, embedder.id)
+      log('fitted %s on %d documents', embedder.id, corpus.length)
+    }
+    const index: IndexedExpert[] = []
+    for (const def of this.defs.values()) index.push(await this.embedExpert(def, options))
+    this.index = index
+    this.invalidate()
+  }
+
+  private invalidate (): void {
+    this.settings = null
+    this.summary = null
+  }
+
+  private async embed (texts: string[], options: RouteOptions, persist: boolean): Promise<Float32Array[]> {
+    return this.cache.embed(this.embedder, texts, { ...options, persist: persist && !isFittable(this.embedder) })
+  }
+
+  private async embedExpert (def: ExpertInput, options: RouteOptions): Promise<IndexedExpert> {
+    const exemplars = this.exemplarsOf(def)
+    const texts: string[] = []
+    const owners: number[] = []
+    exemplars.forEach((e, i) => {
+      texts.push(e.q); owners.push(i)
+      if (e.a != null && e.a !== '') { texts.push(contentText(e)); owners.push(i) }
+    })
+    const vectors = await this.embed(texts, options, true)
+    const meta = { id: def.id, name: def.name, domain: def.domain, ...(def.description == null ? {} : { description: def.description }) }
+    return buildExpert(meta, exemplars, vectors.map((vector, i) => ({ exemplar: owners[i]!, vector })), this.embedder.dims, this.scoring.foldDims)
+  }
+
+  private coverageOf (text: string, excludeDoc?: string): number {
+    const e = this.embedder
+    if (!isFittable(e) || e.coverage == null) return 1
+    return e.coverage(text, excludeDoc == null ? {} : { excludeDoc })
+  }
+
+  /** Evidence breadth of a question against an expert's best exemplars (-1 when not measurable). */
+  private evidenceOf (text: string, expert: IndexedExpert, query: Float32Array, exclude = -1): number {
+    const e = this.embedder
+    if (!isFittable(e) || e.evidence == null) return -1
+    const hits = scoreExpert(expert, query, this.scoring, exclude, EVIDENCE_ITEMS).best
+    const docs = [...new Set(hits.map(h => h.exemplar))].map(i => contentText(expert.exemplars[i]!))
+    return e.evidence(text, docs)
+  }
+
+  private fingerprint (): string {
+    const h = createHash('sha256').update(`${this.embedder.id}\n${JSON.stringify(this.scoring)}\n${JSON.stringify(this.calOptions)}\n`)
+    for (const e of [...this.index].sort((a, b) => a.id < b.id ? -1 : 1)) h.update(`${e.id}:${e.exemplars.length}:${e.items.length}\n`)
+    return h.digest('hex').slice(0, 16)
+  }
+
+  private async ready (options: RouteOptions): Promise<void> {
+    if (this.needsRefit()) await this.rebuild(options)
+    if (this.settings != null) return
+    this.negativeVectors = await this.embed(this.negatives, options, false)
+    const fingerprint = this.fingerprint()
+    const stored = this.store?.getState<Calibration>('calibration')
+    if (stored?.fingerprint === fingerprint) {
+      this.summary = stored
+      this.settings = { threshold: stored.threshold, minMargin: stored.minMargin, minCoverage: stored.minCoverage, minEvidence: stored.minEvidence }
+      return
+    }
+    const picked = pickLooQueries(this.index, this.calOptions.maxQueries)
+    const vectors = await this.embed(picked.map(p => p.expert.exemplars[p.exemplar]!.q), options, true)
+    const queries: LooQuery[] = picked.map((p, i) => {
+      const ex = p.expert.exemplars[p.exemplar]!
+      return { expertId: p.expert.id, exemplar: p.exemplar, vector: vectors[i]!, coverage: this.coverageOf(ex.q, contentText(ex)) }
+    })
+    const samples = leaveOneOut(this.index, queries, this.scoring, (q, own) =>
+      this.evidenceOf(own.exemplars[q.exemplar]!.q, own, q.vector, q.exemplar))
+    const settings = chooseSettings(samples, this.calOptions)
+    const accepted = (s: typeof samples[number]): boolean =>
+      s.topScore >= settings.threshold && s.margin >= settings.minMargin && s.coverage >= settings.minCoverage &&
+      s.evidence >= settings.minEvidence
+    const n = samples.length
+    this.settings = settings
+    this.summary = {
+      ...settings,
+      n,
+      looAccuracy: n === 0 ? 0 : samples.filter(s => s.correct).length / n,
+      looAccepted: n === 0 ? 0 : samples.filter(accepted).length / n,
+      heldOutAbstained: n === 0 ? 0 : samples.filter(s => s.otherScore < settings.threshold).length / n,
+      fingerprint
+    }
+    this.store?.setState('calibration', this.summary)
+    log('calibrated on %d held-out questions: %o', n, this.summary)
+  }
+}
+
+function validateExpert (e: ExpertInput): void {
+  const id = typeof e?.id === 'string' ? e.id : ''
+  if (id === '') throw new InvalidExpertError('expert id must be a non-empty string', { expertId: id })
+  if (typeof e.name !== 'string' || e.name === '') throw new InvalidExpertError(`expert ${id}: name must be a non-empty string`, { expertId: id })
+  if (typeof e.domain !== 'string' || e.domain === '') throw new InvalidExpertError(`expert ${id}: domain must be a non-empty string`, { expertId: id })
+  if (!Array.isArray(e.exemplars) || e.exemplars.length === 0) throw new InvalidExpertError(`expert ${id}: needs at least one exemplar`, { expertId: id })
+  e.exemplars.forEach((x, i) => {
+    if (typeof x?.q !== 'string' || x.q.trim() === '') throw new InvalidExpertError(`expert ${id}: exemplar ${i} has no question`, { expertId: id })
+    if (x.a != null && typeof x.a !== 'string') throw new InvalidExpertError(`expert ${id}: exemplar ${i} answer must be a string`, { expertId: id })
+  })
+}
