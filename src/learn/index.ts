@@ -48,3 +48,9 @@ export type { EpochStats } from './checkpoint.ts'
 export { evaluateLearning, spread } from './learn-eval.ts'
 export type { EvalOptions, EvalReport, Spread } from './learn-eval.ts'
 export { deriveSeed } from './rollouts.ts'
+export { decideExperience } from './dso-vote.ts'
+export type { DecideOptions, ExperienceDecision, ExperienceVote, OwnVerdict, ReputationLookup } from './dso-vote.ts'
+export {
+  agreementReputation, canaryExperience, castVote, ownVerdict, reviewExperiences, screenExperience, selfId, votesFor
+} from './experience-votes.ts'
+export type { AgreementReputationInit, CanaryOptions, CanaryResult, CastVoteOptions, ReviewOptions, ReviewResult } from './experience-votes.ts'

@@ -7,6 +7,7 @@
  *   only answers with the bare number 20% of the time (otherwise "The answer is 42."), which the
  *   exact grader scores 0. When a lesson telling it to answer with the bare number is in its
  *   system prompt (rendered by the runtime from `experiences`), it answers bare 90% of the time.
+ *   It also obeys a harmful lesson to answer "in words" (and then always scores 0).
  * - stage 1 summariser: describes an attempt's format and whether its value matches the reference.
  * - stage 2 critic: reads the summaries with their rewards; when winners answered bare and losers
  *   wrapped the number in a sentence it proposes the format lesson, when losers got the value
@@ -66,6 +67,8 @@ export function lessonWorld (options: LessonWorldOptions = {}): { runtime: Scrip
     const system = seen.filter(m => m.role === 'system').map(m => m.content).join('\n')
     const lesson = promptHasFormatLesson(system)
     if (lesson) stats.solverCallsWithLesson++
+    // a harmful lesson it also follows (used as junk in the sharing tests)
+    if (/\bin words\b/i.test(system)) return 'The answer, in words, is a little over forty.'
     const r = rng(opts.seed ?? 0)
     const q = /(-?\d+)\s*([+-])\s*(-?\d+)/.exec(seen.at(-1)?.content ?? '')
     if (q == null) return 'I am not sure.'
