@@ -1,0 +1,96 @@
+/** Named errors for the trust pipeline. Callers test `err.name`. */
+
+export class TrustError extends Error {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'TrustError'
+  }
+}
+
+/**
+ * An artifact was refused before it was stored: deny-listed author or source, a replay of a
+ * revoked, purged or superseded artifact, an incompatible base model, a clock far in the future,
+ * or a peer over its rate limit. Nothing was written to the library.
+ */
+export class AdmissionRefusedError extends TrustError {
+  readonly cid: string | undefined
+  readonly stage: string
+  readonly reason: string
+  constructor (stage: string, reason: string, cid?: string, options?: ErrorOptions) {
+    super(`refused${cid != null ? ` ${cid}` : ''} at ${stage}: ${reason}`, options)
+    this.name = 'AdmissionRefusedError'
+    this.cid = cid
+    this.stage = stage
+    this.reason = reason
+  }
+}
+
+/** A peer went over one of its per-peer limits (announcements, fetches, DHT writes, admissions). */
+export class RateLimitedError extends TrustError {
+  readonly peer: string
+  readonly action: string
+  readonly retryAfterMs: number
+  constructor (peer: string, action: string, retryAfterMs: number) {
+    super(`peer ${peer} is over its ${action} limit; retry in ${Math.ceil(retryAfterMs)} ms`)
+    this.name = 'RateLimitedError'
+    this.peer = peer
+    this.action = action
+    this.retryAfterMs = retryAfterMs
+  }
+}
+
+/** Only the author of an artifact may revoke it. */
+export class NotAuthorError extends TrustError {
+  readonly cid: string
+  readonly author: string
+  readonly caller: string
+  constructor (cid: string, author: string, caller: string) {
+    super(`${cid} was authored by ${author}; only its author can revoke it (this node is ${caller})`)
+    this.name = 'NotAuthorError'
+    this.cid = cid
+    this.author = author
+    this.caller = caller
+  }
+}
+
+/** A quarantine action named an artifact that is not in quarantine. */
+export class NotQuarantinedError extends TrustError {
+  readonly cid: string
+  readonly status: string
+  constructor (cid: string, status: string) {
+    super(`${cid} is ${status}, not quarantined`)
+    this.name = 'NotQuarantinedError'
+    this.cid = cid
+    this.status = status
+  }
+}
+
+/** A peer id given by a user or config is not a valid libp2p peer id. */
+export class InvalidPeerIdError extends TrustError {
+  readonly peer: string
+  constructor (peer: string, options?: ErrorOptions) {
+    super(`"${peer}" is not a valid peer id`, options)
+    this.name = 'InvalidPeerIdError'
+    this.peer = peer
+  }
+}
+
+/** Trust options rejected at construction. */
+export class InvalidTrustConfigError extends TrustError {
+  readonly field: string
+  constructor (field: string, reason: string) {
+    super(`trust config ${field}: ${reason}`)
+    this.name = 'InvalidTrustConfigError'
+    this.field = field
+  }
+}
+
+/** The canary could not run the adapter at all (runtime refused it, or the model failed). */
+export class CanaryFailedError extends TrustError {
+  readonly cid: string | undefined
+  constructor (reason: string, cid?: string, options?: ErrorOptions) {
+    super(`canary could not run${cid != null ? ` for ${cid}` : ''}: ${reason}`, options)
+    this.name = 'CanaryFailedError'
+    this.cid = cid
+  }
+}

@@ -1,0 +1,206 @@
+/** The Trust component: resolves its parts once and exposes the pipeline, reputation, limits and actions. */
+import { tmpdir } from 'node:os'
+import { logger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { loadAdapterFile } from '../adapters/index.ts'
+import { allowPeer, denyPeer, judgeByUser, purgeAuthor, revokeOwn, unlistPeer } from './actions.ts'
+import { InvalidTrustConfigError } from './errors.ts'
+import { gossipScoring } from './gossip-score.ts'
+import { TrustPipeline } from './pipeline.ts'
+import { POLICY_PRESETS } from './policy.ts'
+import { RateLimiter } from './rate-limiter.ts'
+import { Reputation } from './reputation.ts'
+import { ensureTrustTables } from './tables.ts'
+import type { ListResult, RevokeResult } from './actions.ts'
+import type { AdapterCanary } from './canary.ts'
+import type { BucketSpec, RateAction } from './constants.ts'
+import type { ExperienceCheck, OutcomeReproducer, TrustContext } from './context.ts'
+import type { GossipScoring } from './gossip-score.ts'
+import type { AdmitResult, RefusalRecord } from './pipeline.ts'
+import type { PolicyPreset } from './policy.ts'
+import type { PeerRecord } from './reputation.ts'
+import type { LoraAdapter } from '../adapters/index.ts'
+import type { BaseModel } from '../artifacts/index.ts'
+import type { Library, Status, StoredArtifact } from '../library/index.ts'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface TrustComponents {
+  library: Library
+  /** The node key: signs this node's votes and revocations. */
+  privateKey: PrivateKey
+  /** Local model canary for adapters (`modelCanary(llamaRuntime)`); absent: no canary. */
+  canary?: AdapterCanary
+  experienceCheck?: ExperienceCheck
+  reproduceOutcome?: OutcomeReproducer
+  /** Default: `loadAdapterFile` from adapters. */
+  loadAdapter?: (path: string) => Promise<LoraAdapter>
+  /** Shared limiter (e.g. with the mesh); default: one built from `init.rateLimits`. */
+  limiter?: RateLimiter
+  now?: () => number
+}
+
+export interface TrustInit {
+  policy?: PolicyPreset
+  /** The local base model; adapters for another family (or other weights/tokenizer hashes) are refused. */
+  base?: Partial<BaseModel>
+  /** Families accepted when `base` is not given. */
+  families?: string[]
+  /** Peers put on the allow / deny list at start. */
+  allow?: string[]
+  deny?: string[]
+  shareVotes?: boolean
+  rateLimits?: Partial<Record<RateAction, BucketSpec>>
+  workDir?: string
+}
+
+export interface QuarantineEntry {
+  cid: string
+  kind: string
+  author: string
+  sourcePeer: string | null
+  received: number
+  reason: string | null
+  code: string | null
+}
+
+export interface TrustStatus {
+  policy: PolicyPreset
+  canary: string | null
+  byStatus: Record<Status, number>
+  decisions: Record<string, number>
+  refusals: number
+  peers: { known: number, allowed: number, denied: number }
+  limits: ReturnType<RateLimiter['stats']>
+}
+
+export class Trust {
+  readonly admission: TrustPipeline
+  readonly reputation: Reputation
+  readonly limiter: RateLimiter
+  readonly policy: PolicyPreset
+  private readonly ctx: TrustContext
+
+  constructor (components: TrustComponents, init: TrustInit = {}) {
+    const policy = init.policy ?? 'community'
+    if (!POLICY_PRESETS.includes(policy)) throw new InvalidTrustConfigError('policy', `must be one of ${POLICY_PRESETS.join(', ')}`)
+    const db = components.library.db
+    ensureTrustTables(db)
+    const now = components.now ?? Date.now
+    this.reputation = new Reputation(db, now)
+    this.limiter = components.limiter ?? new RateLimiter({
+      ...(init.rateLimits != null ? { limits: init.rateLimits } : {}),
+      exempt: peer => this.reputation.listOf(peer) === 'allow',
+      onViolation: peer => { this.reputation.record(peer, 'violations', 0.25) }
+    })
+    this.policy = policy
+    this.ctx = {
+      library: components.library,
+      db,
+      self: peerIdFromPrivateKey(components.privateKey).toString(),
+      privateKey: components.privateKey,
+      reputation: this.reputation,
+      limiter: this.limiter,
+      preset: policy,
+      canary: components.canary,
+      experienceCheck: components.experienceCheck,
+      reproduceOutcome: components.reproduceOutcome,
+      loadAdapter: components.loadAdapter ?? loadAdapterFile,
+      base: init.base,
+      families: init.families,
+      shareVotes: init.shareVotes ?? true,
+      now,
+      workDir: init.workDir ?? tmpdir(),
+      log: logger('baobab:trust')
+    }
+    for (const p of init.allow ?? []) if (this.reputation.listOf(p) == null) allowPeer(this.ctx, p)
+    for (const p of init.deny ?? []) if (this.reputation.listOf(p) !== 'deny') denyPeer(this.ctx, p)
+    this.admission = new TrustPipeline(this.ctx)
+  }
+
+  get self (): string { return this.ctx.self }
+
+  /** Gossipsub `scoreParams`/`scoreThresholds`/`allowedTopics` with this node's reputation as P5. */
+  gossip (topics: string[]): GossipScoring {
+    return gossipScoring({ topics, appScore: peer => this.reputation.gossipScore(peer) })
+  }
+
+  /**
+   * After a restart: purges deny-listed authors' leftovers and reviews everything still in
+   * quarantine (an admission cut short by a crash resumes here).
+   */
+  async recover (options: { signal?: AbortSignal } = {}): Promise<AdmitResult[]> {
+    for (const p of this.reputation.all().filter(r => r.list === 'deny')) purgeAuthor(this.ctx, p.peer, `author ${p.peer} is deny-listed`)
+    const out: AdmitResult[] = []
+    for (const a of this.ctx.library.list({ status: 'quarantined' })) {
+      options.signal?.throwIfAborted()
+      out.push(await this.admission.review(a.cid.toString(), options.signal))
+    }
+    await this.admission.settled()
+    return out
+  }
+
+  quarantined (): QuarantineEntry[] {
+    const code = this.ctx.db.prepare('SELECT code FROM trust_decisions WHERE cid = ?')
+    return this.ctx.library.list({ status: 'quarantined' }).map((a: StoredArtifact) => ({
+      cid: a.cid.toString(),
+      kind: a.kind,
+      author: a.author,
+      sourcePeer: a.sourcePeer,
+      received: a.received,
+      reason: a.reason,
+      code: (code.get(a.cid.toString()) as { code: string } | undefined)?.code ?? null
+    }))
+  }
+
+  async approve (cid: string, reason?: string): Promise<AdmitResult> { return judgeByUser(this.ctx, cid, 'approve', reason) }
+
+  async reject (cid: string, reason?: string): Promise<AdmitResult> { return judgeByUser(this.ctx, cid, 'reject', reason) }
+
+  async revoke (cid: string, reason: string): Promise<RevokeResult> { return revokeOwn(this.ctx, cid, reason) }
+
+  /** `deny` purges the peer's artifacts; `allow` makes its votes count fully; `null` clears either. */
+  setPeer (peer: string, list: 'allow' | 'deny' | null, note?: string): ListResult {
+    if (list === 'deny') return denyPeer(this.ctx, peer, note)
+    if (list === 'allow') return allowPeer(this.ctx, peer, note)
+    return unlistPeer(this.ctx, peer)
+  }
+
+  peers (): PeerRecord[] { return this.reputation.all() }
+
+  refusals (limit = 50): RefusalRecord[] {
+    return this.ctx.db.prepare('SELECT at, cid, kind, author, peer, source, stage, reason FROM trust_refusals ORDER BY id DESC LIMIT ?').all(limit) as unknown as RefusalRecord[]
+  }
+
+  status (): TrustStatus {
+    const byStatus = { quarantined: 0, trusted: 0, rejected: 0, revoked: 0 }
+    for (const r of this.ctx.db.prepare('SELECT status, count(*) AS n FROM artifacts GROUP BY status').all() as Array<{ status: Status, n: number }>) byStatus[r.status] = r.n
+    const decisions: Record<string, number> = {}
+    for (const r of this.ctx.db.prepare('SELECT code, count(*) AS n FROM trust_decisions GROUP BY code').all() as Array<{ code: string, n: number }>) decisions[r.code] = r.n
+    const peers = this.reputation.all()
+    const refusals = (this.ctx.db.prepare('SELECT count(*) AS n FROM trust_refusals').get() as { n: number }).n
+    return {
+      policy: this.policy,
+      canary: this.ctx.canary?.id ?? null,
+      byStatus,
+      decisions,
+      refusals,
+      peers: { known: peers.length, allowed: peers.filter(p => p.list === 'allow').length, denied: peers.filter(p => p.list === 'deny').length },
+      limits: this.limiter.stats()
+    }
+  }
+
+  /**
+   * May this CID be served to peers and routed to? An artifact: only when trusted (never
+   * quarantined, rejected or revoked). A weight chunk: only when a trusted adapter uses it.
+   */
+  isServable (cid: string): boolean {
+    const row = this.ctx.db.prepare('SELECT status FROM artifacts WHERE cid = ?').get(cid) as { status: Status } | undefined
+    if (row != null) return row.status === 'trusted'
+    return this.ctx.db.prepare(`SELECT 1 FROM artifact_chunks c JOIN artifacts a ON a.cid = c.cid
+      WHERE c.chunk = ? AND a.status = 'trusted' LIMIT 1`).get(cid) != null
+  }
+}
+
+export function createTrust (components: TrustComponents, init: TrustInit = {}): Trust {
+  return new Trust(components, init)
+}
