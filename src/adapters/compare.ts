@@ -29,6 +29,8 @@ export interface CompareOptions extends AdapterOpOptions {
   rank?: number
   thresholds?: { bExcess: number, deltaCos: number }
   allowBaseMismatch?: boolean
+  /** Only these target names (default all shared targets). */
+  targets?: string[]
 }
 
 export interface PairReport {
@@ -130,7 +132,7 @@ export function compareAdapters (adapters: LoraAdapter[], options: CompareOption
     const res = mergeAdapters(adapters, {
       method,
       ...(options.rank != null ? { rank: options.rank } : {}),
-      ...(dense ? { targets: sample, measureOnly: true } : {}),
+      ...(dense ? { targets: sample, measureOnly: true } : options.targets != null ? { targets: options.targets } : {}),
       ...(options.allowBaseMismatch != null ? { allowBaseMismatch: options.allowBaseMismatch } : {}),
       ...(options.signal != null ? { signal: options.signal } : {})
     })

@@ -9,7 +9,7 @@ import type { Prng } from './prng.ts'
 export function kthLargestAbs (data: Float32Array, k: number): number {
   const n = data.length
   if (k <= 0) return Infinity
-  if (k >= n) return 0
+  if (k > n) return 0
   const a = new Float32Array(n)
   for (let i = 0; i < n; i++) a[i] = Math.abs(data[i] as number)
   // Find the element that would sit at index n-k in ascending order.
