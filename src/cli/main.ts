@@ -1,7 +1,9 @@
 /** The `baobab` command line. Each command group registers itself from `commands/`. */
 import { Command, CommanderError } from 'commander'
 import { register as registerArtifact } from './commands/artifact.ts'
+import { register as registerExperience } from './commands/experience.ts'
 import { register as registerIdentity } from './commands/identity.ts'
+import { register as registerLearn } from './commands/learn.ts'
 import { register as registerLibrary } from './commands/library.ts'
 import { reportError } from './context.ts'
 
@@ -14,6 +16,8 @@ const program = new Command('baobab')
 registerIdentity(program)
 registerLibrary(program)
 registerArtifact(program)
+registerExperience(program)
+registerLearn(program)
 
 const adapter = program.command('adapter').description('add, inspect, convert, compare, merge and compress LoRA adapters')
 void adapter

@@ -3,7 +3,7 @@
  * Embeddings are always computed here, never taken from peers (their sketches are only hints).
  */
 import { createHash } from 'node:crypto'
-import type { Embedder } from '../router/types.ts'
+import type { Embedder } from '../router/index.ts'
 import type { DatabaseSync } from 'node:sqlite'
 
 export class EmbeddingCache {

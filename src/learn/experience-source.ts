@@ -18,7 +18,7 @@ import { experienceState } from './experience-state.ts'
 import { cosine } from './sketch.ts'
 import type { ExperienceView } from './experience-state.ts'
 import type { Library } from '../library/index.ts'
-import type { Embedder } from '../router/types.ts'
+import type { Embedder } from '../router/index.ts'
 
 export interface RelevantOptions {
   /** Only this domain (plus `general`); absent: every domain. */

@@ -17,7 +17,7 @@ import {
 } from '../../src/learn/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
 import { createAdmission, createMesh } from '../../src/mesh/index.ts'
-import { hashEmbedder } from '../../src/router/hash-embedder.ts'
+import { hashEmbedder } from '../../src/router/index.ts'
 import { cleanup, tempHome } from './helpers.ts'
 import { FORMAT_LESSON, lessonWorld } from './lesson-world.ts'
 import type { ExperienceBody } from '../../src/artifacts/index.ts'
