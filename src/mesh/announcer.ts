@@ -123,6 +123,7 @@ export class Announcer {
     try {
       const a = await decodeAnnouncement(msg.data)
       if (a.node === this.c.libp2p.peerId.toString()) return
+      this.c.log.trace('announcement of %s %s from %s', a.kind, a.cid, a.node)
       this.init.onAnnouncement(a)
     } catch (err) {
       this.c.log('ignoring announcement: %s', (err as Error).message)

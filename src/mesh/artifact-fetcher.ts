@@ -9,6 +9,7 @@ import { fetchChunks } from './chunk-fetcher.ts'
 import { FetchFailedError } from './errors.ts'
 import { requestBytes } from './fetch-client.ts'
 import { traitsOf, wants } from './policy.ts'
+import { Semaphore } from './rate-limit.ts'
 import type { Admission, AdmitResult } from './admission.ts'
 import type { ChunkFetchResult, ChunkProgressEvent } from './chunk-fetcher.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
@@ -50,6 +51,8 @@ export interface ArtifactFetcherComponents {
 export interface ArtifactFetcherInit {
   policy: FetchPolicy
   perPeerConcurrency?: number
+  /** Artifacts fetched at once (default 8); the rest queue. */
+  maxConcurrentFetches?: number
   /** Providers beyond the ones given, e.g. peers known from announcements and sync. */
   knownProviders: (cid: string) => PeerId[]
 }
@@ -58,10 +61,12 @@ export class ArtifactFetcher {
   private readonly c: ArtifactFetcherComponents
   private readonly init: ArtifactFetcherInit
   private readonly inflight = new Map<string, Promise<FetchResult>>()
+  private readonly slots: Semaphore
 
   constructor (components: ArtifactFetcherComponents, init: ArtifactFetcherInit) {
     this.c = components
     this.init = init
+    this.slots = new Semaphore(init.maxConcurrentFetches ?? 8)
   }
 
   /** Fetches `cid` unless it is stored or already being fetched (then joins that fetch). */
@@ -70,7 +75,7 @@ export class ArtifactFetcher {
     if (existing != null) return { cid, outcome: 'exists', status: existing.status, kind: existing.kind }
     let p = this.inflight.get(cid)
     if (p == null) {
-      p = this.run(cid, options).finally(() => { this.inflight.delete(cid) })
+      p = this.slots.run(async () => this.run(cid, options)).finally(() => { this.inflight.delete(cid) })
       this.inflight.set(cid, p)
     }
     return p

@@ -155,7 +155,9 @@ export class Mesh implements Startable {
     })
     this.node = node
     const log = this.log
-    this.sync = new SyncService({ libp2p: node, library, logger: this.logger })
+    this.sync = new SyncService({ libp2p: node, library, logger: this.logger }, {
+      onOffered: (peer, cids) => { this.onOffered(peer, cids) }
+    })
     this.server = new FetchServer({ libp2p: node, library, logger: this.logger }, {
       concurrency: this.init.serveConcurrency,
       bytesPerSecond: this.init.serveBytesPerSecond,
@@ -293,6 +295,16 @@ export class Mesh implements Startable {
       this.providers.set(cid, s = new Set())
     }
     s.add(peer)
+  }
+
+  /** A peer that synced with us found these missing here: fetch what the policy wants. */
+  private onOffered (peer: string, cids: string[]): void {
+    for (const cid of cids) this.addProvider(cid, peer)
+    if (this.init.autoFetch === false) return
+    for (const cid of cids) {
+      void this.fetch(cid, { providers: [peer], respectPolicy: true })
+        .catch(err => { this.log('fetch of offered %s failed: %s', cid, (err as Error).message) })
+    }
   }
 
   private onAnnouncement (a: Announcement): void {

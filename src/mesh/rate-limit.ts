@@ -99,3 +99,26 @@ export class PeerLimits {
     return this.active.get(peer) ?? 0
   }
 }
+
+/** At most `limit` holders at once; the rest wait in order. */
+export class Semaphore {
+  private active = 0
+  private readonly waiting: Array<() => void> = []
+  readonly limit: number
+
+  constructor (limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer')
+    this.limit = limit
+  }
+
+  async run<T> (fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>(resolve => { this.waiting.push(resolve) })
+    this.active++
+    try {
+      return await fn()
+    } finally {
+      this.active--
+      this.waiting.shift()?.()
+    }
+  }
+}

@@ -36,6 +36,8 @@ export interface SyncComponents {
 }
 
 export interface SyncInit {
+  /** Called on the responder with the CIDs the initiator found we lack (and it offers). */
+  onOffered?: (peer: string, cids: string[]) => void
   frameLimit?: number
   maxRounds?: number
   timeoutMs?: number
@@ -62,6 +64,7 @@ export class SyncService {
   private readonly maxRounds: number
   private readonly timeoutMs: number
   private readonly idCache = new Map<string, Uint8Array>()
+  private readonly onOffered: ((peer: string, cids: string[]) => void) | undefined
 
   constructor (components: SyncComponents, init: SyncInit = {}) {
     this.components = components
@@ -69,6 +72,7 @@ export class SyncService {
     this.frameLimit = init.frameLimit ?? SYNC_FRAME_LIMIT
     this.maxRounds = init.maxRounds ?? SYNC_MAX_ROUNDS
     this.timeoutMs = init.timeoutMs ?? SYNC_TIMEOUT_MS
+    this.onOffered = init.onOffered
   }
 
   async start (): Promise<void> {
@@ -125,6 +129,13 @@ export class SyncService {
         bytesReceived += reply.length + varintLength(reply.length)
         msg = rec.reconcile(reply, have, need)
       }
+      // tell the responder what it lacks, so one session serves both sides
+      const perFrame = Math.floor((this.frameLimit - 16) / ID_SIZE)
+      for (let i = 0; i < have.length && rounds < this.maxRounds; i += perFrame, rounds++) {
+        const out = frame(encodeOffer(have.slice(i, i + perFrame)))
+        bytesSent += out.length
+        await sendAll(stream, out, { writeSize: out.length, signal })
+      }
       await stream.close({ signal })
     } catch (err) {
       this.misbehaved(err, stream, remote)
@@ -154,11 +165,18 @@ export class SyncService {
     const reader = new StreamReader(stream, SYNC_PROTOCOL, remote)
     let rec: Reconciler | undefined
     let rounds = 0
+    let offeredTotal = 0
     try {
       for (;;) {
         const msg = await reader.readFrame(this.frameLimit)
         if (msg == null) break
         if (++rounds > this.maxRounds) throw new ProtocolViolationError(SYNC_PROTOCOL, `more than ${this.maxRounds} rounds`, remote)
+        if (msg[0] === OFFER_MARKER) {
+          const offered = decodeOffer(msg, remote).slice(0, Math.max(0, MAX_OFFERED - offeredTotal))
+          offeredTotal += offered.length
+          if (offered.length > 0) this.onOffered?.(remote, offered.map(idToCid))
+          continue
+        }
         rec ??= new Reconciler(this.localItems(), { frameSizeLimit: this.frameLimit })
         let reply: Uint8Array
         try {
@@ -191,6 +209,26 @@ export class SyncService {
       this.log('sync with %s ended: %s', remote ?? 'peer', e.message)
     }
   }
+}
+
+/** The closing frame of an initiator: ids the responder lacks. 0xFE, count (u16), ids. */
+const OFFER_MARKER = 0xfe
+/** Offered CIDs accepted from one session; the rest wait for the next sync. */
+const MAX_OFFERED = 4096
+
+function encodeOffer (ids: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(3 + ids.length * ID_SIZE)
+  out[0] = OFFER_MARKER
+  out[1] = ids.length >> 8
+  out[2] = ids.length & 0xff
+  ids.forEach((id, i) => { out.set(id, 3 + i * ID_SIZE) })
+  return out
+}
+
+function decodeOffer (msg: Uint8Array, remote: string): Uint8Array[] {
+  const count = ((msg[1] ?? 0) << 8) | (msg[2] ?? 0)
+  if (msg.length !== 3 + count * ID_SIZE) throw new ProtocolViolationError(SYNC_PROTOCOL, 'malformed offer frame', remote)
+  return Array.from({ length: count }, (_, i) => msg.subarray(3 + i * ID_SIZE, 3 + (i + 1) * ID_SIZE))
 }
 
 function varintLength (n: number): number {

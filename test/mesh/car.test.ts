@@ -31,7 +31,7 @@ function blobFiles (lib: Library): number {
   return readdirSync(lib.blobs.dir, { recursive: true, withFileTypes: true }).filter(d => d.isFile()).length
 }
 
-describe('CAR export and import', () => {
+describe('CAR export and import', { timeout: 60_000 }, () => {
   it('moves an adapter and outcomes between libraries, verified and identical', async () => {
     const a = await libNode()
     const bytes = deterministicBytes(2 * CHUNK_SIZE + 999, 21)

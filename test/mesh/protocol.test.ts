@@ -22,7 +22,7 @@ async function node (init: Parameters<typeof startNode>[0] = {}): Promise<TestNo
   return n
 }
 
-describe('stream back-pressure', () => {
+describe('stream back-pressure', { timeout: 60_000 }, () => {
   it('sendAll keeps at most one write buffered while streaming 8 MiB over TCP', async (t) => {
     const a = await node({ listen: ['/ip4/127.0.0.1/tcp/0'] })
     const b = await node({ listen: ['/ip4/127.0.0.1/tcp/0'] })
@@ -61,7 +61,7 @@ describe('stream back-pressure', () => {
   })
 })
 
-describe('peers that send garbage are disconnected', () => {
+describe('peers that send garbage are disconnected', { timeout: 60_000 }, () => {
   for (const [name, proto, bytes] of [
     ['sync: bad version byte', SYNC_PROTOCOL, frame(new Uint8Array([9, 0, 0]))],
     ['sync: frame over the size limit', SYNC_PROTOCOL, new Uint8Array([0xff, 0xff, 0xff, 0x7f])],
@@ -90,7 +90,7 @@ describe('peers that send garbage are disconnected', () => {
   })
 })
 
-describe('announcements', () => {
+describe('announcements', { timeout: 60_000 }, () => {
   it('round trip, and any tampering is refused with a named error', async () => {
     const key = await generateKeyPair('Ed25519')
     const art = await createArtifact('revocation', { target: (await createArtifact('outcome', {
@@ -121,7 +121,7 @@ describe('announcements', () => {
   })
 })
 
-describe('admission', () => {
+describe('admission', { timeout: 60_000 }, () => {
   it('verifies, quarantines, then applies a pluggable policy and emits events', async () => {
     const library = openLibrary({ home: tempHome() })
     try {
@@ -153,7 +153,7 @@ describe('admission', () => {
   })
 })
 
-describe('limits and configuration', () => {
+describe('limits and configuration', { timeout: 60_000 }, () => {
   it('the token bucket spaces sends to the byte rate (controlled clock)', async () => {
     let now = 0
     const slept: number[] = []
