@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import {
   cosine, detectInjection, extractJson, hammingDistance, parseExperienceForm, parseOps, sketchCosine, sketchEmbedding,
   sketchToVector, validateExperienceText
 } from '../../src/learn/index.ts'
+import { transformersEmbedder } from '../../src/router/index.ts'
 import { builtinEmbedder, embedder384 } from './helpers.ts'
 
 describe('prompt-injection screen', () => {
@@ -73,6 +76,27 @@ describe('1-bit sketches', () => {
       assert.ok(far < 0.6, `unrelated: ${far}`)
       assert.ok(Math.abs(near - cosine(embeddings[0]!, embeddings[1]!)) < 0.2)
       assert.equal(sketchCosine(s[0]!, { ...s[0]!, embedder: 'other:model' }), null, 'different embedders do not compare')
+    }
+  })
+
+  it('a real 384-dim transformers model (shared synthetic-bow-384): 48-byte sketch whose cosine tracks the true one', async (t) => {
+    const dir = fileURLToPath(new URL('../../../shared/models/synthetic-bow-384', import.meta.url))
+    if (!existsSync(dir)) {
+      t.skip('../shared/models/synthetic-bow-384 not found')
+      return
+    }
+    const e = transformersEmbedder({ modelPath: dir })
+    const { embeddings } = await e.doEmbed({ values: [
+      'When a calf has scours, give oral rehydration salts first because dehydration kills faster than the infection.',
+      'When a calf has scours, give oral rehydration salts first, because dehydration kills faster than infection.',
+      'When irrigating maize on sandy soil, water early in the morning because less water evaporates.'
+    ] })
+    assert.equal(e.dims, 384)
+    const s = embeddings.map(v => sketchEmbedding(v, e.id))
+    assert.equal(s[0]!.bits.length, 48)
+    for (const [i, j] of [[0, 1], [0, 2], [1, 2]] as const) {
+      const est = sketchCosine(s[i]!, s[j]!)!
+      assert.ok(Math.abs(est - cosine(embeddings[i]!, embeddings[j]!)) < 0.15, `pair ${i},${j}: sketch ${est}`)
     }
   })
 
