@@ -89,12 +89,16 @@ export async function commitDecision (ctx: TrustContext, stored: StoredArtifact,
     const result: CommitResult = { status: decision.status, reason: decision.reason, changed: true, revoked: [], judged: 0, ...(vote != null ? { voteCid: vote.cid.toString() } : {}) }
     if (decision.status === 'quarantined') return result
 
-    if ((decision.by === 'local' || decision.by === 'user') && stored.author !== ctx.self) {
-      ctx.reputation.record(stored.author, decision.status === 'trusted' ? 'accepted' : 'rejected')
+    const ownJudgement = decision.by === 'local' || decision.by === 'user'
+    if (ownJudgement && stored.author !== ctx.self) {
+      // credit is earned only where faking is costly: a passed canary, or a person's approval;
+      // passing cheap screens (a clean sentence, a well-formed vote) earns nothing
+      if (decision.status === 'rejected') ctx.reputation.record(stored.author, 'rejected')
+      else if (decision.code === 'canary-pass' || decision.by === 'user') ctx.reputation.record(stored.author, 'accepted')
       if (decision.status === 'rejected' && stored.sourcePeer != null && stored.sourcePeer !== stored.author) ctx.reputation.record(stored.sourcePeer, 'rejected', 0.5)
     }
-    if (decision.by === 'local' || decision.by === 'user') {
-      result.judged = judgeVotes(ctx.db, cid, decision.status === 'trusted' ? 1 : -1, ctx.reputation, new Set([ctx.self, stored.author]))
+    if (ownJudgement) {
+      result.judged = judgeVotes(ctx.db, cid, decision.status === 'trusted' ? 1 : -1, ctx.reputation, new Set([ctx.self, stored.author]), ctx.now())
     }
     // revocations of this artifact by someone other than its author are void
     for (const r of ctx.db.prepare('SELECT revocation FROM trust_revocations WHERE target = ? AND author != ?').all(cid, stored.author) as Array<{ revocation: string }>) {
@@ -113,10 +117,6 @@ export async function commitDecision (ctx: TrustContext, stored: StoredArtifact,
       for (const n of ev?.norms ?? []) ins.run(cid, base, n.kind, n.nIn, n.nOut, n.rank, n.frobenius, n.spectral)
     } else if (stored.kind === 'vote') {
       indexVote(ctx.db, stored)
-      const target = (stored.envelope.body as VoteBody).target.toString()
-      const local = ctx.db.prepare("SELECT status FROM trust_decisions WHERE cid = ? AND decided_by IN ('local', 'user') AND status IN ('trusted', 'rejected')").get(target) as { status: string } | undefined
-      const t = ctx.library.get(target)
-      if (local != null && t != null) result.judged += judgeVotes(ctx.db, target, local.status === 'trusted' ? 1 : -1, ctx.reputation, new Set([ctx.self, t.author]))
     } else if (stored.kind === 'revocation') {
       result.revoked = applyRevocation(ctx, stored)
     } else if (stored.kind === 'experience') {

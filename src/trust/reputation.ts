@@ -1,7 +1,9 @@
 /**
  * Per-peer reputation, earned only by agreement with this node's own checks:
- * - an artifact a peer authored passes local screens/canary → `accepted`; fails → `rejected`;
- * - a peer's vote agrees with this node's local verdict → `agree`; contradicts it → `disagree`;
+ * - an artifact a peer authored passes the local canary (or a person approves it) → `accepted`;
+ *   fails a screen or the canary → `rejected` (passing cheap screens earns nothing: farmable);
+ * - a peer's vote, received before this node's own verdict, agrees with it → `agree`;
+ *   contradicts it → `disagree`;
  * - malformed bytes, rate-limit breaches → `violations`.
  *
  * score = (1 + good) / (2 + good + 3·bad), good = accepted + agree, bad = rejected + disagree +

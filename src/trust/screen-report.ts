@@ -45,7 +45,7 @@ export class Checks {
 
   report (summary: string): ScreenReport {
     const fail = this.list.find(c => !c.ok)
-    if (fail != null) return { verdict: 'fail', code: fail.name, reason: fail.detail, checks: this.list, evidence: this.evidence }
+    if (fail != null) return { verdict: 'fail', code: fail.name, reason: `${fail.name}: ${fail.detail}`, checks: this.list, evidence: this.evidence }
     if (this.held != null) return { verdict: 'hold', code: this.held.name, reason: this.held.detail, checks: this.list, evidence: this.evidence }
     return { verdict: 'pass', code: 'ok', reason: summary, checks: this.list, evidence: this.evidence }
   }

@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS trust_votes (
   reason TEXT NOT NULL,
   created INTEGER NOT NULL,
   source_peer TEXT,
+  received INTEGER NOT NULL,
   judged INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (target, voter)
 ) STRICT;

@@ -4,7 +4,7 @@
  * a sybil — weighs nothing, however many of them vote together. Votes act only when the
  * weighted share for one verdict reaches 2/3 and the total weight reaches about one known peer.
  * Votes also feed reputation: a vote that agrees with this node's local verdict earns `agree`,
- * one that contradicts it `disagree` (credited once per vote).
+ * one that contradicts it `disagree` — only votes received before that verdict, once each.
  */
 import { MIN_VOTE_WEIGHT, VOTE_THRESHOLD } from './constants.ts'
 import { fmt } from './screen-report.ts'
@@ -39,12 +39,12 @@ interface VoteRow {
 /** Indexes a trusted vote (keeps only the voter's latest on each target). */
 export function indexVote (db: DatabaseSync, vote: StoredArtifact): void {
   const body = vote.envelope.body as VoteBody
-  db.prepare(`INSERT INTO trust_votes (target, voter, vote_cid, verdict, score, reason, created, source_peer, judged)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+  db.prepare(`INSERT INTO trust_votes (target, voter, vote_cid, verdict, score, reason, created, source_peer, received, judged)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
     ON CONFLICT(target, voter) DO UPDATE SET vote_cid = excluded.vote_cid, verdict = excluded.verdict, score = excluded.score,
-      reason = excluded.reason, created = excluded.created, source_peer = excluded.source_peer, judged = 0
+      reason = excluded.reason, created = excluded.created, source_peer = excluded.source_peer, received = excluded.received, judged = 0
     WHERE excluded.created > trust_votes.created`).run(
-    body.target.toString(), vote.author, vote.cid.toString(), body.verdict, body.score ?? null, body.reason, vote.created, vote.sourcePeer)
+    body.target.toString(), vote.author, vote.cid.toString(), body.verdict, body.score ?? null, body.reason, vote.created, vote.sourcePeer, vote.received)
 }
 
 export function tallyVotes (db: DatabaseSync, target: string, reputation: Reputation, exclude: ReadonlySet<string>): VoteTally {
@@ -89,13 +89,15 @@ function weightedMedian (xs: Array<{ s: number, w: number }>): number | undefine
 
 /**
  * Credits voters on `target` against this node's local verdict (+1 trusted, −1 rejected), once
- * per vote. Returns the number of votes judged.
+ * per vote, when the verdict is made. Only votes this node *received* before deciding count: a
+ * vote that arrives later could copy this node's published vote (and its signed date could be
+ * back-dated), so it earns nothing. Returns the number of votes credited.
  */
-export function judgeVotes (db: DatabaseSync, target: string, localVerdict: 1 | -1, reputation: Reputation, exclude: ReadonlySet<string>): number {
-  const rows = db.prepare('SELECT voter, verdict, judged FROM trust_votes WHERE target = ? AND judged = 0').all(target) as unknown as VoteRow[]
+export function judgeVotes (db: DatabaseSync, target: string, localVerdict: 1 | -1, reputation: Reputation, exclude: ReadonlySet<string>, decidedAt: number): number {
+  const rows = db.prepare('SELECT voter, verdict, judged, received FROM trust_votes WHERE target = ? AND judged = 0').all(target) as unknown as Array<VoteRow & { received: number }>
   let n = 0
   for (const r of rows) {
-    if (exclude.has(r.voter)) continue
+    if (exclude.has(r.voter) || r.received > decidedAt) continue
     reputation.record(r.voter, r.verdict === localVerdict ? 'agree' : 'disagree')
     n++
   }
