@@ -4,7 +4,7 @@
  * tiny base model carrying a chat template.
  */
 import { readFile, writeFile } from 'node:fs/promises'
-import { buildGgufHeader, gguf, serializeGgufMetadata } from '@huggingface/gguf'
+import { gguf, serializeGgufMetadata } from '@huggingface/gguf'
 import type { GGUFTypedMetadata } from '@huggingface/gguf'
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url)
@@ -82,21 +82,26 @@ export async function writeLora (path: string, spec: LoraSpec = {}): Promise<voi
   await writeFile(path, Buffer.concat([head, pad, ...datas]))
 }
 
-/** Copies the tiny base model with `tokenizer.chat_template` added (tensor data untouched). */
+/**
+ * Copies the tiny base model with `tokenizer.chat_template` added: the new key is spliced in
+ * after the existing ones and the tensor data is re-aligned, every other byte copied as is.
+ */
 export async function writeModelWithChatTemplate (path: string, template: string): Promise<void> {
-  const parsed = await gguf(BASE_MODEL, { allowLocalFile: true, typedMetadata: true })
+  const parsed = await gguf(BASE_MODEL, { allowLocalFile: true })
   const bytes = await readFile(BASE_MODEL)
-  const md = { ...parsed.typedMetadata } as unknown as Record<string, { value: unknown, type: number }>
-  md['tokenizer.chat_template'] = { value: template, type: GGUF_STRING }
-  const kv = md.kv_count as { value: bigint, type: number }
-  md.kv_count = { value: kv.value + 1n, type: kv.type }
-  const header = await buildGgufHeader(new Blob([bytes]), md as unknown as GGUFTypedMetadata, {
-    littleEndian: parsed.littleEndian,
-    tensorInfoByteRange: parsed.tensorInfoByteRange,
-    alignment: ALIGN
-  })
-  const data = bytes.subarray(Number(parsed.tensorDataOffset))
-  await writeFile(path, Buffer.concat([Buffer.from(await header.arrayBuffer()), data]))
+  const [infoStart, infoEnd] = parsed.tensorInfoByteRange
+  const key = Buffer.from('tokenizer.chat_template')
+  const value = Buffer.from(template)
+  const kv = Buffer.alloc(8 + key.length + 4 + 8 + value.length)
+  let o = kv.writeBigUInt64LE(BigInt(key.length), 0)
+  o += key.copy(kv, o)
+  o = kv.writeUInt32LE(GGUF_STRING, o)
+  o = kv.writeBigUInt64LE(BigInt(value.length), o)
+  value.copy(kv, o)
+  const head = Buffer.concat([bytes.subarray(0, infoStart), kv, bytes.subarray(infoStart, infoEnd)])
+  head.writeBigUInt64LE(head.readBigUInt64LE(16) + 1n, 16) // kv_count (after magic, version, tensor_count)
+  const pad = Buffer.alloc((ALIGN - (head.length % ALIGN)) % ALIGN)
+  await writeFile(path, Buffer.concat([head, pad, bytes.subarray(Number(parsed.tensorDataOffset))]))
 }
 
 export const CHATML_TEMPLATE = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"

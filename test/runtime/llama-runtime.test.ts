@@ -88,7 +88,7 @@ describe('llama runtime', () => {
   })
 
   it('switching back to a warm adapter set is a pool hit; the LRU evicts the oldest', async () => {
-    const r = llamaRuntime({ ...small, poolSize: 2 })
+    const r = llamaRuntime({ ...small, poolSize: 2, model: await sharedModel() })
     try {
       assert.deepEqual(await r.prepare([A]), { hit: false })
       assert.deepEqual(await r.prepare([A]), { hit: true })
@@ -173,7 +173,7 @@ describe('llama runtime', () => {
   })
 
   it('rejects a prompt longer than the context', async () => {
-    const r = llamaRuntime({ ...small, contextSize: 64 })
+    const r = llamaRuntime({ ...small, contextSize: 64, model: await sharedModel() })
     try {
       await assert.rejects(r.doGenerate(ask({ messages: [{ role: 'user', content: 'maize '.repeat(200) }] })), { name: 'PromptTooLongError' })
     } finally {
