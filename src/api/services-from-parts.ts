@@ -1,27 +1,36 @@
 /**
- * `servicesFromParts`: a `NodeServices` over the parts that exist without a running node —
- * the library (list/show/add/remove, experts, experiences, outcome records, quarantine
- * decisions) and, when given, the embedder. Everything else (`route`, `ask`, `peers`,
- * `syncNow`, `outcomes.recommend`) comes from `overrides` (node.ts supplies them) or answers
+ * `servicesFromParts`: a `NodeServices` over the node's parts — the library (list/show/add/
+ * remove, experts, experiences, outcome records, quarantine decisions), the embedder, and,
+ * when both are given, the router and runtime (`route`, `ask`; see routed-answers.ts).
+ * What needs a running mesh or other components (`peers`, `syncNow`, `outcomes.recommend`,
+ * trust votes) comes from `overrides` (node.ts supplies them) or answers
  * `CapabilityUnavailableError` (HTTP 503).
  */
 import { decodeArtifact, envelopeToJson } from '../artifacts/index.ts'
 import { ArtifactNotFoundError, STATUSES } from '../library/index.ts'
 import { CapabilityUnavailableError, InvalidRequestError, StatusConflictError } from './errors.ts'
 import { EventHub } from './event-hub.ts'
-import type { AdapterBody, ExperienceBody, Kind, OutcomeBody } from '../artifacts/index.ts'
+import { routedAnswers, trustedCards } from './routed-answers.ts'
+import type { ExperienceBody, Kind, OutcomeBody } from '../artifacts/index.ts'
 import type { NodeConfig } from '../config.ts'
+import type { ExperienceSource } from '../learn/index.ts'
 import type { Library, Status, StoredArtifact } from '../library/index.ts'
-import type { Embedder } from '../router/types.ts'
-import type { ArtifactSummary, ExperienceSummary, ExpertInfo, NodeServices, OutcomeSummary } from './types.ts'
+import type { Embedder, Router } from '../router/index.ts'
+import type { KnowledgeRef, LlmRuntime } from '../runtime/index.ts'
+import type { ArtifactSummary, ExperienceSummary, NodeServices, OutcomeSummary } from './types.ts'
 
 export interface ServiceParts {
   library: Library
   peerId: string
   config: NodeConfig
   embedder?: Embedder
-  /** Shown by `status()`; default from config. */
-  runtime?: { provider: string, modelId: string }
+  /** With `runtime`: enables `route` and `ask`. */
+  router?: Router
+  runtime?: LlmRuntime
+  /** Relevant experiences for prompts and experience search (learn's `experienceSource`). */
+  experienceSource?: ExperienceSource
+  /** Adds runtime details (e.g. `loraPath`) to the chosen expert before answering. */
+  resolveKnowledge?: (ref: KnowledgeRef, options: { signal?: AbortSignal }) => Promise<KnowledgeRef>
   events?: EventHub
   version?: string
   startedAt?: number
@@ -66,17 +75,13 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
     if (a == null) throw new ArtifactNotFoundError(cid)
     return a
   }
-  const experts = (): ExpertInfo[] => {
-    const byName = new Map<string, ExpertInfo>()
-    for (const a of library.list({ kind: 'adapter', status: 'trusted' })) {
-      const b = a.envelope.body as AdapterBody
-      const prev = byName.get(b.name)
-      // Newest version of a name wins.
-      if (prev != null && prev.created >= a.created) continue
-      byName.set(b.name, { name: b.name, domain: b.domain, cid: a.cid.toString(), description: b.description, exemplars: b.exemplars.length, created: a.created })
-    }
-    return [...byName.values()].sort((x, y) => x.name.localeCompare(y.name))
-  }
+  const routing = parts.router != null && parts.runtime != null
+    ? routedAnswers({
+      library, router: parts.router, runtime: parts.runtime, events,
+      ...(parts.experienceSource != null ? { experiences: parts.experienceSource } : {}),
+      ...(parts.resolveKnowledge != null ? { resolveKnowledge: parts.resolveKnowledge } : {})
+    })
+    : undefined
   const experienceSummary = (a: StoredArtifact, score?: number): ExperienceSummary => {
     const b = a.envelope.body as ExperienceBody
     const s: ExperienceSummary = { cid: a.cid.toString(), text: b.text, domain: b.domain, tags: b.tags, confidence: b.confidence, status: a.status }
@@ -100,7 +105,7 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
         version: parts.version ?? '0.1.0',
         startedAt,
         policy: config.policy,
-        runtime: parts.runtime ?? { provider: config.runtime.kind, modelId: config.runtime.model ?? 'default' },
+        runtime: parts.runtime != null ? { provider: parts.runtime.provider, modelId: parts.runtime.modelId } : { provider: config.runtime.kind, modelId: config.runtime.model ?? 'default' },
         embedder: embedder != null ? { id: embedder.id, dims: embedder.dims } : { id: config.embedder.kind, dims: 0 },
         library: { byKind: library.counts(), byStatus },
         peers: 0,
@@ -136,9 +141,9 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
         events.publish({ type: 'library', message: `removed ${cid}`, data: { cid } })
       }
     },
-    experts: async () => experts(),
-    route: unavailable('routing'),
-    ask: unavailable('answering'),
+    experts: routing?.experts ?? (async () => trustedCards(library).map(({ body: _body, ...info }) => info)),
+    route: routing?.route ?? unavailable('routing'),
+    ask: routing?.ask ?? unavailable('answering'),
     async embed (texts, options) {
       if (embedder == null) throw new CapabilityUnavailableError('embeddings')
       const r = await embedder.doEmbed({ values: texts, ...(options?.signal != null ? { signal: options.signal } : {}) })
@@ -150,6 +155,13 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
           .map(a => experienceSummary(a))
       },
       async search (query, options) {
+        if (parts.experienceSource != null) {
+          const found = await parts.experienceSource.relevant(query, { k: options?.limit ?? 10, tokenBudget: Number.MAX_SAFE_INTEGER, ...(options?.signal != null ? { signal: options.signal } : {}) })
+          return found.flatMap(e => {
+            const a = library.get(e.cid)
+            return a == null ? [] : [experienceSummary(a, round(e.score))]
+          })
+        }
         if (embedder == null) throw new CapabilityUnavailableError('experience search', 'needs an embedder')
         const items = library.list({ kind: 'experience', status: 'trusted', limit: 5000 })
         if (items.length === 0) return []
