@@ -8,6 +8,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { logger } from '@libp2p/logger'
 import { DEFAULT_MAX_FETCH, DEFAULT_MIN_SIMILARITY } from './constants.ts'
 import { admitListed } from './admission.ts'
+import { mapLimit } from './concurrency.ts'
 import { contextText } from './context-text.ts'
 import { cosine, exactKey, normaliseContext } from './fingerprint.ts'
 import type { Listed } from './admission.ts'
@@ -83,12 +84,13 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
   const fetched = new Set<string>()
   if (deps.dht == null) return fetched
   const listed: Listed[] = []
-  for (const key of keys) {
-    const read = await deps.dht.get(key, { signal: options.signal })
+  const reads = await mapLimit(keys, 4, async key => deps.dht!.get(key, { signal: options.signal }))
+  reads.forEach((read, i) => {
+    const key = keys[i]!
     options.onProgress?.({ type: 'outcomes:dht-get', key, values: read.values })
     for (const r of read.rejected) rejected.push({ key, from: r.from, error: r.error })
     for (const e of read.record?.entries ?? []) for (const c of e.cids) listed.push({ cid: c.toString(), key, author: e.author })
-  }
+  })
   const budget = options.maxFetch ?? DEFAULT_MAX_FETCH
   const wanted = listed.filter((l, i) => !deps.library.has(l.cid) && listed.findIndex(o => o.cid === l.cid) === i)
   if (deps.fetchPacket == null && wanted.length > 0) {

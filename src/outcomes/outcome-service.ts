@@ -9,6 +9,7 @@ import { CID } from 'multiformats/cid'
 import { createArtifact, decodeArtifact } from '../artifacts/index.ts'
 import { DEFAULT_REPUBLISH_MS } from './constants.ts'
 import { packetKeys } from './admission.ts'
+import { mapLimit } from './concurrency.ts'
 import { DhtUnavailableError, InvalidOutcomeError, OutcomeNotFoundError } from './errors.ts'
 import { NearFingerprinter } from './fingerprint.ts'
 import { OutcomeDht } from './outcome-dht.ts'
@@ -206,9 +207,13 @@ export class OutcomeService implements Startable {
     const result: PublishResult = { cid, bytes: artifact.bytes.length, keys, warnings }
     if (options.local !== true && this.dht != null) {
       const dht = { keys: keys.length, stored: 0, failed: 0 }
-      for (const key of keys) {
-        const w = await this.dht.put(key, this.index.cidsForKey(key, this.author).map(c => CID.parse(c)), { signal: options.signal })
+      const dhtService = this.dht
+      const writes = await mapLimit(keys, 4, async key => {
+        const w = await dhtService.put(key, this.index.cidsForKey(key, this.author).map(c => CID.parse(c)), { signal: options.signal })
         options.onProgress?.({ type: 'outcomes:dht-put', key, stored: w.stored, failed: w.failed })
+        return w
+      })
+      for (const w of writes) {
         dht.stored += w.stored
         dht.failed += w.failed
       }

@@ -66,7 +66,7 @@ describe('outcome DHT records', () => {
     // over 8 KiB is refused before decoding
     await invalid(new Uint8Array(8 * 1024 + 1))
     // the kad-dht validator throws the same errors
-    await assert.rejects(validateOutcomeRecord(enc.encode(dhtKey), encodeRecord({ v: 1, entries: [tampered] })), { name: 'RecordSignatureError' })
+    await assert.rejects(async () => validateOutcomeRecord(enc.encode(dhtKey), encodeRecord({ v: 1, entries: [tampered] })), { name: 'RecordSignatureError' })
     await validateOutcomeRecord(enc.encode(dhtKey), encodeRecord({ v: 1, entries: [good] }))
   })
 

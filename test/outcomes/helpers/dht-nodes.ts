@@ -117,10 +117,10 @@ async function waitForPeers (node: DhtLibp2p, min: number): Promise<void> {
 /** `n` connected DHT nodes: each dials node 0 and its predecessor; resolves when routing tables hold them. */
 export async function createTestNodes (n: number, options: NodesOptions = {}): Promise<TestNode[]> {
   const nodes = await Promise.all(Array.from({ length: n }, async () => createTestNode(options)))
-  for (let i = 1; i < n; i++) {
-    await nodes[i]!.libp2p.dial(nodes[0]!.libp2p.getMultiaddrs()[0]!)
-    if (i > 1) await nodes[i]!.libp2p.dial(nodes[i - 1]!.libp2p.getMultiaddrs()[0]!)
-  }
+  await Promise.all(nodes.slice(1).map(async (node, j) => {
+    await node.libp2p.dial(nodes[0]!.libp2p.getMultiaddrs()[0]!)
+    if (j > 0) await node.libp2p.dial(nodes[j]!.libp2p.getMultiaddrs()[0]!)
+  }))
   await Promise.all(nodes.map(async (node, i) => waitForPeers(node.libp2p, i === 0 || n < 3 ? 1 : 2)))
   return nodes
 }
