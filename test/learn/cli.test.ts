@@ -1,11 +1,10 @@
 /**
  * The `baobab experience` and `baobab learn` commands, run as real processes against a temp home.
- * The learn test uses the llama runtime on the tiny random GGUF (test/fixtures, else ../shared):
- * its output is gibberish, so the loop must complete and report no gain honestly.
+ * (The llama runtime on the tiny model is exercised in-process by llama-learn.test.ts.)
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -26,13 +25,6 @@ async function baobab (home: string, ...args: string[]): Promise<{ code: number,
     const e = err as { code?: number, stdout?: string, stderr?: string }
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
   }
-}
-
-function tinyModel (): string | null {
-  const local = fileURLToPath(new URL('../fixtures/llama-2-tiny-random.gguf', import.meta.url))
-  if (existsSync(local)) return local
-  const shared = fileURLToPath(new URL('../../../shared/models/llama-2-tiny-random.gguf', import.meta.url))
-  return existsSync(shared) ? shared : null
 }
 
 const LESSON = 'When a calf has scours, give oral rehydration salts first because dehydration kills faster than the infection.'
@@ -67,35 +59,28 @@ describe('baobab experience', () => {
   })
 })
 
-describe('baobab learn with the llama runtime on the tiny random model', () => {
-  it('completes, reports no gain honestly, and names bad task lines', async (t) => {
-    const model = tinyModel()
-    if (model == null) {
-      t.skip('tiny GGUF model not found in test/fixtures or ../shared/models')
-      return
-    }
+describe('baobab learn and learn eval (retrieval runtime: no model, so nothing to learn)', () => {
+  it('runs both commands end to end and names bad task lines', async () => {
     const home = tempHome()
     const tasks = join(home, 'tasks.jsonl')
     writeFileSync(tasks, [
       { id: 'a', question: 'What is 12 + 30?', answer: '42', split: 'train' },
       { id: 'b', question: 'What is 7 + 8?', answer: '15', split: 'train' },
-      { id: 'c', question: 'What is 20 - 5?', answer: '15', split: 'test' },
-      { id: 'd', question: 'What is 9 + 9?', answer: '18', split: 'test' }
+      { id: 'c', question: 'What is 20 - 5?', answer: '15', split: 'test' }
     ].map(x => JSON.stringify(x)).join('\n') + '\n')
-    const common = ['--tasks', tasks, '--grader', 'exact', '--runtime', 'llama', '--model', model, '--max-tokens', '6', '--json']
-    const learned = await baobab(home, 'learn', ...common, '--group', '2', '--epochs', '1')
+    const common = ['--tasks', tasks, '--grader', 'exact', '--runtime', 'retrieval', '--json']
+    const learned = await baobab(home, 'learn', ...common, '--group', '2', '--epochs', '2')
     assert.equal(learned.code, 0, learned.stderr)
-    const report = JSON.parse(learned.stdout) as { epochs: Array<{ rollouts: number, meanReward: number, groups: number, skippedUniform: number }>, experiences: unknown[] }
-    assert.equal(report.epochs.length, 1)
-    assert.equal(report.epochs[0]!.rollouts, 4)
-    assert.equal(report.epochs[0]!.groups + report.epochs[0]!.skippedUniform, 2)
+    const report = JSON.parse(learned.stdout) as { epochs: Array<{ rollouts: number, meanReward: number, skippedUniform: number }>, experiences: unknown[] }
+    assert.deepEqual(report.epochs.map(e => [e.rollouts, e.meanReward, e.skippedUniform]), [[4, 0, 2], [4, 0, 2]])
+    assert.equal(report.experiences.length, 0)
     const ev = await baobab(home, 'learn', 'eval', ...common, '--seeds', '1,2')
     assert.equal(ev.code, 0, ev.stderr)
     const e = JSON.parse(ev.stdout) as { tasks: number, seeds: unknown[], delta: { mean: number }, verdict: string }
-    assert.equal(e.tasks, 2)
+    assert.equal(e.tasks, 1)
     assert.equal(e.seeds.length, 2)
+    assert.equal(e.delta.mean, 0)
     assert.equal(e.verdict, 'no significant change')
-    assert.ok(Math.abs(e.delta.mean) <= 0.5)
     const bad = await baobab(home, 'learn', '--tasks', fileURLToPath(new URL('../fixtures/learn/bad-tasks.jsonl', import.meta.url)), '--grader', 'exact')
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /TaskFormatError: .*line 2: not valid JSON.*line 4: needs one of/)
