@@ -6,7 +6,7 @@
 import { logger } from '@libp2p/logger'
 import { RuntimeClosedError } from './errors.ts'
 import { partStream, collectStream } from './part-stream.ts'
-import { countWords, lastUserContent, resolveMaxTokens, splitWords, validateGenerateOptions } from './prompt.ts'
+import { countWords, lastUserContent, splitWords, validateGenerateOptions } from './prompt.ts'
 import type { FinishReason, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, StreamPart } from './types.ts'
 
 const log = logger('baobab:runtime:retrieval')
@@ -38,7 +38,7 @@ export class RetrievalRuntime implements LlmRuntime {
     validateGenerateOptions(options)
     options.signal?.throwIfAborted()
     const { text, retrieved, warnings } = this.compose(options)
-    const maxTokens = resolveMaxTokens(options)
+    const maxTokens = options.maxTokens ?? Infinity // stored/scripted text is not cut unless asked
     const pieces = splitWords(text)
     return partStream(async function * (usage) {
       let finish: FinishReason = 'stop'

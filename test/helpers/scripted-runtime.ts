@@ -11,7 +11,7 @@
  */
 import { logger } from '@libp2p/logger'
 import {
-  collectStream, partStream, RuntimeClosedError, splitWords, validateGenerateOptions, countWords, resolveMaxTokens
+  collectStream, partStream, RuntimeClosedError, splitWords, validateGenerateOptions, countWords
 } from '../../src/runtime/index.ts'
 import type { ChatMessage, FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart } from '../../src/runtime/index.ts'
 
@@ -92,7 +92,7 @@ export class ScriptedRuntime implements LlmRuntime {
     const response = await this.respond(options.messages, options)
     call.response = response
     const pieces = splitWords(response)
-    const maxTokens = resolveMaxTokens(options)
+    const maxTokens = options.maxTokens ?? Infinity // stored/scripted text is not cut unless asked
     return partStream(async function * (usage) {
       let finish: FinishReason = 'stop'
       for (const piece of pieces) {

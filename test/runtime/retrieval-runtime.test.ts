@@ -61,6 +61,17 @@ describe('retrieval runtime', () => {
     assert.match(r.text, /holds no stored answers[\s\S]*- What is soil pH\?/)
   })
 
+  it('returns a long stored answer whole unless maxTokens asks for less', async () => {
+    const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ')
+    const k: KnowledgeRef = { id: 'z', name: 'long', domain: 'd', exemplars: [{ q: 'q', a: long }] }
+    const whole = await retrievalRuntime().doGenerate({ ...ask('q'), knowledge: k })
+    assert.ok(whole.text.endsWith('w399'))
+    assert.equal(whole.finishReason, 'stop')
+    const cut = await retrievalRuntime().doGenerate({ ...ask('q'), knowledge: k, maxTokens: 10 })
+    assert.equal(cut.finishReason, 'length')
+    assert.equal(cut.usage.outputTokens, 10)
+  })
+
   it('warns that adapters are ignored', async () => {
     const r = await createRuntime({ kind: 'retrieval' }).doGenerate({ ...ask('how deep?'), knowledge: { ...maize, loraPath: '/x.gguf' } })
     assert.ok(r.warnings.some(w => w.includes('adapters ignored')), r.warnings.join('; '))
