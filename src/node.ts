@@ -1,0 +1,168 @@
+/**
+ * `createNode()`: the one place Baobab's components are wired. A node is one process: library,
+ * mesh, trust, router, runtime, experiences and outcomes, started in dependency order and
+ * stopped in reverse.
+ *
+ * @example
+ * ```ts
+ * const node = await createNode({ home: '/home/me/.baobab', config })
+ * await node.start()
+ * const a = await node.ask([{ role: 'user', content: 'My calf has diarrhoea, what first?' }])
+ * console.log(a.expert?.name, a.result.text)
+ * await node.stop()
+ * ```
+ */
+import { prefixLogger } from '@libp2p/logger'
+import { loadOrCreateIdentity } from './artifacts/index.ts'
+import { experienceSource } from './learn/index.ts'
+import { openLibrary } from './library/index.ts'
+import { createMesh } from './mesh/index.ts'
+import { answer, answerStream } from './node/answer.ts'
+import { syncRouterExperts, trustedExperts } from './node/experts.ts'
+import { createOutcomeService } from './outcomes/index.ts'
+import { Router, createEmbedder } from './router/index.ts'
+import { createRuntime } from './runtime/index.ts'
+import type { Identity } from './artifacts/index.ts'
+import type { NodeConfig } from './config.ts'
+import type { ExperienceSource } from './learn/index.ts'
+import type { Library } from './library/index.ts'
+import type { Mesh, MeshInit } from './mesh/index.ts'
+import type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
+import type { ExpertRecord } from './node/experts.ts'
+import type { OutcomeService } from './outcomes/index.ts'
+import type { Embedder } from './router/index.ts'
+import type { ChatMessage, LlmRuntime, StreamPart } from './runtime/index.ts'
+import type { ComponentLogger } from '@libp2p/interface'
+
+export interface NodeInit {
+  home: string
+  config: NodeConfig
+  /** Run the mesh (default true). */
+  mesh?: boolean
+  /** Extra mesh options (intervals, test hooks). */
+  meshInit?: Partial<MeshInit>
+  /** Use this runtime instead of the configured one. */
+  runtime?: LlmRuntime
+  logger?: ComponentLogger
+}
+
+export interface NodeParts {
+  home: string
+  config: NodeConfig
+  identity: Identity
+  library: Library
+  embedder: Embedder
+  router: Router
+  runtime: LlmRuntime
+  experiences: ExperienceSource
+  outcomes: OutcomeService
+  mesh: Mesh | null
+  logger: ComponentLogger
+}
+
+export class BaobabNode {
+  readonly home: string
+  readonly config: NodeConfig
+  readonly identity: Identity
+  readonly library: Library
+  readonly embedder: Embedder
+  readonly router: Router
+  readonly runtime: LlmRuntime
+  readonly experiences: ExperienceSource
+  readonly outcomes: OutcomeService
+  readonly mesh: Mesh | null
+  readonly logger: ComponentLogger
+  readonly startedAt = Date.now()
+
+  constructor (parts: NodeParts) {
+    this.home = parts.home
+    this.config = parts.config
+    this.identity = parts.identity
+    this.library = parts.library
+    this.embedder = parts.embedder
+    this.router = parts.router
+    this.runtime = parts.runtime
+    this.experiences = parts.experiences
+    this.outcomes = parts.outcomes
+    this.mesh = parts.mesh
+    this.logger = parts.logger
+  }
+
+  get peerId (): string {
+    return this.identity.peerId.toString()
+  }
+
+  async start (): Promise<void> {
+    await this.refreshExperts()
+    this.outcomes.start()
+    await this.mesh?.start()
+  }
+
+  async stop (): Promise<void> {
+    await this.mesh?.stop()
+    this.outcomes.stop()
+    await this.runtime.close()
+    this.library.close()
+  }
+
+  /** Re-reads trusted adapters into the router (after admissions, approvals, revocations). */
+  async refreshExperts (options: { signal?: AbortSignal } = {}): Promise<number> {
+    return syncRouterExperts(this.library, this.router, options)
+  }
+
+  experts (): ExpertRecord[] {
+    return trustedExperts(this.library)
+  }
+
+  async ask (messages: ChatMessage[], options: AnswerOptions = {}): Promise<Answer> {
+    await this.refreshExperts(options.signal != null ? { signal: options.signal } : {})
+    return answer(this.answerParts(), messages, options)
+  }
+
+  async askStream (messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer & { parts: ReadableStream<StreamPart> }> {
+    await this.refreshExperts(options.signal != null ? { signal: options.signal } : {})
+    return answerStream(this.answerParts(), messages, options)
+  }
+
+  private answerParts (): { library: Library, home: string, router: Router, runtime: LlmRuntime, experiences: ExperienceSource } {
+    return { library: this.library, home: this.home, router: this.router, runtime: this.runtime, experiences: this.experiences }
+  }
+}
+
+export async function createNode (init: NodeInit): Promise<BaobabNode> {
+  const { home, config } = init
+  const logger = init.logger ?? prefixLogger('baobab')
+  const identity = await loadOrCreateIdentity(home)
+  const library = openLibrary({ home })
+  try {
+    const embedder = await createEmbedder(config.embedder)
+    const router = new Router({ embedder, db: library.db })
+    const runtime = init.runtime ?? createRuntime(config.runtime)
+    const experiences = experienceSource(library, embedder, { self: identity.peerId.toString() })
+    const mesh = init.mesh === false
+      ? null
+      : createMesh({ privateKey: identity.privateKey, library, logger }, {
+        network: config.network,
+        listen: config.listen,
+        bootstrap: config.bootstrap,
+        mdns: config.mdns,
+        relay: config.relay,
+        ...(config.psk != null ? { psk: config.psk } : {}),
+        ...init.meshInit
+      })
+    const outcomes = createOutcomeService({
+      library,
+      privateKey: identity.privateKey,
+      embedder,
+      ...(mesh != null ? { announce: async (a) => { await mesh.announce(a) } } : {})
+    })
+    return new BaobabNode({ home, config, identity, library, embedder, router, runtime, experiences, outcomes, mesh, logger })
+  } catch (err) {
+    library.close()
+    throw err
+  }
+}
+
+export type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
+export { ExpertNotFoundError, InvalidQuestionError } from './node/answer.ts'
+export type { ExpertRecord } from './node/experts.ts'
