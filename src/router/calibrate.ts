@@ -20,6 +20,7 @@
  */
 import { marginOf, scoreExperts } from './expert-index.ts'
 import type { IndexedExpert, ScoringOptions } from './expert-index.ts'
+import type { PackedVector } from './vectors.ts'
 
 export interface CalibrationOptions {
   /** Threshold = this × median own-expert score of held-out questions. */
@@ -50,7 +51,7 @@ export const DEFAULT_CALIBRATION: CalibrationOptions = {
 export interface LooQuery {
   expertId: string
   exemplar: number
-  vector: Float32Array
+  vector: PackedVector
   /** Vocabulary coverage with the exemplar's own text removed (1 when unknown). */
   coverage: number
 }

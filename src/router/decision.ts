@@ -5,11 +5,12 @@
 import { marginOf, scoreExpert } from './expert-index.ts'
 import type { ExpertResult, ScoringOptions } from './expert-index.ts'
 import type { CalibrationSettings } from './calibrate.ts'
+import type { PackedVector } from './vectors.ts'
 import type { ExpertScore, RouteDecision, RouteReasonCode, ScoredExemplar } from './types.ts'
 
 export interface DecideInput {
   results: ExpertResult[]
-  query: Float32Array
+  query: PackedVector
   coverage: number
   /** Evidence count against the leading expert (-1 when not measured). */
   evidence: number

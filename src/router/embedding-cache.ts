@@ -1,12 +1,13 @@
 /**
  * Embedding cache keyed by (embedder id, sha256(text)): an in-memory LRU, plus the
- * `router_embeddings` table when a node:sqlite database is given. Vectors are stored packed
- * (sparse when that is smaller).
+ * `router_embeddings` table when a node:sqlite database is given. Vectors are kept and returned
+ * packed (only the non-zeros when that is smaller).
  */
 import { createHash } from 'node:crypto'
 import { logger } from '@libp2p/logger'
 import { EmbeddingFailedError } from './errors.ts'
-import { decodePacked, encodePacked, pack, unpack } from './vectors.ts'
+import { decodePacked, encodePacked, pack } from './vectors.ts'
+import type { PackedVector } from './vectors.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { Embedder } from './types.ts'
 
@@ -31,7 +32,7 @@ export function textHash (text: string): string {
 }
 
 export class EmbeddingCache {
-  private readonly memory = new Map<string, Float32Array>()
+  private readonly memory = new Map<string, PackedVector>()
   private readonly maxEntries: number
   private readonly select: StatementSync | null
   private readonly insert: StatementSync | null
@@ -58,7 +59,7 @@ export class EmbeddingCache {
     return this.memory.size
   }
 
-  private remember (key: string, v: Float32Array): void {
+  private remember (key: string, v: PackedVector): void {
     this.memory.delete(key)
     this.memory.set(key, v)
     if (this.memory.size > this.maxEntries) {
@@ -67,7 +68,7 @@ export class EmbeddingCache {
     }
   }
 
-  private lookup (embedderId: string, sha: string, dims: number): Float32Array | null {
+  private lookup (embedderId: string, sha: string, dims: number): PackedVector | null {
     const key = `${embedderId}\u0000${sha}`
     const hit = this.memory.get(key)
     if (hit != null) { this.remember(key, hit); return hit }
@@ -79,16 +80,15 @@ export class EmbeddingCache {
       log('ignoring unreadable cached vector for %s', embedderId)
       return null
     }
-    const v = unpack(packed)
-    this.remember(key, v)
-    return v
+    this.remember(key, packed)
+    return packed
   }
 
   /** Embeds texts through the cache; only missing texts reach the embedder. */
-  async embed (embedder: Embedder, texts: string[], options: CachedEmbedOptions = {}): Promise<Float32Array[]> {
+  async embed (embedder: Embedder, texts: string[], options: CachedEmbedOptions = {}): Promise<PackedVector[]> {
     const id = embedder.id
     const persist = (options.persist ?? true) && this.insert != null
-    const out: Array<Float32Array | null> = new Array<Float32Array | null>(texts.length).fill(null)
+    const out: Array<PackedVector | null> = new Array<PackedVector | null>(texts.length).fill(null)
     const missing = new Map<string, { text: string, sha: string, slots: number[] }>()
     texts.forEach((text, i) => {
       const sha = textHash(text)
@@ -114,12 +114,13 @@ export class EmbeddingCache {
           throw new EmbeddingFailedError(`embedder returned ${v.length} dims, declared ${embedder.dims}`, { embedderId: id })
         }
         this.misses++
-        this.remember(`${id}\u0000${c.sha}`, v)
-        if (persist) this.insert!.run(id, c.sha, v.length, encodePacked(pack(v)), now)
-        for (const slot of c.slots) out[slot] = v
+        const packed = pack(v)
+        this.remember(`${id}\u0000${c.sha}`, packed)
+        if (persist) this.insert!.run(id, c.sha, v.length, encodePacked(packed), now)
+        for (const slot of c.slots) out[slot] = packed
       })
     }
-    return out as Float32Array[]
+    return out as PackedVector[]
   }
 
   /** Drops stored vectors of other states of the same embedder (`<prefix>…` but not `keepId`). */

@@ -1,8 +1,11 @@
 /**
  * The in-memory exemplar index and the scoring rule. Each exemplar is indexed twice: its question
  * alone and its question with the answer. An expert's score for a question is a rank-weighted mean
- * of its best item cosines (kNN). With many experts, centroids folded to a small dimension pick
- * the candidates first, so a decision over 1000 experts stays under a millisecond.
+ * of its best item cosines (kNN).
+ *
+ * Items are stored per expert as inverted postings (dimension → items), so scoring touches only
+ * the question's non-zero dimensions. With many experts, centroids folded to a small dimension
+ * pick the candidates first; a decision over 1000 experts stays under a millisecond.
  */
 import { DimensionMismatchError } from './errors.ts'
 import { dotPacked, pack } from './vectors.ts'
@@ -14,15 +17,25 @@ export interface IndexedExemplar extends Exemplar {
   source: 'expert' | 'feedback'
 }
 
+/** Item vectors in compressed sparse column form: for dimension dims[j], postings start..end. */
+export interface Postings {
+  /** dimension → position in `start` */
+  position: Map<number, number>
+  start: Uint32Array
+  item: Uint32Array
+  value: Float32Array
+}
+
 export interface IndexedExpert {
   id: string
   name: string
   domain: string
   description?: string
   exemplars: IndexedExemplar[]
-  /** Item vectors; `owner[i]` is the exemplar index of item i. */
-  items: PackedVector[]
-  owner: number[]
+  /** Number of item vectors; `owner[i]` is the exemplar index of item i. */
+  itemCount: number
+  owner: Uint32Array
+  postings: Postings
   /** Sum of item vectors folded to `foldDims`, normalised (the prefilter centroid). */
   centroid: Float32Array
 }
@@ -33,7 +46,7 @@ export interface ScoringOptions {
   /** Above this many experts, only the best `candidates` by centroid are scored by kNN. */
   prefilterAbove: number
   candidates: number
-  /** Centroid length for the prefilter (vectors longer than this are folded). */
+  /** Centroid length for the prefilter, a power of two (longer vectors are folded). */
   foldDims: number
 }
 
@@ -53,45 +66,71 @@ export interface ExpertResult {
   best: ItemHit[]
 }
 
-/** Folds a vector onto `fold` dims by summing entries i mod fold (signs are already random). */
-export function fold (v: Float32Array, foldDims: number): Float32Array {
-  if (v.length <= foldDims) return v
+/** Folds a packed vector onto `foldDims` by summing entries i mod foldDims (signs are already random). */
+export function foldPacked (v: PackedVector, foldDims: number): PackedVector {
+  if (v.dims <= foldDims) return v
   const out = new Float32Array(foldDims)
   const mask = foldDims - 1
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]!
-    if (x !== 0) out[i & mask] = out[i & mask]! + x
+  if (v.idx == null) {
+    for (let i = 0; i < v.val.length; i++) out[i & mask] = out[i & mask]! + v.val[i]!
+  } else {
+    for (let j = 0; j < v.idx.length; j++) { const i = v.idx[j]! & mask; out[i] = out[i]! + v.val[j]! }
   }
-  return out
+  return pack(out)
+}
+
+function buildPostings (items: PackedVector[]): Postings {
+  const counts = new Map<number, number>()
+  const each = (p: PackedVector, fn: (dim: number, value: number) => void): void => {
+    if (p.idx == null) { for (let d = 0; d < p.val.length; d++) if (p.val[d] !== 0) fn(d, p.val[d]!) } else { for (let j = 0; j < p.idx.length; j++) fn(p.idx[j]!, p.val[j]!) }
+  }
+  for (const p of items) each(p, d => { counts.set(d, (counts.get(d) ?? 0) + 1) })
+  const dims = [...counts.keys()].sort((a, b) => a - b)
+  const position = new Map<number, number>()
+  const start = new Uint32Array(dims.length + 1)
+  dims.forEach((d, j) => { position.set(d, j); start[j + 1] = start[j]! + counts.get(d)! })
+  const fill = start.slice(0, dims.length)
+  const item = new Uint32Array(start[dims.length]!)
+  const value = new Float32Array(start[dims.length]!)
+  items.forEach((p, i) => each(p, (d, v) => {
+    const j = position.get(d)!
+    const at = fill[j]!++
+    item[at] = i
+    value[at] = v
+  }))
+  return { position, start, item, value }
 }
 
 export function buildExpert (
   meta: { id: string, name: string, domain: string, description?: string },
   exemplars: IndexedExemplar[],
-  vectors: Array<{ exemplar: number, vector: Float32Array }>,
+  vectors: Array<{ exemplar: number, vector: PackedVector }>,
   dims: number,
   foldDims: number
 ): IndexedExpert {
   const width = Math.min(dims, foldDims)
   const centroid = new Float32Array(width)
   const items: PackedVector[] = []
-  const owner: number[] = []
-  for (const { exemplar, vector } of vectors) {
-    if (vector.length !== dims) {
-      throw new DimensionMismatchError(`embedding has ${vector.length} dims, index has ${dims}`, { expected: dims, actual: vector.length })
+  const owner = new Uint32Array(vectors.length)
+  vectors.forEach(({ exemplar, vector }, i) => {
+    if (vector.dims !== dims) {
+      throw new DimensionMismatchError(`embedding has ${vector.dims} dims, index has ${dims}`, { expected: dims, actual: vector.dims })
     }
-    const folded = fold(vector, foldDims)
-    for (let i = 0; i < width; i++) centroid[i] = centroid[i]! + folded[i]!
-    items.push(pack(vector))
-    owner.push(exemplar)
-  }
+    const packed = vector
+    const folded = foldPacked(packed, foldDims)
+    if (folded.idx == null) { for (let d = 0; d < width; d++) centroid[d] = centroid[d]! + folded.val[d]! } else { for (let j = 0; j < folded.idx.length; j++) centroid[folded.idx[j]!] = centroid[folded.idx[j]!]! + folded.val[j]! }
+    items.push(packed)
+    owner[i] = exemplar
+  })
   let n = 0
-  for (let i = 0; i < width; i++) n += centroid[i]! * centroid[i]!
+  for (let d = 0; d < width; d++) n += centroid[d]! * centroid[d]!
   n = Math.sqrt(n)
-  if (n > 0) for (let i = 0; i < width; i++) centroid[i] = centroid[i]! / n
-  const base = { id: meta.id, name: meta.name, domain: meta.domain, exemplars, items, owner, centroid }
+  if (n > 0) for (let d = 0; d < width; d++) centroid[d] = centroid[d]! / n
+  const base = { id: meta.id, name: meta.name, domain: meta.domain, exemplars, itemCount: items.length, owner, postings: buildPostings(items), centroid }
   return meta.description == null ? base : { ...base, description: meta.description }
 }
+
+let scratch = new Float32Array(1024)
 
 /**
  * Scores one expert. `excludeExemplar` leaves one exemplar's items out (leave-one-out);
@@ -99,17 +138,28 @@ export function buildExpert (
  */
 export function scoreExpert (
   expert: IndexedExpert,
-  query: Float32Array,
+  query: PackedVector,
   opts: ScoringOptions,
   excludeExemplar = -1,
   keep = opts.rankWeights.length
 ): ExpertResult {
+  if (scratch.length < expert.itemCount) scratch = new Float32Array(expert.itemCount * 2)
+  const acc = scratch
+  acc.fill(0, 0, expert.itemCount)
+  const { position, start, item, value } = expert.postings
+  const addDim = (d: number, q: number): void => {
+    const j = position.get(d)
+    if (j === undefined) return
+    for (let at = start[j]!, end = start[j + 1]!; at < end; at++) acc[item[at]!] = acc[item[at]!]! + q * value[at]!
+  }
+  if (query.idx == null) { for (let d = 0; d < query.val.length; d++) if (query.val[d] !== 0) addDim(d, query.val[d]!) } else { for (let j = 0; j < query.idx.length; j++) addDim(query.idx[j]!, query.val[j]!) }
+
   const k = Math.max(keep, opts.rankWeights.length)
   const best: ItemHit[] = []
-  for (let i = 0; i < expert.items.length; i++) {
+  for (let i = 0; i < expert.itemCount; i++) {
     const exemplar = expert.owner[i]!
     if (exemplar === excludeExemplar) continue
-    const cosine = dotPacked(query, expert.items[i]!)
+    const cosine = acc[i]!
     if (best.length === k && cosine <= best[k - 1]!.cosine) continue
     let j = best.length < k ? best.length : k - 1
     if (best.length < k) best.push({ exemplar, cosine })
@@ -126,17 +176,13 @@ export function scoreExpert (
 }
 
 /** Picks candidate experts by folded centroid when the index is large. */
-export function candidates (
-  experts: IndexedExpert[],
-  foldedQuery: PackedVector,
-  opts: ScoringOptions,
-  mustInclude?: string
-): IndexedExpert[] {
+export function candidates (experts: IndexedExpert[], query: PackedVector, opts: ScoringOptions, mustInclude?: string): IndexedExpert[] {
   if (experts.length <= opts.prefilterAbove) return experts
-  const scored: Array<{ e: IndexedExpert, s: number }> = []
-  for (const e of experts) scored.push({ e, s: dotPacked(e.centroid, foldedQuery) })
-  scored.sort((a, b) => b.s - a.s)
-  const picked = scored.slice(0, opts.candidates).map(x => x.e)
+  const folded = foldPacked(query, opts.foldDims)
+  const scores = new Float32Array(experts.length)
+  for (let i = 0; i < experts.length; i++) scores[i] = dotPacked(experts[i]!.centroid, folded)
+  const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!)
+  const picked = order.slice(0, opts.candidates).map(i => experts[i]!)
   if (mustInclude != null && !picked.some(e => e.id === mustInclude)) {
     const own = experts.find(e => e.id === mustInclude)
     if (own != null) picked.push(own)
@@ -147,11 +193,11 @@ export function candidates (
 /** Scores the candidate experts for a query, best first. */
 export function scoreExperts (
   experts: IndexedExpert[],
-  query: Float32Array,
+  query: PackedVector,
   opts: ScoringOptions,
   exclude?: { expertId: string, exemplar: number }
 ): ExpertResult[] {
-  const pool = candidates(experts, pack(fold(query, opts.foldDims)), opts, exclude?.expertId)
+  const pool = candidates(experts, query, opts, exclude?.expertId)
   const results = pool.map(e => scoreExpert(e, query, opts, exclude?.expertId === e.id ? exclude.exemplar : -1))
   results.sort((a, b) => b.score - a.score || (a.expert.id < b.expert.id ? -1 : 1))
   return results

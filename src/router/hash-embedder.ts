@@ -12,7 +12,8 @@
 import { conceptsOf, phraseTokens } from './concepts.ts'
 import { InvalidEmbedderOptionsError } from './errors.ts'
 import { contentTokens } from './text.ts'
-import { fnv1a } from './vectors.ts'
+import { fnv1a, unpack } from './vectors.ts'
+import type { PackedVector } from './vectors.ts'
 import { Vocabulary } from './vocabulary.ts'
 import type { Features } from './vocabulary.ts'
 import type { EmbedOptions, EmbedResult, FittableEmbedder } from './types.ts'
@@ -34,6 +35,8 @@ export interface HashEmbedderInit {
 export const HASH_EMBEDDER_VERSION = 1
 const DEFAULT_WEIGHTS = { word: 0.5, char: 0.15, concept: 0.35 }
 const BLOCKS = ['w', 'c', 'k'] as const
+/** Exemplar texts whose word features are kept for evidence checks. */
+const WORD_CACHE = 4096
 
 export class HashEmbedder implements FittableEmbedder {
   readonly specificationVersion = 'v1' as const
@@ -44,6 +47,7 @@ export class HashEmbedder implements FittableEmbedder {
   private readonly ngram: [number, number]
   private readonly useConcepts: boolean
   private vocabulary = Vocabulary.empty()
+  private readonly wordCache = new Map<string, Features>()
 
   constructor (init: HashEmbedderInit = {}) {
     const dims = init.dims ?? 65536
@@ -101,11 +105,16 @@ export class HashEmbedder implements FittableEmbedder {
     return { embeddings }
   }
 
-  /** Embeds one text synchronously. */
+  /** Embeds one text synchronously (dense). */
   embedSync (text: string): Float32Array {
-    const v = new Float32Array(this.dims)
+    return unpack(this.embedPacked(text))
+  }
+
+  /** Embeds one text synchronously, returning only the non-zero entries. */
+  embedPacked (text: string): PackedVector {
     const f = this.features(text)
     const mask = this.dims - 1
+    const acc = new Map<number, number>()
     for (const block of BLOCKS) {
       const weight = this.weights[block]
       const entries = f[block]
@@ -123,14 +132,16 @@ export class HashEmbedder implements FittableEmbedder {
       for (let j = 0; j < keys.length; j++) {
         const h = fnv1a(keys[j]!)
         const i = h & mask
-        v[i] = v[i]! + ((h & 0x80000000) !== 0 ? -1 : 1) * xs[j]! * factor
+        acc.set(i, (acc.get(i) ?? 0) + ((h & 0x80000000) !== 0 ? -1 : 1) * xs[j]! * factor)
       }
     }
     let n = 0
-    for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!
+    for (const x of acc.values()) n += x * x
     n = Math.sqrt(n)
-    if (n > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n
-    return v
+    const idx = Uint32Array.from(acc.keys()).sort()
+    const val = new Float32Array(idx.length)
+    if (n > 0) for (let j = 0; j < idx.length; j++) val[j] = acc.get(idx[j]!)! / n
+    return { dims: this.dims, idx, val }
   }
 
   /**
@@ -139,8 +150,8 @@ export class HashEmbedder implements FittableEmbedder {
    * removes one corpus document first (leave-one-out). 1 when unfitted or without content words.
    */
   coverage (text: string, options: { excludeDoc?: string } = {}): number {
-    const minus = options.excludeDoc == null ? undefined : this.features(options.excludeDoc)
-    return this.vocabulary.coverage(this.features(text), minus)
+    const minus = options.excludeDoc == null ? undefined : this.wordFeatures(options.excludeDoc)
+    return this.vocabulary.coverage(this.wordFeatures(text), minus)
   }
 
   /**
@@ -148,7 +159,7 @@ export class HashEmbedder implements FittableEmbedder {
    * same first six letters, or through a shared concept: the breadth of the evidence for a match.
    */
   evidence (query: string, docs: string[]): number {
-    const sets = docs.map(d => this.features(d))
+    const sets = docs.map(d => this.wordFeatures(d, true))
     const hits = new Set<string>()
     for (const t of contentTokens(query)) {
       if (sets.some(s => Vocabulary.relatedIn(t.stem, s))) hits.add(t.stem)
@@ -156,8 +167,20 @@ export class HashEmbedder implements FittableEmbedder {
     return hits.size
   }
 
+  /** Word stems and concepts only (no character n-grams); `cache` keeps the result for reuse. */
+  wordFeatures (text: string, cache = false): Features {
+    const hit = this.wordCache.get(text)
+    if (hit != null) return hit
+    const f = this.features(text, false)
+    if (cache) {
+      if (this.wordCache.size >= WORD_CACHE) this.wordCache.delete(this.wordCache.keys().next().value!)
+      this.wordCache.set(text, f)
+    }
+    return f
+  }
+
   /** Raw term counts per block (exposed for explanations and tests). */
-  features (text: string): Features {
+  features (text: string, charGrams = true): Features {
     const w = new Map<string, number>()
     const c = new Map<string, number>()
     const k = new Map<string, number>()
@@ -166,7 +189,7 @@ export class HashEmbedder implements FittableEmbedder {
     const [lo, hi] = this.ngram
     for (const { stem } of tokens) {
       add(w, `w:${stem}`)
-      if (!/^\d+$/.test(stem)) {
+      if (charGrams && !/^\d+$/.test(stem)) {
         const s = `<${stem}>`
         for (let n = lo; n <= hi; n++) {
           for (let i = 0; i + n <= s.length; i++) add(c, `c:${s.slice(i, i + n)}`)

@@ -12,7 +12,8 @@ import { buildExpert, DEFAULT_SCORING, scoreExpert, scoreExperts } from './exper
 import { hashEmbedder } from './hash-embedder.ts'
 import { RouterStore } from './router-store.ts'
 import { isFittable } from './types.ts'
-import { dot } from './vectors.ts'
+import { dotPacked, pack, unpack } from './vectors.ts'
+import type { PackedVector } from './vectors.ts'
 import type { CalibrationOptions, CalibrationSettings, LooQuery } from './calibrate.ts'
 import type { IndexedExemplar, IndexedExpert, ScoringOptions } from './expert-index.ts'
 import type { Calibration, Embedder, ExpertInput, RouteDecision } from './types.ts'
@@ -68,7 +69,7 @@ export class Router {
   private changedDocs = 0
   private settings: CalibrationSettings | null = null
   private summary: Calibration | null = null
-  private negativeVectors: Float32Array[] = []
+  private negativeVectors: PackedVector[] = []
 
   constructor (init: RouterInit = {}) {
     this.embedder = init.embedder ?? hashEmbedder()
@@ -141,10 +142,14 @@ export class Router {
    * The synchronous core of `route` for an already embedded question (call `calibrate()` first).
    * Without `text`, the vocabulary checks (coverage, evidence) are skipped.
    */
-  routeVector (query: Float32Array, text?: string): RouteDecision {
+  routeVector (vector: Float32Array | PackedVector, text?: string): RouteDecision {
+    const query = vector instanceof Float32Array ? pack(vector) : vector
     const results = scoreExperts(this.index, query, this.scoring)
     let negativeSimilarity = -1
-    for (const v of this.negativeVectors) negativeSimilarity = Math.max(negativeSimilarity, dot(query, v))
+    if (this.negativeVectors.length > 0) {
+      const dense = vector instanceof Float32Array ? vector : unpack(vector)
+      for (const v of this.negativeVectors) negativeSimilarity = Math.max(negativeSimilarity, dotPacked(dense, v))
+    }
     const top = results[0]
     return decide({
       results,
@@ -223,8 +228,14 @@ export class Router {
     this.summary = null
   }
 
-  private async embed (texts: string[], options: RouteOptions, persist: boolean): Promise<Float32Array[]> {
-    return this.cache.embed(this.embedder, texts, { ...options, persist: persist && !isFittable(this.embedder) })
+  /** Built-in (fittable) embedders are computed directly: cheaper than any cache lookup. */
+  private async embed (texts: string[], options: RouteOptions, persist: boolean): Promise<PackedVector[]> {
+    const e = this.embedder
+    if (isFittable(e)) {
+      options.signal?.throwIfAborted()
+      return texts.map(t => e.embedPacked(t))
+    }
+    return this.cache.embed(e, texts, { ...options, persist })
   }
 
   private async embedExpert (def: ExpertInput, options: RouteOptions): Promise<IndexedExpert> {
@@ -247,7 +258,7 @@ export class Router {
   }
 
   /** Evidence breadth of a question against an expert's best exemplars (-1 when not measurable). */
-  private evidenceOf (text: string, expert: IndexedExpert, query: Float32Array, exclude = -1): number {
+  private evidenceOf (text: string, expert: IndexedExpert, query: PackedVector, exclude = -1): number {
     const e = this.embedder
     if (!isFittable(e) || e.evidence == null) return -1
     const hits = scoreExpert(expert, query, this.scoring, exclude, EVIDENCE_ITEMS).best
@@ -257,7 +268,7 @@ export class Router {
 
   private fingerprint (): string {
     const h = createHash('sha256').update(`${this.embedder.id}\n${JSON.stringify(this.scoring)}\n${JSON.stringify(this.calOptions)}\n`)
-    for (const e of [...this.index].sort((a, b) => a.id < b.id ? -1 : 1)) h.update(`${e.id}:${e.exemplars.length}:${e.items.length}\n`)
+    for (const e of [...this.index].sort((a, b) => a.id < b.id ? -1 : 1)) h.update(`${e.id}:${e.exemplars.length}:${e.itemCount}\n`)
     return h.digest('hex').slice(0, 16)
   }
 

@@ -62,7 +62,9 @@ export function stem (word: string): string {
 
 /** Lower-cases, folds accents and splits into word tokens (letters and digits). */
 export function words (text: string): string[] {
-  const folded = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+  // eslint-disable-next-line no-control-regex
+  const ascii = /^[\x00-\x7f]*$/.test(text)
+  const folded = (ascii ? text : text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')).toLowerCase()
   return folded.match(/[a-z0-9]+(?:'[a-z]+)?/g)?.map(t => t.replace(/'[a-z]+$/, '')) ?? []
 }
 

@@ -26,10 +26,14 @@ export interface Embedder {
  * the library's exemplar texts; `id` must change whenever the fitted state changes, so cached
  * vectors from another state are never reused.
  */
+import type { PackedVector } from './vectors.ts'
+
 export interface FittableEmbedder extends Embedder {
   fit(corpus: Iterable<string>): void
   /** Synchronous single-text embedding, for hot paths. */
   embedSync(text: string): Float32Array
+  /** The same vector as `embedSync`, as its non-zero entries (sorted indices). */
+  embedPacked(text: string): PackedVector
   /** The `id` prefix shared by every fitted state (used to drop stale cached vectors). */
   readonly idPrefix: string
   /**
@@ -43,7 +47,7 @@ export interface FittableEmbedder extends Embedder {
 
 export function isFittable (embedder: Embedder): embedder is FittableEmbedder {
   const e = embedder as Partial<FittableEmbedder>
-  return typeof e.fit === 'function' && typeof e.embedSync === 'function'
+  return typeof e.fit === 'function' && typeof e.embedSync === 'function' && typeof e.embedPacked === 'function'
 }
 
 /** One question/answer pair that shows what an expert knows. */

@@ -1,0 +1,60 @@
+/**
+ * Knowledge routing: pick the expert (adapter or knowledge card) whose exemplars best match a
+ * question, or abstain when none covers it.
+ *
+ * - `Embedder` implementations: `hashEmbedder()` (built-in, no download), `transformersEmbedder()`
+ *   (local transformers.js model), `openaiEmbedder()` (any `/v1/embeddings` server);
+ *   `createEmbedder(config.embedder)` picks one from the node config.
+ * - `Router`: exemplar index (kNN), automatic calibration by leave-one-out, decisions with reasons
+ *   and deciding exemplars, feedback, incremental add/remove, persistence in the library database.
+ * - `tfidfRouter()`: the plain TF-IDF max-similarity baseline used in evaluations.
+ * - `parseExemplars()`: reads JSONL exemplar files (`instruction`/`output` or `q`/`a`).
+ *
+ * @example
+ * ```ts
+ * import { Router } from './router/index.ts'
+ * const router = new Router({ db: library.db })
+ * await router.setExperts([{ id: 'vet', name: 'vet-helper', domain: 'veterinary', exemplars }])
+ * const decision = await router.route('My goats are coughing, what should I do?')
+ * if (decision.abstained) console.log(decision.reason)
+ * else console.log(decision.choice.name, decision.scores)
+ * ```
+ */
+export { Router } from './router.ts'
+export type { RouterInit, RouteOptions, FeedbackInput } from './router.ts'
+export { HashEmbedder, hashEmbedder, HASH_EMBEDDER_VERSION } from './hash-embedder.ts'
+export type { HashEmbedderInit } from './hash-embedder.ts'
+export { TransformersEmbedder, transformersEmbedder } from './transformers-embedder.ts'
+export type { TransformersEmbedderInit } from './transformers-embedder.ts'
+export { OpenAIEmbedder, openaiEmbedder } from './openai-embedder.ts'
+export type { OpenAIEmbedderInit } from './openai-embedder.ts'
+export { createEmbedder } from './create-embedder.ts'
+export { EmbeddingCache, textHash } from './embedding-cache.ts'
+export type { EmbeddingCacheInit, CachedEmbedOptions } from './embedding-cache.ts'
+export { TfidfRouter, tfidfRouter } from './tfidf-baseline.ts'
+export type { TfidfDecision } from './tfidf-baseline.ts'
+export { parseExemplars, readExemplarsFile, MAX_EXEMPLARS } from './exemplars.ts'
+export type { ParsedExemplars } from './exemplars.ts'
+export { tally, sweepBaseline, bestBalanced, ABSTAIN } from './evaluate.ts'
+export type { LabeledQuestion, DecisionTally, SweepPoint } from './evaluate.ts'
+export { evaluateRouter } from './eval-run.ts'
+export type { EvalPaths, RouterEvalReport, SetResult, ParaphraseResult, BaselineResult } from './eval-run.ts'
+export { renderMarkdown } from './eval-report.ts'
+export { loadExpertDir, loadParaphrases, loadGossipEval } from './eval-data.ts'
+export type { FixtureQuestion, GossipEvalQuestion } from './eval-data.ts'
+export { DEFAULT_CALIBRATION } from './calibrate.ts'
+export type { CalibrationOptions } from './calibrate.ts'
+export { DEFAULT_SCORING } from './expert-index.ts'
+export type { ScoringOptions } from './expert-index.ts'
+export { RouterStore } from './router-store.ts'
+export type { FeedbackRecord } from './router-store.ts'
+export { isFittable } from './types.ts'
+export type {
+  Embedder, EmbedOptions, EmbedResult, FittableEmbedder, Exemplar, ExpertInput, ExpertScore,
+  ScoredExemplar, RouteDecision, RouteReasonCode, Calibration
+} from './types.ts'
+export {
+  InvalidEmbedderOptionsError, InvalidQuestionError, InvalidExemplarsError, InvalidExpertError,
+  ExpertNotFoundError, EmbeddingFailedError, EmbeddingModelNotFoundError, DimensionMismatchError
+} from './errors.ts'
+export type { ExemplarLineProblem } from './errors.ts'

@@ -1,0 +1,108 @@
+/**
+ * Optional embedder backed by @huggingface/transformers (ONNX, in process) and a model directory
+ * on local disk — e.g. all-MiniLM-L6-v2 with its `onnx/` folder. Remote downloads are switched
+ * off; a missing or incomplete directory is an `EmbeddingModelNotFoundError`.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import { logger } from '@libp2p/logger'
+import { EmbeddingFailedError, EmbeddingModelNotFoundError } from './errors.ts'
+import { normalize } from './vectors.ts'
+import type { EmbedOptions, EmbedResult, Embedder } from './types.ts'
+
+const log = logger('baobab:router:transformers')
+
+export interface TransformersEmbedderInit {
+  /** Model directory: config.json, tokenizer.json and onnx/model*.onnx. */
+  modelPath: string
+  /** ONNX weights variant (default 'fp32' → onnx/model.onnx; 'q8' → model_quantized.onnx). */
+  dtype?: 'fp32' | 'fp16' | 'q8'
+  /** Pooling over tokens (default 'mean'). */
+  pooling?: 'mean' | 'cls'
+}
+
+const ONNX_FILE: Record<string, string> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' }
+
+type Extractor = (texts: string[], options: { pooling: 'mean' | 'cls', normalize: boolean }) => Promise<{ data: ArrayLike<number>, dims: number[] }>
+
+export class TransformersEmbedder implements Embedder {
+  readonly specificationVersion = 'v1' as const
+  readonly provider = 'transformers'
+  readonly modelId: string
+  readonly dims: number
+  readonly id: string
+  private readonly dir: string
+  private readonly dtype: 'fp32' | 'fp16' | 'q8'
+  private readonly pooling: 'mean' | 'cls'
+  private extractor: Promise<Extractor> | null = null
+
+  constructor (init: TransformersEmbedderInit) {
+    this.dir = resolve(init.modelPath)
+    this.dtype = init.dtype ?? 'fp32'
+    this.pooling = init.pooling ?? 'mean'
+    const configPath = join(this.dir, 'config.json')
+    const onnxPath = join(this.dir, 'onnx', ONNX_FILE[this.dtype]!)
+    for (const needed of [configPath, join(this.dir, 'tokenizer.json'), onnxPath]) {
+      if (!existsSync(needed)) {
+        throw new EmbeddingModelNotFoundError(`embedding model file missing: ${needed}`, { path: needed })
+      }
+    }
+    let hidden: unknown
+    try {
+      hidden = (JSON.parse(readFileSync(configPath, 'utf8')) as { hidden_size?: unknown }).hidden_size
+    } catch (err) {
+      throw new EmbeddingModelNotFoundError(`unreadable model config: ${configPath}`, { path: configPath }, { cause: err })
+    }
+    if (typeof hidden !== 'number' || !Number.isInteger(hidden) || hidden <= 0) {
+      throw new EmbeddingModelNotFoundError(`model config has no hidden_size: ${configPath}`, { path: configPath })
+    }
+    this.dims = hidden
+    this.modelId = basename(this.dir)
+    const weights = createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12)
+    this.id = `transformers:${this.modelId}:${this.dtype}:${this.pooling}:${weights}`
+    log('model %s (%d dims, %d bytes of weights)', this.dir, this.dims, statSync(onnxPath).size)
+  }
+
+  private async load (): Promise<Extractor> {
+    this.extractor ??= (async () => {
+      const tf = await import('@huggingface/transformers')
+      tf.env.allowRemoteModels = false
+      tf.env.allowLocalModels = true
+      tf.env.localModelPath = `${dirname(this.dir)}/`
+      const pipe = await tf.pipeline('feature-extraction', this.modelId, { dtype: this.dtype, device: 'cpu' })
+      return pipe as unknown as Extractor
+    })()
+    try {
+      return await this.extractor
+    } catch (err) {
+      this.extractor = null
+      throw new EmbeddingFailedError(`cannot load ${this.dir}: ${(err as Error).message}`, { embedderId: this.id }, { cause: err })
+    }
+  }
+
+  async doEmbed (options: EmbedOptions): Promise<EmbedResult> {
+    options.signal?.throwIfAborted()
+    if (options.values.length === 0) return { embeddings: [] }
+    const extract = await this.load()
+    options.signal?.throwIfAborted()
+    let out: { data: ArrayLike<number>, dims: number[] }
+    try {
+      out = await extract(options.values, { pooling: this.pooling, normalize: true })
+    } catch (err) {
+      throw new EmbeddingFailedError(`embedding failed: ${(err as Error).message}`, { embedderId: this.id }, { cause: err })
+    }
+    options.signal?.throwIfAborted()
+    const [n, d] = out.dims
+    if (n !== options.values.length || d !== this.dims) {
+      throw new EmbeddingFailedError(`model returned shape [${out.dims.join(', ')}], expected [${options.values.length}, ${this.dims}]`, { embedderId: this.id })
+    }
+    const embeddings: Float32Array[] = []
+    for (let i = 0; i < n; i++) embeddings.push(normalize(Float32Array.from(Array.prototype.slice.call(out.data, i * d, (i + 1) * d) as number[])))
+    return { embeddings }
+  }
+}
+
+export function transformersEmbedder (init: TransformersEmbedderInit): TransformersEmbedder {
+  return new TransformersEmbedder(init)
+}
