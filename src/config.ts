@@ -8,6 +8,10 @@ export interface EmbedderConfig {
   model?: string
   /** openai: base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 */
   baseUrl?: string
+  /** openai: bearer token, when the server wants one. */
+  apiKey?: string
+  /** openai: vector length (asked from the server when absent). */
+  dims?: number
 }
 
 export interface RuntimeConfig {
