@@ -5,6 +5,7 @@ import { register as registerExperience } from './commands/experience.ts'
 import { register as registerIdentity } from './commands/identity.ts'
 import { register as registerLearn } from './commands/learn.ts'
 import { register as registerLibrary } from './commands/library.ts'
+import { register as registerTrust } from './commands/trust.ts'
 import { reportError } from './context.ts'
 
 const program = new Command('baobab')
@@ -18,6 +19,7 @@ registerLibrary(program)
 registerArtifact(program)
 registerExperience(program)
 registerLearn(program)
+registerTrust(program)
 
 const adapter = program.command('adapter').description('add, inspect, convert, compare, merge and compress LoRA adapters')
 void adapter
