@@ -13,11 +13,12 @@
  * await mesh.stop()
  * ```
  */
-import type { MeshInit } from './mesh.ts'
+import type { MeshInit } from './types.ts'
 import type { NodeConfig } from '../config.ts'
 
 export { Mesh, createMesh } from './mesh.ts'
-export type { MeshComponents, MeshEvents, MeshInit, PeerSummary, SyncWithResult } from './mesh.ts'
+export type { MeshComponents, MeshEvents, MeshInit, PeerSummary, SyncWithResult } from './types.ts'
+export type { KnownPeer } from './peer-book.ts'
 export { createAdmission, trustVerified } from './admission.ts'
 export type { Admission, AdmissionContext, AdmissionDecision, AdmissionPolicy, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
 export type { Announcement } from './announce.ts'

@@ -5,84 +5,24 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createAdmission } from './admission.ts'
 import { Announcer } from './announcer.ts'
 import { ArtifactFetcher } from './artifact-fetcher.ts'
-import { DEFAULT_SYNC_INTERVAL_MS, SYNC_MIN_INTERVAL_MS, SYNC_PROTOCOL } from './constants.ts'
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_SYNC_INTERVAL_MS } from './constants.ts'
 import { InvalidMultiaddrError, MeshNotStartedError } from './errors.ts'
 import { FetchServer } from './fetch-server.ts'
 import { createLibp2pNode } from './libp2p-node.ts'
+import { PeerBook } from './peer-book.ts'
+import { PeerManager } from './peer-manager.ts'
 import { PendingStore } from './pending-store.ts'
 import { SyncService } from './sync-protocol.ts'
 import type { Admission, AdmitResult } from './admission.ts'
 import type { AnnounceResult } from './announcer.ts'
 import type { Announcement } from './announce.ts'
 import type { FetchOptions, FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
-import type { ServedEvent } from './fetch-server.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
-import type { FetchPolicy } from './policy.ts'
-import type { SyncResult } from './sync-protocol.ts'
+import type { KnownPeer } from './peer-book.ts'
+import type { MeshComponents, MeshEvents, MeshInit, PeerSummary, SyncWithResult } from './types.ts'
 import type { SignedArtifact } from '../artifacts/index.ts'
-import type { Library } from '../library/index.ts'
-import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-export interface MeshInit {
-  network?: string
-  listen?: string[]
-  bootstrap?: string[]
-  mdns?: boolean
-  mdnsInterval?: number
-  psk?: string
-  relay?: boolean
-  maxConnections?: number
-  /** How long one address dial (socket + handshake) may take (default 6 s). */
-  dialTimeoutMs?: number
-  policy?: FetchPolicy
-  /** Fetch what announcements and syncs offer (default true). */
-  autoFetch?: boolean
-  /** Reconcile with every peer that connects (default true). */
-  syncOnConnect?: boolean
-  /** Reconcile with one random peer this often; 0 = never (default 60 s). */
-  syncIntervalMs?: number
-  /** Look for artifacts added by other processes this often; 0 = never (default 2 s). */
-  watchIntervalMs?: number
-  perPeerConcurrency?: number
-  serveConcurrency?: number
-  serveBytesPerSecond?: number
-  /** Test hook: alter served bytes (a misbehaving peer). */
-  serveTransform?: (cid: string, bytes: Uint8Array) => Uint8Array
-}
-
-export interface MeshComponents {
-  privateKey: PrivateKey
-  library: Library
-  logger?: ComponentLogger
-  /** Replaces the default admission (decode + verify + quarantine + trust-all policy). */
-  admission?: Admission
-}
-
-export interface PeerSummary {
-  peer: string
-  addrs: string[]
-  direction: 'inbound' | 'outbound'
-  streams: number
-}
-
-export interface SyncWithResult extends SyncResult {
-  fetched: FetchResult[]
-  failed: Array<{ cid: string, error: string }>
-}
-
-export interface MeshEvents {
-  'peer:discovered': { peer: string, addrs: string[] }
-  'peer:connected': { peer: string }
-  'peer:disconnected': { peer: string }
-  'announcement': Announcement
-  'sync:done': SyncResult
-  'artifact:quarantined': AdmitResult
-  'artifact:admitted': AdmitResult
-  'artifact:rejected': AdmitResult
-  'fetch:progress': FetchProgressEvent
-  'fetch:served': ServedEvent
-}
 
 export class Mesh implements Startable {
   readonly events = new EventTarget()
@@ -96,11 +36,11 @@ export class Mesh implements Startable {
   private server: FetchServer | undefined
   private announcer: Announcer | undefined
   private fetcher: ArtifactFetcher | undefined
+  private manager: PeerManager | undefined
   private readonly pending: PendingStore
+  private readonly book: PeerBook
   private readonly providers = new Map<string, Set<string>>()
-  private readonly lastSync = new Map<string, number>()
   private controller = new AbortController()
-  private timer: ReturnType<typeof setInterval> | undefined
 
   constructor (components: MeshComponents, init: MeshInit = {}) {
     this.components = components
@@ -109,6 +49,7 @@ export class Mesh implements Startable {
     this.log = this.logger.forComponent('mesh')
     this.admission = components.admission ?? createAdmission({ library: components.library })
     this.pending = new PendingStore(components.library)
+    this.book = new PeerBook(components.library)
     for (const name of ['artifact:quarantined', 'artifact:admitted', 'artifact:rejected'] as const) {
       this.admission.events.addEventListener(name, e => { this.emit(name, (e as CustomEvent<AdmitResult>).detail) })
     }
@@ -176,25 +117,21 @@ export class Mesh implements Startable {
     })
     await this.sync.start()
     await this.server.start()
-    node.addEventListener('peer:discovery', evt => {
-      const peer = evt.detail.id.toString()
-      this.emit('peer:discovered', { peer, addrs: evt.detail.multiaddrs.map(m => m.toString()) })
-      this.maybeDial(evt.detail.id)
-    })
-    node.addEventListener('peer:connect', evt => { this.emit('peer:connected', { peer: evt.detail.toString() }) })
-    node.addEventListener('peer:disconnect', evt => { this.emit('peer:disconnected', { peer: evt.detail.toString() }) })
-    node.addEventListener('peer:identify', evt => {
-      if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
-      if (this.init.syncOnConnect !== false) this.backgroundSync(evt.detail.peerId)
-      this.resumePending()
-    })
+    this.manager = new PeerManager(node, this.book, {
+      discovered: (peer, addrs) => { this.emit('peer:discovered', { peer, addrs }) },
+      connected: peer => { this.emit('peer:connected', { peer }) },
+      disconnected: peer => { this.emit('peer:disconnected', { peer }) },
+      ready: () => { this.resumePending() },
+      sync: async peer => this.syncWith(peer, { fetch: this.init.autoFetch !== false }),
+      periodic: () => { if (this.pending.list().length > 0) this.resumePending() }
+    }, {
+      maxConnections: this.init.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      syncOnConnect: this.init.syncOnConnect !== false,
+      syncIntervalMs: this.init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS
+    }, log)
+    this.manager.start()
     await node.start()
     this.announcer.start()
-    const interval = this.init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS
-    if (interval > 0) {
-      this.timer = setInterval(() => { this.periodic() }, interval)
-      this.timer.unref()
-    }
     log('started %s on %s', node.peerId, this.multiaddrs().join(', '))
   }
 
@@ -202,7 +139,7 @@ export class Mesh implements Startable {
     const node = this.node
     if (node == null) return
     this.controller.abort(new MeshNotStartedError())
-    clearInterval(this.timer)
+    this.manager?.stop()
     this.announcer?.stop()
     await this.sync?.stop()
     await this.server?.stop()
@@ -219,6 +156,9 @@ export class Mesh implements Startable {
       streams: c.streams.length
     }))
   }
+
+  /** Peers this node has seen (also those recorded by an earlier or another running process). */
+  knownPeers (): KnownPeer[] { return this.book.list() }
 
   /** Dials a multiaddr (with /p2p/<id> it is checked); returns the remote peer id. */
   async dial (address: string | Multiaddr, options: { signal?: AbortSignal } = {}): Promise<string> {
@@ -237,7 +177,7 @@ export class Mesh implements Startable {
     const signal = this.signal(options.signal)
     const target = typeof peer === 'string' ? (peer.startsWith('/') ? multiaddr(peer) : peerIdFromString(peer)) : peer
     const result = await (this.sync as SyncService).syncWith(target, { signal })
-    this.lastSync.set(result.peer, Date.now())
+    this.manager?.synced(result.peer)
     for (const cid of result.need) this.addProvider(cid, result.peer)
     this.emit('sync:done', result)
     const out: SyncWithResult = { ...result, fetched: [], failed: [] }
@@ -318,33 +258,6 @@ export class Mesh implements Startable {
       .catch(() => {})
       .then(async () => this.fetch(a.cid, { providers: [peer], respectPolicy: true }))
       .catch(err => { this.log('fetch of announced %s failed: %s', a.cid, (err as Error).message) })
-  }
-
-  private maybeDial (peer: PeerId): void {
-    const node = this.node
-    if (node == null || node.getConnections(peer).length > 0) return
-    if (node.getConnections().length >= (this.init.maxConnections ?? 64)) return
-    // both sides discover each other: the smaller id dials at once, the other waits a moment
-    const delay = node.peerId.toString() < peer.toString() ? 0 : 1000
-    setTimeout(() => {
-      if (this.node == null || this.node.getConnections(peer).length > 0) return
-      this.node.dial(peer, { signal: this.controller.signal }).catch(err => { this.log('dial %s failed: %s', peer, (err as Error).message) })
-    }, delay).unref()
-  }
-
-  private backgroundSync (peer: PeerId): void {
-    const key = peer.toString()
-    if (Date.now() - (this.lastSync.get(key) ?? 0) < SYNC_MIN_INTERVAL_MS) return
-    this.lastSync.set(key, Date.now())
-    void this.syncWith(peer, { fetch: this.init.autoFetch !== false })
-      .catch(err => { this.log('sync with %s failed: %s', key, (err as Error).message) })
-  }
-
-  private periodic (): void {
-    const conns = this.node?.getConnections() ?? []
-    const c = conns[Math.floor(Math.random() * conns.length)]
-    if (c != null) this.backgroundSync(c.remotePeer)
-    if (this.pending.list().length > 0) this.resumePending()
   }
 }
 

@@ -39,6 +39,9 @@ describe('mesh over TCP loopback', { timeout: 60_000 }, () => {
     const artifact = await addAdapter(a, deterministicBytes(1_500_000, 9), 'over-tcp')
     for (const d of await Promise.all(admitted)) assert.equal(d.cid, artifact.cid.toString())
     for (const n of [b, c]) assert.equal(n.library.get(artifact.cid.toString())?.status, 'trusted')
+    const known = b.mesh.knownPeers().find(p => p.peer === a.mesh.peerId.toString())
+    assert.equal(known?.connected, true)
+    assert.ok(known?.addrs.some(x => x.includes('/tcp/')))
   })
 
   it('a connection killed mid-chunk resumes from the bytes received; the file is identical', async (t) => {

@@ -1,0 +1,69 @@
+/** Public types of the Mesh component: its init slice, components, events and results. */
+import type { Admission, AdmitResult } from './admission.ts'
+import type { Announcement } from './announce.ts'
+import type { FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
+import type { ServedEvent } from './fetch-server.ts'
+import type { FetchPolicy } from './policy.ts'
+import type { SyncResult } from './sync-protocol.ts'
+import type { Library } from '../library/index.ts'
+import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
+
+export interface MeshInit {
+  network?: string
+  listen?: string[]
+  bootstrap?: string[]
+  mdns?: boolean
+  mdnsInterval?: number
+  psk?: string
+  relay?: boolean
+  maxConnections?: number
+  /** How long one address dial (socket + handshake) may take (default 6 s). */
+  dialTimeoutMs?: number
+  policy?: FetchPolicy
+  /** Fetch what announcements and syncs offer (default true). */
+  autoFetch?: boolean
+  /** Reconcile with every peer that connects (default true). */
+  syncOnConnect?: boolean
+  /** Reconcile with one random peer this often; 0 = never (default 60 s). */
+  syncIntervalMs?: number
+  /** Look for artifacts added by other processes this often; 0 = never (default 2 s). */
+  watchIntervalMs?: number
+  perPeerConcurrency?: number
+  serveConcurrency?: number
+  serveBytesPerSecond?: number
+  /** Test hook: alter served bytes (a misbehaving peer). */
+  serveTransform?: (cid: string, bytes: Uint8Array) => Uint8Array
+}
+
+export interface MeshComponents {
+  privateKey: PrivateKey
+  library: Library
+  logger?: ComponentLogger
+  /** Replaces the default admission (decode + verify + quarantine + trust-all policy). */
+  admission?: Admission
+}
+
+export interface PeerSummary {
+  peer: string
+  addrs: string[]
+  direction: 'inbound' | 'outbound'
+  streams: number
+}
+
+export interface SyncWithResult extends SyncResult {
+  fetched: FetchResult[]
+  failed: Array<{ cid: string, error: string }>
+}
+
+export interface MeshEvents {
+  'peer:discovered': { peer: string, addrs: string[] }
+  'peer:connected': { peer: string }
+  'peer:disconnected': { peer: string }
+  'announcement': Announcement
+  'sync:done': SyncResult
+  'artifact:quarantined': AdmitResult
+  'artifact:admitted': AdmitResult
+  'artifact:rejected': AdmitResult
+  'fetch:progress': FetchProgressEvent
+  'fetch:served': ServedEvent
+}
