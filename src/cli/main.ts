@@ -1,10 +1,13 @@
 /** The `baobab` command line. Each command group registers itself from `commands/`. */
 import { Command, CommanderError } from 'commander'
 import { register as registerArtifact } from './commands/artifact.ts'
+import { register as registerDemo } from './commands/demo.ts'
+import { register as registerDoctor } from './commands/doctor.ts'
 import { register as registerExperience } from './commands/experience.ts'
 import { register as registerIdentity } from './commands/identity.ts'
 import { register as registerLearn } from './commands/learn.ts'
 import { register as registerLibrary } from './commands/library.ts'
+import { register as registerMcp } from './commands/mcp.ts'
 import { register as registerTrust } from './commands/trust.ts'
 import { reportError } from './context.ts'
 
@@ -17,6 +20,9 @@ const program = new Command('baobab')
 registerIdentity(program)
 registerLibrary(program)
 registerArtifact(program)
+registerDemo(program)
+registerMcp(program)
+registerDoctor(program)
 registerExperience(program)
 registerLearn(program)
 registerTrust(program)
