@@ -8,6 +8,9 @@
  * - `createRuntime(config.runtime)`: one of the above from `NodeConfig.runtime`, wrapped in
  *   `adapterMiddleware()` so `knowledge.loraPath` becomes the adapter to apply.
  *
+ * Streams: read a `doStream` result to the end or `cancel()` it. The llama runtime holds the
+ * expert's pooled context until then (each context serves one call at a time).
+ *
  * @example
  * ```ts
  * const runtime = createRuntime({ kind: 'llama', model: 'base.gguf' })

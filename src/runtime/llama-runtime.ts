@@ -8,8 +8,9 @@ import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
 import type { ChatWrapper, Llama, LlamaModel, Token } from 'node-llama-cpp'
-import { DEFAULT_CONTEXT_SIZE, DEFAULT_POOL_SIZE, DEFAULT_TEMPERATURE, SMALL_MODEL_BYTES } from './constants.ts'
+import { DEFAULT_CONTEXT_SIZE, DEFAULT_POOL_SIZE, MAX_PROMPT_CHARS, SMALL_MODEL_BYTES } from './constants.ts'
 import { InvalidPromptError, InvalidRuntimeConfigError, ModelFileNotFoundError, ModelLoadError, PromptTooLongError, RuntimeClosedError } from './errors.ts'
+import { abortable, alignSequence, readDistribution, samplingOptions } from './llama-eval.ts'
 import { ContextPool } from './llama-pool.ts'
 import type { PoolAdapter, PoolLease, PoolStats } from './llama-pool.ts'
 import { chatWrapperFor, formatChat, IncrementalDecoder } from './llama-prompt.ts'
@@ -172,6 +173,7 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
   async nextTokenDistribution (prompt: string, options: TokenDistributionOptions = {}): Promise<TokenDistribution> {
     this.assertOpen()
     if (typeof prompt !== 'string') throw new InvalidPromptError('prompt must be a string')
+    if (prompt.length > MAX_PROMPT_CHARS) throw new InvalidPromptError(`prompt has ${prompt.length} characters (limit ${MAX_PROMPT_CHARS})`)
     const topK = options.topK ?? 10
     if (!Number.isSafeInteger(topK) || topK < 0) throw new InvalidPromptError('topK must be an integer >= 0')
     options.signal?.throwIfAborted()
@@ -183,31 +185,11 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     if (tokens.length === 0) throw new InvalidPromptError('prompt is empty and the model has no BOS token')
     if (tokens.length >= state.contextSize) throw new PromptTooLongError(tokens.length, state.contextSize)
     const lease = await this.lease(options.adapters ?? [], options.signal)
-    let probs: Map<Token, number> | undefined
     try {
-      const keep = await alignSequence(lease, tokens)
-      const input = tokens.slice(keep).map((t, i, all) =>
-        i === all.length - 1 ? [t, { generateNext: { probabilities: true } }] as [Token, { generateNext: { probabilities: true } }] : t)
-      const out = await lease.sequence.controlledEvaluate(input)
-      probs = out.at(-1)?.next.probabilities
+      return await readDistribution(lease, model, tokens, topK, this.init.modelPath)
     } finally {
       lease.release()
     }
-    if (probs == null) throw new ModelLoadError(this.init.modelPath, { cause: new Error('llama.cpp returned no probabilities') })
-    let vocabSize = probs.size
-    for (const t of probs.keys()) if (t >= vocabSize) vocabSize = t + 1
-    const probabilities = new Float32Array(vocabSize)
-    const logProbabilities = new Float32Array(vocabSize).fill(-Infinity)
-    for (const [t, p] of probs) {
-      probabilities[t] = p
-      logProbabilities[t] = Math.log(p)
-    }
-    const top: TokenDistribution['top'] = []
-    for (const [token, probability] of probs) {
-      if (top.length >= topK) break
-      top.push({ token, text: model.detokenize([token], true), probability })
-    }
-    return { promptTokens: tokens, vocabSize, probabilities, logProbabilities, top }
   }
 
   async close (): Promise<void> {
@@ -295,42 +277,6 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
       throw new RuntimeClosedError(this.provider)
     }
     return { nlc, model, pool, checker: new LoraChecker(base), wrapper, template, contextSize }
-  }
-}
-
-/** Drops cached state after the shared prefix; returns how many prompt tokens are already evaluated. */
-async function alignSequence (lease: PoolLease, tokens: Token[]): Promise<number> {
-  const seq = lease.sequence
-  const { firstDifferentIndex } = seq.compareContextTokens(tokens)
-  const keep = Math.min(firstDifferentIndex, tokens.length - 1)
-  if (seq.nextTokenIndex > keep) await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }])
-  return keep
-}
-
-function samplingOptions (options: GenerateOptions): { temperature: number, seed?: number, topK?: number, topP?: number, minP?: number } {
-  const out: { temperature: number, seed?: number, topK?: number, topP?: number, minP?: number } = {
-    temperature: options.temperature ?? DEFAULT_TEMPERATURE
-  }
-  if (options.seed != null) out.seed = options.seed
-  const ro = options.runtimeOptions ?? {}
-  for (const k of ['topK', 'topP', 'minP'] as const) {
-    const v = ro[k]
-    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v
-  }
-  return out
-}
-
-async function abortable<T> (p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal == null) return p
-  signal.throwIfAborted()
-  let onAbort: (() => void) | undefined
-  try {
-    return await Promise.race([p, new Promise<never>((_resolve, reject) => {
-      onAbort = () => { reject(signal.reason) }
-      signal.addEventListener('abort', onAbort, { once: true })
-    })])
-  } finally {
-    if (onAbort != null) signal.removeEventListener('abort', onAbort)
   }
 }
 

@@ -8,13 +8,13 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
 import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_MS, MAX_RETRY_DELAY_MS } from './constants.ts'
-import {
-  InvalidRuntimeConfigError, RuntimeClosedError, RuntimeConnectionError, RuntimeHttpError, RuntimeProtocolError, RuntimeTimeoutError
-} from './errors.ts'
+import { InvalidRuntimeConfigError, RuntimeClosedError, RuntimeConnectionError, RuntimeHttpError, RuntimeProtocolError } from './errors.ts'
 import { partStream } from './part-stream.ts'
 import { countWords, messagesWithExperiences, resolveMaxTokens, validateGenerateOptions } from './prompt.ts'
+import { mapFinish, parseJson, parseRetryAfter, readUsage, Watchdog } from './openai-wire.ts'
+import type { ChatJson } from './openai-wire.ts'
 import { sseData } from './sse.ts'
-import type { FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart, Usage } from './types.ts'
+import type { FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart } from './types.ts'
 
 const log = logger('baobab:runtime:openai')
 
@@ -46,9 +46,6 @@ interface RequestPlan {
   body: Record<string, unknown>
   warnings: string[]
 }
-
-interface ChatChoiceJson { message?: { content?: unknown }, delta?: { content?: unknown }, finish_reason?: unknown }
-interface ChatJson { choices?: ChatChoiceJson[], usage?: { prompt_tokens?: unknown, completion_tokens?: unknown }, error?: { message?: unknown } }
 
 export class OpenAiRuntime implements LlmRuntime {
   readonly specificationVersion = 'v1'
@@ -244,68 +241,6 @@ export class OpenAiRuntime implements LlmRuntime {
       }
     }
   }
-}
-
-/** An abort timer reset on progress: fires when nothing happened for `ms`. */
-class Watchdog {
-  private readonly controller = new AbortController()
-  private timer: NodeJS.Timeout | undefined
-  private readonly url: string
-  private readonly ms: number
-
-  constructor (url: string, ms: number) {
-    this.url = url
-    this.ms = ms
-    this.reset()
-  }
-
-  get signal (): AbortSignal {
-    return this.controller.signal
-  }
-
-  reset (): void {
-    clearTimeout(this.timer)
-    if (this.controller.signal.aborted) return
-    this.timer = setTimeout(() => { this.controller.abort(new RuntimeTimeoutError(this.url, this.ms)) }, this.ms)
-    this.timer.unref()
-  }
-
-  stop (): void {
-    clearTimeout(this.timer)
-  }
-
-  /** The timeout error when the watchdog fired. */
-  reason (): RuntimeTimeoutError | undefined {
-    return this.controller.signal.aborted ? this.controller.signal.reason as RuntimeTimeoutError : undefined
-  }
-}
-
-async function parseJson (text: string, url: string): Promise<ChatJson> {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw new RuntimeProtocolError(url, `answer is not JSON: ${text.slice(0, 120)}`, { cause: err })
-  }
-  if (value == null || typeof value !== 'object' || Array.isArray(value)) throw new RuntimeProtocolError(url, 'answer is not a JSON object')
-  return value as ChatJson
-}
-
-function readUsage (u: ChatJson['usage']): Usage {
-  const n = (v: unknown): number => typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0
-  return { inputTokens: n(u?.prompt_tokens), outputTokens: n(u?.completion_tokens) }
-}
-
-function mapFinish (reason: unknown): FinishReason {
-  return reason === 'length' ? 'length' : 'stop'
-}
-
-function parseRetryAfter (header: string | null): number | undefined {
-  if (header == null) return undefined
-  const seconds = Number(header)
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
-  const at = Date.parse(header)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
 }
 
 export function openaiRuntime (init: OpenAiRuntimeInit): OpenAiRuntime {
