@@ -1,6 +1,7 @@
 /** The `baobab` command line. Each command group registers itself from `commands/`. */
 import { Command, CommanderError } from 'commander'
 import { register as registerArtifact } from './commands/artifact.ts'
+import { register as registerCar } from './commands/car.ts'
 import { register as registerDemo } from './commands/demo.ts'
 import { register as registerDoctor } from './commands/doctor.ts'
 import { register as registerExperience } from './commands/experience.ts'
@@ -8,6 +9,10 @@ import { register as registerIdentity } from './commands/identity.ts'
 import { register as registerLearn } from './commands/learn.ts'
 import { register as registerLibrary } from './commands/library.ts'
 import { register as registerMcp } from './commands/mcp.ts'
+import { register as registerNetwork } from './commands/network.ts'
+import { register as registerOutcome } from './commands/outcome.ts'
+import { register as registerPeers } from './commands/peers.ts'
+import { register as registerSync } from './commands/sync.ts'
 import { register as registerTrust } from './commands/trust.ts'
 import { reportError } from './context.ts'
 
@@ -26,6 +31,11 @@ registerDoctor(program)
 registerExperience(program)
 registerLearn(program)
 registerTrust(program)
+registerOutcome(program)
+registerPeers(program)
+registerSync(program)
+registerNetwork(program)
+registerCar(program)
 
 const adapter = program.command('adapter').description('add, inspect, convert, compare, merge and compress LoRA adapters')
 void adapter
