@@ -6,7 +6,7 @@
 import { createArtifact } from '../artifacts/index.ts'
 import { ArtifactNotFoundError } from '../library/index.ts'
 import { applyRevocation, commitDecision, journal } from './commit.ts'
-import { NotAuthorError, NotQuarantinedError } from './errors.ts'
+import { RevocationRefusedError, InvalidTransitionError } from './errors.ts'
 import { checkPeerId } from './reputation.ts'
 import { inTransaction } from './tables.ts'
 import type { TrustContext } from './context.ts'
@@ -24,7 +24,7 @@ function mustGet (ctx: TrustContext, cid: string): StoredArtifact {
 export async function judgeByUser (ctx: TrustContext, cid: string, verdict: 'approve' | 'reject', reason?: string): Promise<AdmitResult> {
   const a = mustGet(ctx, cid)
   const from: Status[] = verdict === 'approve' ? ['quarantined', 'rejected'] : ['quarantined', 'trusted']
-  if (!from.includes(a.status)) throw new NotQuarantinedError(cid, a.status)
+  if (!from.includes(a.status)) throw new InvalidTransitionError(cid, a.status, verdict === 'approve' ? 'approved' : 'rejected')
   const status = verdict === 'approve' ? 'trusted' : 'rejected'
   const text = `${verdict === 'approve' ? 'approved' : 'rejected'} by the user${reason != null && reason !== '' ? `: ${reason}` : ''}`
   const c = await commitDecision(ctx, a, {
@@ -46,7 +46,7 @@ export interface RevokeResult {
 /** Signs and applies a revocation of an artifact this node authored. */
 export async function revokeOwn (ctx: TrustContext, cid: string, reason: string): Promise<RevokeResult> {
   const a = mustGet(ctx, cid)
-  if (a.author !== ctx.self) throw new NotAuthorError(cid, a.author, ctx.self)
+  if (a.author !== ctx.self) throw new RevocationRefusedError(cid, a.author, ctx.self)
   const rev = await createArtifact('revocation', { target: a.cid, reason }, ctx.privateKey, { created: ctx.now() })
   ctx.library.put(rev, { status: 'trusted', shareable: true, reason: 'own revocation' })
   const stored = mustGet(ctx, rev.cid.toString())
@@ -64,6 +64,7 @@ export function purgeAuthor (ctx: TrustContext, peer: string, why: string): numb
     const cid = a.cid.toString()
     ctx.db.prepare('INSERT OR IGNORE INTO trust_tombstones (cid, reason, at) VALUES (?, ?, ?)').run(cid, why, ctx.now())
     ctx.library.remove(cid)
+    ctx.db.prepare('DELETE FROM trust_decisions WHERE cid = ?').run(cid)
     n++
   }
   inTransaction(ctx.db, () => {

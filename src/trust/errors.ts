@@ -39,27 +39,27 @@ export class RateLimitedError extends TrustError {
   }
 }
 
-/** Only the author of an artifact may revoke it. */
-export class NotAuthorError extends TrustError {
+/** Only the author of an artifact may revoke it: this node did not author it. */
+export class RevocationRefusedError extends TrustError {
   readonly cid: string
   readonly author: string
   readonly caller: string
   constructor (cid: string, author: string, caller: string) {
     super(`${cid} was authored by ${author}; only its author can revoke it (this node is ${caller})`)
-    this.name = 'NotAuthorError'
+    this.name = 'RevocationRefusedError'
     this.cid = cid
     this.author = author
     this.caller = caller
   }
 }
 
-/** A quarantine action named an artifact that is not in quarantine. */
-export class NotQuarantinedError extends TrustError {
+/** A person asked for a status change the artifact's current status does not allow (e.g. approving a revoked one). */
+export class InvalidTransitionError extends TrustError {
   readonly cid: string
   readonly status: string
-  constructor (cid: string, status: string) {
-    super(`${cid} is ${status}, not quarantined`)
-    this.name = 'NotQuarantinedError'
+  constructor (cid: string, status: string, wanted: string) {
+    super(`${cid} is ${status}; it cannot be ${wanted}`)
+    this.name = 'InvalidTransitionError'
     this.cid = cid
     this.status = status
   }

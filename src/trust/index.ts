@@ -47,6 +47,6 @@ export type { VoteTally } from './votes.ts'
 export { DEFAULT_RATE_LIMITS, RATE_ACTIONS } from './constants.ts'
 export type { BucketSpec, RateAction } from './constants.ts'
 export {
-  AdmissionRefusedError, CanaryFailedError, InvalidPeerIdError, InvalidTrustConfigError, NotAuthorError, NotQuarantinedError,
+  AdmissionRefusedError, CanaryFailedError, InvalidPeerIdError, InvalidTrustConfigError, RevocationRefusedError, InvalidTransitionError,
   RateLimitedError, TrustError
 } from './errors.ts'

@@ -12,6 +12,7 @@ import { evaluate } from './evaluate.ts'
 import { decide } from './policy.ts'
 import { precheck } from './prechecks.ts'
 import { MAX_REFUSAL_LOG } from './constants.ts'
+import { AdmissionRefusedError } from './errors.ts'
 import type { TrustContext } from './context.ts'
 import type { Refusal } from './prechecks.ts'
 import type { Kind, SignedArtifact } from '../artifacts/index.ts'
@@ -26,6 +27,8 @@ export interface AdmitOptions {
   source: AdmissionSource
   expectedCid?: string
   signal?: AbortSignal
+  /** Throw {@link AdmissionRefusedError} instead of returning a refusal (for one-off imports). */
+  throwOnRefusal?: boolean
 }
 
 export interface AdmitResult {
@@ -99,7 +102,11 @@ export class TrustPipeline {
       ...(this.ctx.families != null ? { families: this.ctx.families } : {}),
       ...(sourcePeer != null ? { sourcePeer } : {})
     })
-    if (refusal != null) return this.refuse(artifact, options.source, refusal)
+    if (refusal != null) {
+      const refused = this.refuse(artifact, options.source, refusal)
+      if (options.throwOnRefusal === true) throw new AdmissionRefusedError(refusal.stage, refusal.reason, cid)
+      return refused
+    }
     const put = this.ctx.library.put(artifact, { status: 'quarantined', shareable: false, ...(sourcePeer != null ? { sourcePeer } : {}), reason: `quarantined: received from ${sourceText(options.source)}` })
     if (!put.inserted) {
       const now = this.ctx.library.get(cid)

@@ -48,12 +48,12 @@ describe('revocation', () => {
     assert.equal(third.lib.library.has(a.cid.toString()), false)
   })
 
-  it('only the author can revoke: NotAuthorError locally, a forged revocation is void when the target arrives', async () => {
+  it('only the author can revoke: RevocationRefusedError locally, a forged revocation is void when the target arrives', async () => {
     const node = await setup()
     const other = await key()
     const a = await sign('experience', experienceBody(lesson(2)), other)
     await node.trust.admission.admitVerified(a, { source: { type: 'local' } })
-    await assert.rejects(node.trust.revoke(a.cid.toString(), 'mine now'), { name: 'NotAuthorError' })
+    await assert.rejects(node.trust.revoke(a.cid.toString(), 'mine now'), { name: 'RevocationRefusedError' })
     const fresh = await setup()
     const forged = await sign('revocation', { target: a.cid, reason: 'sabotage' }, await key())
     assert.equal((await fresh.trust.admission.admitVerified(forged, { source: { type: 'peer', peer: 'm' } })).status, 'trusted')
@@ -168,7 +168,7 @@ describe('votes, reputation and sybils', () => {
     assert.equal(trust.reputation.weight(peerOf(copier)), 0)
   })
 
-  it('quarantine approve/reject by a person, with reasons, own votes and NotQuarantinedError', async () => {
+  it('quarantine approve/reject by a person, with reasons, own votes and InvalidTransitionError', async () => {
     const { trust, lib } = await setup({ policy: 'strict' })
     const a = await sign('experience', experienceBody(lesson(30)), await key())
     assert.equal((await trust.admission.admitVerified(a, { source: { type: 'peer', peer: 'p' } })).status, 'quarantined')
@@ -176,7 +176,7 @@ describe('votes, reputation and sybils', () => {
     const ok = await trust.approve(a.cid.toString(), 'read it, sound advice')
     assert.equal(ok.status, 'trusted')
     assert.equal(lib.library.get(a.cid.toString())?.reason, 'approved by the user: read it, sound advice')
-    await assert.rejects(trust.approve(a.cid.toString()), { name: 'NotQuarantinedError' })
+    await assert.rejects(trust.approve(a.cid.toString()), { name: 'InvalidTransitionError' })
     const no = await trust.reject(a.cid.toString(), 'changed my mind')
     assert.equal(no.status, 'rejected')
     const votes = lib.library.list({ kind: 'vote', author: trust.self }).map(v => (v.envelope.body as { verdict: number }).verdict)
