@@ -3,7 +3,7 @@
  * of two that contradict each other (same situation, opposite advice: "do X" vs "avoid X").
  */
 import { parseExperienceForm } from './experience-text.ts'
-import { cosine } from './sketch.ts'
+import { vecCosine as cosine } from './vectors.ts'
 import type { ExperienceView } from './experience-state.ts'
 import type { ExperienceStore, OpResult } from './experience-store.ts'
 

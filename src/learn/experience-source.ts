@@ -15,7 +15,7 @@ import { DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K, GENERAL_DOMAIN } from './constants
 import { EmbeddingCache } from './embedding-cache.ts'
 import { InvalidLearnOptionsError } from './errors.ts'
 import { experienceState } from './experience-state.ts'
-import { cosine } from './sketch.ts'
+import { vecCosine as cosine } from './vectors.ts'
 import type { ExperienceView } from './experience-state.ts'
 import type { Library } from '../library/index.ts'
 import type { Embedder } from '../router/index.ts'

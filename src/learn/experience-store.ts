@@ -15,7 +15,8 @@ import { EmbeddingCache } from './embedding-cache.ts'
 import { ExperienceNotFoundError, InvalidLearnOptionsError } from './errors.ts'
 import { experienceState } from './experience-state.ts'
 import { normalizeExperienceText, validateConfidence, validateDomain, validateExperienceText, validateTags } from './experience-text.ts'
-import { cosine, sketchEmbedding } from './sketch.ts'
+import { sketchEmbedding } from './sketch.ts'
+import { toDense, vecCosine as cosine } from './vectors.ts'
 import type { ExperienceState, ExperienceView } from './experience-state.ts'
 import type { ExperienceBody } from '../artifacts/index.ts'
 import type { Library } from '../library/index.ts'
@@ -115,8 +116,8 @@ export class ExperienceStore {
   }
 
   /** Active experiences in `domain` most similar to `text`, best first. */
-  async nearest (text: string, domain: string, options: { limit?: number, signal?: AbortSignal } = {}): Promise<Array<{ view: ExperienceView, cosine: number }>> {
-    const pool = this.active(domain)
+  async nearest (text: string, domain: string, options: { limit?: number, signal?: AbortSignal, pool?: ExperienceView[] } = {}): Promise<Array<{ view: ExperienceView, cosine: number }>> {
+    const pool = options.pool ?? this.active(domain)
     if (pool.length === 0) return []
     const [q, ...vs] = await this.embeddings.embed([text, ...pool.map(p => p.text)], options.signal)
     return pool.map((view, i) => ({ view, cosine: cosine(q!, vs[i]!) }))
@@ -130,12 +131,13 @@ export class ExperienceStore {
    */
   async add (input: ExperienceInput, options: OpOptions = {}): Promise<OpResult> {
     const body = await this.validated(input, options.signal)
-    const exact = this.active(body.domain).find(v => v.text.toLowerCase() === body.text.toLowerCase())
+    const pool = this.active(body.domain)
+    const exact = pool.find(v => v.text.toLowerCase() === body.text.toLowerCase())
     if (exact != null) {
       this.record('NONE', exact.cid, [], options, 'same text already active')
       return { op: 'NONE', cid: exact.cid, replaced: [], reason: 'same text already active' }
     }
-    const [best] = await this.nearest(body.text, body.domain, { limit: 1, ...(options.signal != null ? { signal: options.signal } : {}) })
+    const [best] = await this.nearest(body.text, body.domain, { limit: 1, pool, ...(options.signal != null ? { signal: options.signal } : {}) })
     if (best != null && best.cosine > this.dedupThreshold) {
       const merged = await this.mergeBodies([best.view, viewOf(body)], options)
       return { ...merged, matched: { cid: best.view.cid, cosine: best.cosine } }
@@ -249,7 +251,7 @@ export class ExperienceStore {
       meanReward: Number.isFinite(ev.meanReward) ? ev.meanReward : 0
     }
     const vec = await this.embeddings.embedOne(text, signal)
-    return { text, domain, tags, confidence, evidence, sketch: sketchEmbedding(vec, this.embedder.id) }
+    return { text, domain, tags, confidence, evidence, sketch: sketchEmbedding(toDense(vec), this.embedder.id) }
   }
 
   private async write (body: ExperienceBody, shareable: boolean): Promise<string> {

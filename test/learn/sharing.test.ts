@@ -13,7 +13,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
   ExperienceStore, agreementReputation, canaryExperience, castVote, experienceSource, learn, loadGrader, readTasks,
-  reviewExperiences, screenExperience, sketchEmbedding
+  reviewExperiences, screenExperience, sketchEmbedding, toDense
 } from '../../src/learn/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
 import { createAdmission, createMesh } from '../../src/mesh/index.ts'
@@ -83,7 +83,7 @@ async function syncAll (all: Node[]): Promise<number> {
 
 async function junkBody (store: ExperienceStore, text: string, domain: string): Promise<ExperienceBody> {
   const vec = await store.embeddings.embedOne(text)
-  return { text, domain, tags: [], confidence: 0.99, evidence: { groups: 50, meanReward: 0.99 }, sketch: sketchEmbedding(vec, store.embedder.id) }
+  return { text, domain, tags: [], confidence: 0.99, evidence: { groups: 50, meanReward: 0.99 }, sketch: sketchEmbedding(toDense(vec), store.embedder.id) }
 }
 
 describe('sharing experiences with robust voting across real nodes', () => {
