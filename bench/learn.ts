@@ -151,7 +151,7 @@ async function latency (): Promise<Record<string, unknown>> {
   const library2 = openLibrary({ home: ':memory:' })
   for (const a of library.list()) library2.put(a, { status: a.status })
   const coldSource = experienceSource(library2, hashEmbedder())
-  let t = performance.now()
+  const t = performance.now()
   await coldSource.relevant('what should I do first?', { k: 5 })
   const coldMs = performance.now() - t
   library.close()
