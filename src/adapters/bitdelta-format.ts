@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { BitDeltaFormatError, AdapterNotFoundError } from './errors.ts'
-import { decodeScales, encodeScales, quantiseTarget, reconstructTarget, targetErrorSquares } from './bitdelta.ts'
+import { decodeScales, encodeScales, packSigns, quantiseTarget, reconstructTarget, targetErrorSquares, unpackSigns } from './bitdelta.ts'
 import type { BitDeltaOptions, QuantisedTarget, SignBlocks } from './bitdelta.ts'
 import { DEFAULT_GROUP } from './bitdelta.ts'
 import { writeFileAtomic } from './atomic.ts'
@@ -40,7 +40,7 @@ function writeBlocks (parts: Uint8Array[], q: SignBlocks): void {
   const dv = new DataView(head.buffer)
   dv.setFloat32(0, unit, true)
   for (let i = 0; i < halves.length; i++) dv.setUint16(4 + 2 * i, halves[i] as number, true)
-  parts.push(head, q.bits)
+  parts.push(head, packSigns(q.signs))
 }
 
 export function encodeBitDelta (adapter: LoraAdapter, quantised: QuantisedTarget[], group: number): Uint8Array {
@@ -103,7 +103,7 @@ function readBlocks (r: Reader, count: number, length: number, group: number): S
   for (let i = 0; i < halves.length; i++) halves[i] = dv.getUint16(4 + 2 * i, true)
   const scales = decodeScales(unit, halves)
   if (scales.some((v) => !Number.isFinite(v))) throw new BitDeltaFormatError(r.path, 'non-finite block scale')
-  return { count, length, group, bits: r.take(sizes.bits).slice(), scales }
+  return { count, length, group, signs: unpackSigns(r.take(sizes.bits), count * length), scales }
 }
 
 function isPosInt (x: unknown): x is number { return typeof x === 'number' && Number.isInteger(x) && x > 0 }
@@ -128,7 +128,7 @@ export function decodeBitDelta (bytes: Uint8Array, path?: string): LoraAdapter {
       throw new BitDeltaFormatError(path, `bad target entry ${JSON.stringify(row)}`)
     }
     const a = mode === 'dense' ? readBlocks(r, out, nIn, h.group) : readBlocks(r, rank, nIn, h.group)
-    const b = mode === 'dense' ? { count: 0, length: 0, group: h.group, bits: new Uint8Array(0), scales: new Float32Array(0) } : readBlocks(r, rank, out, h.group)
+    const b = mode === 'dense' ? { count: 0, length: 0, group: h.group, signs: new Int8Array(0), scales: new Float32Array(0) } : readBlocks(r, rank, out, h.group)
     return reconstructTarget({ name, rank, alpha, scale, out, in: nIn, mode, a, b })
   })
   const extras: ExtraTensor[] = h.extras.map(([name, shape, dtype]) => {

@@ -28,15 +28,15 @@ export interface BitDeltaOptions {
 export const DEFAULT_GROUP = 128
 export const DEFAULT_REFINE_ITERATIONS = 4
 
-/** One quantised factor: signs (1 = +) of component-major vectors, one scale per block. */
+/** One quantised factor: signs of component-major vectors, one scale per block. */
 export interface SignBlocks {
   /** Number of rank components (vectors). */
   count: number
   /** Length of each vector. */
   length: number
   group: number
-  /** count × length sign bits, component-major, LSB first. */
-  bits: Uint8Array
+  /** count × length signs (±1), component-major; stored packed as bits (1 = +) by the container. */
+  signs: Int8Array
   /** count × ceil(length / group) scales. */
   scales: Float32Array
 }
@@ -61,7 +61,7 @@ function blocksPer (length: number, group: number): number {
 /** vectors[c][i] accessor → sign bits + mean|x| block scales. */
 function signQuantise (count: number, length: number, group: number, get: (c: number, i: number) => number): SignBlocks {
   const nb = blocksPer(length, group)
-  const bits = new Uint8Array(Math.ceil((count * length) / 8))
+  const signs = new Int8Array(count * length)
   const scales = new Float32Array(count * nb)
   for (let c = 0; c < count; c++) {
     for (let g = 0; g < nb; g++) {
@@ -70,17 +70,30 @@ function signQuantise (count: number, length: number, group: number, get: (c: nu
       for (let i = g * group; i < end; i++) {
         const v = get(c, i)
         sum += Math.abs(v)
-        if (v >= 0) { const k = c * length + i; bits[k >> 3] = (bits[k >> 3] as number) | (1 << (k & 7)) }
+        signs[c * length + i] = v >= 0 ? 1 : -1
       }
       scales[c * nb + g] = sum / (end - g * group)
     }
   }
-  return { count, length, group, bits, scales }
+  return { count, length, group, signs, scales }
+}
+
+/** ±1 signs → bits (1 = +), LSB first. */
+export function packSigns (signs: Int8Array): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(signs.length / 8))
+  for (let k = 0; k < signs.length; k++) if ((signs[k] as number) > 0) bits[k >> 3] = (bits[k >> 3] as number) | (1 << (k & 7))
+  return bits
+}
+
+/** bits (1 = +) → ±1 signs. */
+export function unpackSigns (bits: Uint8Array, n: number): Int8Array {
+  const signs = new Int8Array(n)
+  for (let k = 0; k < n; k++) signs[k] = (((bits[k >> 3] as number) >> (k & 7)) & 1) === 1 ? 1 : -1
+  return signs
 }
 
 export function signAt (q: SignBlocks, c: number, i: number): number {
-  const k = c * q.length + i
-  return ((q.bits[k >> 3] as number) >> (k & 7)) & 1 ? 1 : -1
+  return q.signs[c * q.length + i] as number
 }
 
 /** Reconstruct the vectors as a count × length float64 matrix. */
@@ -139,15 +152,19 @@ function refitScales (q: SignBlocks, cross: Mat64, gram: Mat64): void {
   const k = new Float64Array(r * r)
   const p = new Float64Array(r)
   const cur = new Float64Array(r)
+  const col = new Int8Array(r)
+  const sg = q.signs
+  const len = q.length
   for (let g = 0; g < nb; g++) {
     k.fill(0)
     p.fill(0)
     const end = Math.min(q.length, (g + 1) * q.group)
     for (let i = g * q.group; i < end; i++) {
+      for (let c = 0; c < r; c++) col[c] = sg[c * len + i] as number
       for (let c = 0; c < r; c++) {
-        const sc = signAt(q, c, i)
+        const sc = col[c] as number
         p[c] = (p[c] as number) + sc * (cross.data[i * r + c] as number)
-        for (let d = c; d < r; d++) k[c * r + d] = (k[c * r + d] as number) + sc * signAt(q, d, i)
+        for (let d = c; d < r; d++) k[c * r + d] = (k[c * r + d] as number) + sc * (col[d] as number)
       }
     }
     for (let c = 0; c < r; c++) {
@@ -184,7 +201,7 @@ function refitSigns (q: SignBlocks, cross: Mat64, gram: Mat64): number {
         if ((v[c] as number) * s > 1e-300) {
           v[c] = -(v[c] as number)
           const k = c * q.length + i
-          q.bits[k >> 3] = (q.bits[k >> 3] as number) ^ (1 << (k & 7))
+          q.signs[k] = -(q.signs[k] as number)
           changed = true
           flips++
         }
@@ -235,7 +252,7 @@ export function quantiseTarget (t: LoraTarget, options: BitDeltaOptions = {}): Q
     const dw = denseDelta(t.b, t.a, t.scale)
     const a = signQuantise(out, nIn, group, (c, i) => dw.data[c * nIn + i] as number)
     roundScales(a)
-    return { ...base, mode: 'dense', a, b: { count: 0, length: 0, group, bits: new Uint8Array(0), scales: new Float32Array(0) } }
+    return { ...base, mode: 'dense', a, b: { count: 0, length: 0, group, signs: new Int8Array(0), scales: new Float32Array(0) } }
   }
   const A = t.a
   const B = t.b
