@@ -11,7 +11,7 @@ import { CarWriter } from '@ipld/car/writer'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as raw from 'multiformats/codecs/raw'
 import { CHUNK_SIZE, decodeArtifact, rawCid } from '../artifacts/index.ts'
-import { DamagedCarError, MissingChunksError } from './errors.ts'
+import { InvalidCarError, MissingChunksError } from './errors.ts'
 import type { Admission, AdmitResult } from './admission.ts'
 import type { Kind, SignedArtifact } from '../artifacts/index.ts'
 import { ArtifactNotFoundError } from '../library/index.ts'
@@ -117,7 +117,7 @@ async function * blocks (path: string): AsyncGenerator<{ cid: CID, bytes: Uint8A
   try {
     iterator = await CarBlockIterator.fromIterable(createReadStream(path))
   } catch (err) {
-    throw new DamagedCarError(path, 0, undefined, `cannot be read: ${(err as Error).message} (not a CAR file?)`, { cause: err })
+    throw new InvalidCarError(path, 0, undefined, `cannot be read: ${(err as Error).message} (not a CAR file?)`, { cause: err })
   }
   try {
     for await (const b of iterator) {
@@ -125,8 +125,8 @@ async function * blocks (path: string): AsyncGenerator<{ cid: CID, bytes: Uint8A
       yield { cid: b.cid, bytes: b.bytes, index: index++ }
     }
   } catch (err) {
-    if ((err as Error).name === 'DamagedCarError') throw err
-    throw new DamagedCarError(path, index, undefined, `cannot be read${last != null ? ` (after ${last})` : ''}: ${(err as Error).message}`, { cause: err })
+    if ((err as Error).name === 'InvalidCarError') throw err
+    throw new InvalidCarError(path, index, undefined, `cannot be read${last != null ? ` (after ${last})` : ''}: ${(err as Error).message}`, { cause: err })
   }
 }
 
@@ -139,18 +139,18 @@ export async function importCar (path: string, library: Library, admission: Admi
     options.signal?.throwIfAborted()
     const key = cid.toString()
     if (cid.code === raw.code) {
-      if (bytes.length > CHUNK_SIZE) throw new DamagedCarError(path, index, key, `is ${bytes.length} bytes, over the ${CHUNK_SIZE}-byte chunk size`)
+      if (bytes.length > CHUNK_SIZE) throw new InvalidCarError(path, index, key, `is ${bytes.length} bytes, over the ${CHUNK_SIZE}-byte chunk size`)
       const actual = rawCid(bytes).toString()
-      if (actual !== key) throw new DamagedCarError(path, index, key, `fails verification: its bytes hash to ${actual}`)
+      if (actual !== key) throw new InvalidCarError(path, index, key, `fails verification: its bytes hash to ${actual}`)
       chunkSet.add(key)
     } else if (cid.code === dagCbor.code) {
       try {
         artifacts.push(await decodeArtifact(bytes, { expectedCid: key }))
       } catch (err) {
-        throw new DamagedCarError(path, index, key, `is not a valid artifact: ${(err as Error).name}: ${(err as Error).message}`, { cause: err })
+        throw new InvalidCarError(path, index, key, `is not a valid artifact: ${(err as Error).name}: ${(err as Error).message}`, { cause: err })
       }
     } else {
-      throw new DamagedCarError(path, index, key, `has unsupported codec 0x${cid.code.toString(16)}`)
+      throw new InvalidCarError(path, index, key, `has unsupported codec 0x${cid.code.toString(16)}`)
     }
     options.onProgress?.({ type: 'car:block', index, bytes: bytes.length })
   }
@@ -160,13 +160,16 @@ export async function importCar (path: string, library: Library, admission: Admi
   }
   // pass 2: store chunks (verified again on the way in), then admit artifacts
   const result: ImportResult = { admitted: [], chunks: 0, chunksPresent: 0 }
-  for await (const { cid, bytes } of blocks(path)) {
+  for await (const { cid, bytes, index } of blocks(path)) {
     options.signal?.throwIfAborted()
-    if (cid.code !== raw.code) continue
     const key = cid.toString()
-    if (library.blobs.has(key)) { result.chunksPresent++; continue }
-    library.blobs.putVerified(key, bytes)
-    result.chunks++
+    if (cid.code === raw.code && library.blobs.has(key)) {
+      result.chunksPresent++
+    } else if (cid.code === raw.code) {
+      library.blobs.putVerified(key, bytes)
+      result.chunks++
+    }
+    options.onProgress?.({ type: 'car:block', index, bytes: bytes.length })
   }
   for (const a of artifacts) {
     result.admitted.push(await admission.admitVerified(a, { source: { type: 'car', path }, signal: options.signal }))

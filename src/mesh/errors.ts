@@ -78,13 +78,13 @@ export class FetchRefusedError extends MeshError {
 }
 
 /** A CAR file holds a block that fails verification or cannot be read. */
-export class DamagedCarError extends MeshError {
+export class InvalidCarError extends MeshError {
   readonly path: string
   readonly block: string | undefined
   readonly index: number
   constructor (path: string, index: number, block: string | undefined, reason: string, options?: ErrorOptions) {
     super(`${path}: block #${index}${block != null ? ` (${block})` : ''} ${reason}; nothing was imported`, options)
-    this.name = 'DamagedCarError'
+    this.name = 'InvalidCarError'
     this.path = path
     this.block = block
     this.index = index

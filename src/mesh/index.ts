@@ -20,6 +20,7 @@ export { Mesh, createMesh } from './mesh.ts'
 export type { MeshComponents, MeshEvents, MeshInit, PeerSummary, SyncWithResult } from './types.ts'
 export type { KnownPeer } from './peer-book.ts'
 export { createAdmission, trustVerified } from './admission.ts'
+export { PeerBook } from './peer-book.ts'
 export type { Admission, AdmissionContext, AdmissionDecision, AdmissionPolicy, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
 export type { Announcement } from './announce.ts'
 export type { AnnounceResult } from './announcer.ts'
@@ -35,7 +36,7 @@ export { Reconciler, reconcileLocal } from './reconcile.ts'
 export type { LocalReconcileResult, SyncItem } from './reconcile.ts'
 export { FETCH_PROTOCOL, SYNC_PROTOCOL, announceTopic } from './constants.ts'
 export {
-  ChunkVerificationError, DamagedCarError, FetchFailedError, FetchRefusedError, InvalidMeshConfigError,
+  ChunkVerificationError, InvalidCarError, FetchFailedError, FetchRefusedError, InvalidMeshConfigError,
   InvalidMultiaddrError, InvalidNetworkKeyError, InvalidSyncMessageError, MeshError, MeshNotStartedError,
   MissingChunksError, ProtocolViolationError, SyncRoundsExceededError
 } from './errors.ts'

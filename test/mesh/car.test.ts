@@ -77,7 +77,7 @@ describe('CAR export and import', { timeout: 60_000 }, () => {
     const b = await libNode()
     const admission = createAdmission({ library: b.library })
     await assert.rejects(importCar(file, b.library, admission), (err: Error & { block?: string }) => {
-      assert.equal(err.name, 'DamagedCarError')
+      assert.equal(err.name, 'InvalidCarError')
       assert.equal(err.block, chunksOf(adapter)[1])
       assert.match(err.message, /fails verification/)
       return true
@@ -95,9 +95,9 @@ describe('CAR export and import', { timeout: 60_000 }, () => {
     writeFileSync(file, car.subarray(0, car.length - 5000))
     const b = await libNode()
     const admission = createAdmission({ library: b.library })
-    await assert.rejects(importCar(file, b.library, admission), { name: 'DamagedCarError' })
+    await assert.rejects(importCar(file, b.library, admission), { name: 'InvalidCarError' })
     writeFileSync(file, 'hello, not a car')
-    await assert.rejects(importCar(file, b.library, admission), { name: 'DamagedCarError' })
+    await assert.rejects(importCar(file, b.library, admission), { name: 'InvalidCarError' })
     assert.equal(b.library.list().length, 0)
     assert.equal(blobFiles(b.library), 0)
   })

@@ -1,0 +1,74 @@
+/** `baobab peers list|dial`: peers seen by this node, and a one-shot dial. */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { loadConfig, saveConfig } from '../config-file.ts'
+import { action, emit, withContext } from '../context.ts'
+import { PeerBook, createMesh, meshInitFromConfig } from '../../mesh/index.ts'
+import type { CliContext } from '../context.ts'
+import type { Mesh } from '../../mesh/index.ts'
+import type { Command } from 'commander'
+
+/**
+ * A short-lived mesh for one-shot commands: no listening, no discovery, no automatic sync or
+ * fetch — the command decides what to do.
+ */
+export async function startOneShotMesh (ctx: CliContext, overrides: Parameters<typeof meshInitFromConfig>[1] = {}): Promise<Mesh> {
+  const mesh = createMesh({ privateKey: ctx.identity.privateKey, library: ctx.library }, meshInitFromConfig(ctx.config, {
+    listen: [],
+    bootstrap: [],
+    mdns: false,
+    syncOnConnect: false,
+    autoFetch: false,
+    syncIntervalMs: 0,
+    watchIntervalMs: 0,
+    ...overrides
+  }))
+  await mesh.start()
+  return mesh
+}
+
+function ago (ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000))
+  return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`
+}
+
+export function register (program: Command): void {
+  const peers = program.command('peers').description('peers this node has found, and dialling one')
+  peers.command('list')
+    .description('peers recorded by this node (connected ones first; a running `baobab start` keeps this current)')
+    .option('--json', 'print JSON')
+    .action(action(async (_opts: unknown, cmd: Command) => {
+      await withContext(cmd, ctx => {
+        const list = new PeerBook(ctx.library).list()
+        emit(cmd, list, () => {
+          if (list.length === 0) console.log('(no peers seen yet: run `baobab start`, or `baobab peers dial <multiaddr>`)')
+          for (const p of list) {
+            console.log(`${p.connected ? 'connected' : 'seen     '}  ${p.peer}  ${ago(p.lastSeen).padEnd(8)} via ${p.via.padEnd(9)} ${p.addrs[0] ?? ''}`)
+          }
+        })
+      })
+    }))
+  peers.command('dial <multiaddr>')
+    .description('connect to a peer once, measure the round trip, optionally keep it as a bootstrap peer')
+    .option('--save', 'add the address to config.bootstrap')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  baobab peers dial /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW... --save')
+    .action(action(async (address: string, opts: { save?: boolean }, cmd: Command) => {
+      await withContext(cmd, async ctx => {
+        const mesh = await startOneShotMesh(ctx)
+        try {
+          const peer = await mesh.dial(address, { signal: AbortSignal.timeout(15_000) })
+          const rtt = await mesh.libp2p.services.ping.ping(peerIdFromString(peer), { signal: AbortSignal.timeout(10_000) })
+          if (opts.save === true) {
+            const config = loadConfig(ctx.home)
+            if (!config.bootstrap.includes(address)) config.bootstrap.push(address)
+            saveConfig(ctx.home, config)
+          }
+          emit(cmd, { peer, rttMs: rtt, saved: opts.save === true }, () => {
+            console.log(`connected to ${peer} (round trip ${rtt} ms)${opts.save === true ? '; saved as a bootstrap peer' : ''}`)
+          })
+        } finally {
+          await mesh.stop()
+        }
+      })
+    }))
+}
