@@ -37,6 +37,8 @@ function quantile (xs: number[], q: number): number {
 async function learning (): Promise<Record<string, unknown>> {
   const curves: number[][] = []
   const deltas: number[] = []
+  const withouts: number[] = []
+  const withs: number[] = []
   const ablation: number[] = []
   const grader = await loadGrader('exact')
   for (const runSeed of [0, 1, 2]) {
@@ -51,6 +53,8 @@ async function learning (): Promise<Record<string, unknown>> {
       else {
         curves.push(report.epochs.map(e => e.meanReward))
         deltas.push(...ev.seeds.map(s => s.delta))
+        withouts.push(...ev.seeds.map(s => s.without))
+        withs.push(...ev.seeds.map(s => s.with))
         if (runSeed === 0) console.log(`run 0: without ${r3(ev.without.mean)} with ${r3(ev.with.mean)} delta ${r3(ev.delta.mean)} ± ${r3(ev.delta.sd)} → ${ev.verdict}`)
       }
       library.close()
@@ -62,6 +66,8 @@ async function learning (): Promise<Record<string, unknown>> {
   return {
     learningCurve: curve,
     learningCurveSd: curveSd,
+    evalWithoutMean: r3(mean(withouts)),
+    evalWithMean: r3(mean(withs)),
     evalDeltaMean: r3(mean(deltas)),
     evalDeltaSd: r3(sd(deltas)),
     evalDeltaMin: r3(Math.min(...deltas)),
