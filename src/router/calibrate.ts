@@ -20,6 +20,7 @@
  */
 import { marginOf, scoreExperts } from './expert-index.ts'
 import type { IndexedExpert, ScoringOptions } from './expert-index.ts'
+import type { Calibration } from './types.ts'
 import type { PackedVector } from './vectors.ts'
 
 export interface CalibrationOptions {
@@ -146,4 +147,19 @@ export function chooseSettings (samples: LooSample[], opts: CalibrationOptions):
     }
   }
   return { threshold, minMargin: Math.max(0, minMargin), minCoverage, minEvidence }
+}
+
+/** The calibration record: settings plus how the held-out questions fared under them. */
+export function summarize (samples: LooSample[], settings: CalibrationSettings, fingerprint: string): Calibration {
+  const n = samples.length
+  const share = (pred: (s: LooSample) => boolean): number => n === 0 ? 0 : samples.filter(pred).length / n
+  return {
+    ...settings,
+    n,
+    looAccuracy: share(s => s.correct),
+    looAccepted: share(s => s.topScore >= settings.threshold && s.margin >= settings.minMargin &&
+      s.coverage >= settings.minCoverage && s.evidence >= settings.minEvidence),
+    heldOutAbstained: share(s => s.otherScore < settings.threshold),
+    fingerprint
+  }
 }

@@ -37,6 +37,7 @@ const DEFAULT_WEIGHTS = { word: 0.5, char: 0.15, concept: 0.35 }
 const BLOCKS = ['w', 'c', 'k'] as const
 /** Exemplar texts whose word features are kept for evidence checks. */
 const WORD_CACHE = 4096
+const FIT_CACHE = 8192
 
 export class HashEmbedder implements FittableEmbedder {
   readonly specificationVersion = 'v1' as const
@@ -48,6 +49,8 @@ export class HashEmbedder implements FittableEmbedder {
   private readonly useConcepts: boolean
   private vocabulary = Vocabulary.empty()
   private readonly wordCache = new Map<string, Features>()
+  /** Features of the corpus just fitted: the router embeds those same texts next. */
+  private fitCache = new Map<string, Features>()
 
   constructor (init: HashEmbedderInit = {}) {
     const dims = init.dims ?? 65536
@@ -89,8 +92,14 @@ export class HashEmbedder implements FittableEmbedder {
   /** Learns document frequencies from a corpus (replaces any previous fit). */
   fit (corpus: Iterable<string>): void {
     const sets: Features[] = []
-    for (const text of corpus) sets.push(this.features(text))
+    const keep = new Map<string, Features>()
+    for (const text of corpus) {
+      const f = this.features(text)
+      sets.push(f)
+      if (keep.size < FIT_CACHE) keep.set(text, f)
+    }
     this.vocabulary = Vocabulary.fit(sets)
+    this.fitCache = keep
   }
 
   /** idf of a feature key: ln((N+1)/(df+1)) + 1; unseen features get the largest value. */
@@ -112,7 +121,7 @@ export class HashEmbedder implements FittableEmbedder {
 
   /** Embeds one text synchronously, returning only the non-zero entries. */
   embedPacked (text: string): PackedVector {
-    const f = this.features(text)
+    const f = this.fitCache.get(text) ?? this.features(text)
     const mask = this.dims - 1
     const acc = new Map<number, number>()
     for (const block of BLOCKS) {

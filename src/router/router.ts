@@ -4,10 +4,11 @@
  */
 import { createHash } from 'node:crypto'
 import { logger } from '@libp2p/logger'
-import { chooseSettings, DEFAULT_CALIBRATION, leaveOneOut, pickLooQueries } from './calibrate.ts'
+import { chooseSettings, DEFAULT_CALIBRATION, leaveOneOut, pickLooQueries, summarize } from './calibrate.ts'
 import { decide } from './decision.ts'
 import { EmbeddingCache } from './embedding-cache.ts'
 import { ExpertNotFoundError, InvalidExpertError, InvalidQuestionError } from './errors.ts'
+import { validateExpert } from './validate.ts'
 import { buildExpert, DEFAULT_SCORING, scoreExpert, scoreExperts } from './expert-index.ts'
 import { hashEmbedder } from './hash-embedder.ts'
 import { RouterStore } from './router-store.ts'
@@ -67,6 +68,8 @@ export class Router {
   private fittedId = ''
   private fittedDocs = 0
   private changedDocs = 0
+  /** The index must be rebuilt (refit) before the next decision. */
+  private stale = false
   private settings: CalibrationSettings | null = null
   private summary: Calibration | null = null
   private negativeVectors: PackedVector[] = []
@@ -104,15 +107,19 @@ export class Router {
     await this.rebuild(options)
   }
 
-  /** Adds (or replaces) one expert; other experts are not re-embedded unless corpus drift forces a refit. */
+  /**
+   * Adds (or replaces) one expert. Other experts are not re-embedded: only when the corpus
+   * statistics drifted past `refitDrift` is the whole index refitted, once, lazily at the next
+   * `route`/`calibrate` (so adding many experts in a row costs one rebuild).
+   */
   async addExpert (expert: ExpertInput, options: RouteOptions = {}): Promise<void> {
     validateExpert(expert)
     this.removeExpert(expert.id)
     this.defs.set(expert.id, expert)
     this.changedDocs += expert.exemplars.length
-    if (this.needsRefit()) { await this.rebuild(options); return }
-    this.index.push(await this.embedExpert(expert, options))
     this.invalidate()
+    if (this.stale || this.needsRefit()) { this.stale = true; return }
+    this.index.push(await this.embedExpert(expert, options))
   }
 
   removeExpert (id: string): boolean {
@@ -171,7 +178,7 @@ export class Router {
     }
     const id = this.store?.addFeedback({ created: Date.now(), question: text, expertId: input.expertId }) ?? null
     this.remember(text, input.expertId)
-    if (input.expertId != null) {
+    if (input.expertId != null && !this.stale) {
       const def = this.defs.get(input.expertId)!
       this.index = this.index.filter(e => e.id !== def.id)
       this.index.push(await this.embedExpert(def, options))
@@ -207,6 +214,7 @@ export class Router {
   }
 
   private async rebuild (options: RouteOptions): Promise<void> {
+    this.stale = true
     const embedder = this.embedder
     if (isFittable(embedder)) {
       const corpus = [...this.defs.values()].flatMap(d => this.exemplarsOf(d).map(contentText))
@@ -220,6 +228,7 @@ export class Router {
     const index: IndexedExpert[] = []
     for (const def of this.defs.values()) index.push(await this.embedExpert(def, options))
     this.index = index
+    this.stale = false
     this.invalidate()
   }
 
@@ -273,7 +282,7 @@ export class Router {
   }
 
   private async ready (options: RouteOptions): Promise<void> {
-    if (this.needsRefit()) await this.rebuild(options)
+    if (this.stale || this.needsRefit()) await this.rebuild(options)
     if (this.settings != null) return
     this.negativeVectors = await this.embed(this.negatives, options, false)
     const fingerprint = this.fingerprint()
@@ -292,32 +301,9 @@ export class Router {
     const samples = leaveOneOut(this.index, queries, this.scoring, (q, own) =>
       this.evidenceOf(own.exemplars[q.exemplar]!.q, own, q.vector, q.exemplar))
     const settings = chooseSettings(samples, this.calOptions)
-    const accepted = (s: typeof samples[number]): boolean =>
-      s.topScore >= settings.threshold && s.margin >= settings.minMargin && s.coverage >= settings.minCoverage &&
-      s.evidence >= settings.minEvidence
-    const n = samples.length
     this.settings = settings
-    this.summary = {
-      ...settings,
-      n,
-      looAccuracy: n === 0 ? 0 : samples.filter(s => s.correct).length / n,
-      looAccepted: n === 0 ? 0 : samples.filter(accepted).length / n,
-      heldOutAbstained: n === 0 ? 0 : samples.filter(s => s.otherScore < settings.threshold).length / n,
-      fingerprint
-    }
+    this.summary = summarize(samples, settings, fingerprint)
     this.store?.setState('calibration', this.summary)
-    log('calibrated on %d held-out questions: %o', n, this.summary)
+    log('calibrated on %d held-out questions: %o', samples.length, this.summary)
   }
-}
-
-function validateExpert (e: ExpertInput): void {
-  const id = typeof e?.id === 'string' ? e.id : ''
-  if (id === '') throw new InvalidExpertError('expert id must be a non-empty string', { expertId: id })
-  if (typeof e.name !== 'string' || e.name === '') throw new InvalidExpertError(`expert ${id}: name must be a non-empty string`, { expertId: id })
-  if (typeof e.domain !== 'string' || e.domain === '') throw new InvalidExpertError(`expert ${id}: domain must be a non-empty string`, { expertId: id })
-  if (!Array.isArray(e.exemplars) || e.exemplars.length === 0) throw new InvalidExpertError(`expert ${id}: needs at least one exemplar`, { expertId: id })
-  e.exemplars.forEach((x, i) => {
-    if (typeof x?.q !== 'string' || x.q.trim() === '') throw new InvalidExpertError(`expert ${id}: exemplar ${i} has no question`, { expertId: id })
-    if (x.a != null && typeof x.a !== 'string') throw new InvalidExpertError(`expert ${id}: exemplar ${i} answer must be a string`, { expertId: id })
-  })
 }

@@ -1,0 +1,15 @@
+/** Checks an expert definition before it enters the index. */
+import { InvalidExpertError } from './errors.ts'
+import type { ExpertInput } from './types.ts'
+
+export function validateExpert (e: ExpertInput): void {
+  const id = typeof e?.id === 'string' ? e.id : ''
+  if (id === '') throw new InvalidExpertError('expert id must be a non-empty string', { expertId: id })
+  if (typeof e.name !== 'string' || e.name === '') throw new InvalidExpertError(`expert ${id}: name must be a non-empty string`, { expertId: id })
+  if (typeof e.domain !== 'string' || e.domain === '') throw new InvalidExpertError(`expert ${id}: domain must be a non-empty string`, { expertId: id })
+  if (!Array.isArray(e.exemplars) || e.exemplars.length === 0) throw new InvalidExpertError(`expert ${id}: needs at least one exemplar`, { expertId: id })
+  e.exemplars.forEach((x, i) => {
+    if (typeof x?.q !== 'string' || x.q.trim() === '') throw new InvalidExpertError(`expert ${id}: exemplar ${i} has no question`, { expertId: id })
+    if (x.a != null && typeof x.a !== 'string') throw new InvalidExpertError(`expert ${id}: exemplar ${i} answer must be a string`, { expertId: id })
+  })
+}
