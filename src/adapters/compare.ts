@@ -122,6 +122,15 @@ export function compareAdapters (adapters: LoraAdapter[], options: CompareOption
     if (p.verdict === 'merge') reasons.push(`${tag}: B-subspace overlap ${p.bExcess.toFixed(2)} above the random null (≥ ${thresholds.bExcess}) and ΔW cos ${p.deltaCos.toFixed(3)} (≥ ${thresholds.deltaCos}): same direction, merging keeps both`)
     else reasons.push(`${tag}: B-subspace overlap ${p.bExcess.toFixed(2)} above null (needs ${thresholds.bExcess}), ΔW cos ${p.deltaCos.toFixed(3)} (needs ${thresholds.deltaCos}): near-orthogonal updates, a merge dilutes each — route`)
   }
+  const norms = adapters.map((ad) => Math.sqrt(ad.targets.reduce((s, t) => s + normFactored(targetFactored(t)) ** 2, 0)))
+  for (const p of pairs) {
+    const na = norms[p.a] as number
+    const nb = norms[p.b] as number
+    if (p.verdict === 'merge' && Math.max(na, nb) > 2 * Math.min(na, nb)) {
+      const weak = na < nb ? p.a : p.b
+      reasons.push(`${labels[weak]} has ‖ΔW‖ ${Math.min(na, nb).toFixed(2)} vs ${Math.max(na, nb).toFixed(2)}: an equal-weight merge is dominated by the other; weights ∝ 1/‖ΔW‖ balance them`)
+    }
+  }
   const verdict = pairs.length > 0 && pairs.every((p) => p.verdict === 'merge') ? 'merge' : 'route'
   const sameRanks = slots.every((s) => new Set(s.sources.map((t) => t?.rank)).size === 1 && s.sources.every((t) => t != null))
   const methods = (options.methods ?? MERGE_METHODS).filter((m) => m !== 'naive' || sameRanks)
@@ -146,15 +155,13 @@ export function compareAdapters (adapters: LoraAdapter[], options: CompareOption
     }
   })
   const adapterRows = adapters.map((ad, i) => {
-    let sq = 0
-    for (const t of ad.targets) sq += normFactored(targetFactored(t)) ** 2
     return {
       label: labels[i] as string,
       ...(ad.baseModel != null ? { baseModel: ad.baseModel } : {}),
       ...(ad.arch != null ? { arch: ad.arch } : {}),
       ranks: [...new Set(ad.targets.map((t) => t.rank))],
       targets: ad.targets.length,
-      deltaNorm: Math.sqrt(sq)
+      deltaNorm: norms[i] as number
     }
   })
   return { verdict, reasons, thresholds, adapters: adapterRows, pairs, methods: methodReports, targets, warnings }

@@ -113,6 +113,12 @@ function maxAbsDeltaError (x: LoraAdapter, y: LoraAdapter): number {
 
 const fmt = (x: number, d = 3): string => x.toFixed(d)
 
+/** Mixed PEFT and GGUF inputs: bring the GGUF ones into the Hugging Face frame. */
+function oneFrame (adapters: LoraAdapter[], arch: ArchOptions): LoraAdapter[] {
+  if (new Set(adapters.map((a) => a.frame)).size < 2) return adapters
+  return adapters.map((a) => (a.frame === 'gguf' ? convertToHf(a, arch) : a))
+}
+
 export function registerAdapterMath (adapter: Command): void {
   adapter.command('inspect <path>')
     .description('show what a PEFT directory, GGUF LoRA or BitDelta file holds')
@@ -162,10 +168,13 @@ export function registerAdapterMath (adapter: Command): void {
     .option('--methods <list>', `comma list of ${MERGE_METHODS.join(', ')}`)
     .option('--dense-targets <n>', 'targets sampled for TIES/DARE (default 4)')
     .option('--allow-base-mismatch', 'compare adapters declared for different base models')
+    .option('--arch <arch>', 'architecture, when GGUF and PEFT inputs are mixed')
+    .option('--heads <n>', 'attention heads (llama), when GGUF and PEFT inputs are mixed')
+    .option('--kv-heads <n>', 'KV heads (llama)')
     .option('--json', 'print JSON')
-    .action(run(async (a: string, b: string, more: string[], o: { rank?: string, methods?: string, denseTargets?: string, allowBaseMismatch?: boolean }, cmd: Command) => {
+    .action(run(async (a: string, b: string, more: string[], o: ArchFlags & { rank?: string, methods?: string, denseTargets?: string, allowBaseMismatch?: boolean }, cmd: Command) => {
       const paths = [a, b, ...more]
-      const adapters = await Promise.all(paths.map((p) => loadAdapterFile(p)))
+      const adapters = oneFrame(await Promise.all(paths.map((p) => loadAdapterFile(p))), archOptions(o))
       const methods = o.methods?.split(',').map((m) => m.trim()) as MergeMethod[] | undefined
       for (const m of methods ?? []) if (!MERGE_METHODS.includes(m)) throw new InvalidOptionError('methods', m, `must be among ${MERGE_METHODS.join(', ')}`)
       const p = progress(cmd, 'compare')
@@ -212,7 +221,7 @@ export function registerAdapterMath (adapter: Command): void {
     .option('--json', 'print JSON')
     .action(run(async (a: string, b: string, more: string[], o: ArchFlags & { method: string, output: string, rank?: string, weights?: string, density?: string, dropRate?: string, seed?: string, to?: string, allowBaseMismatch?: boolean }, cmd: Command) => {
       const paths = [a, b, ...more]
-      const adapters = await Promise.all(paths.map((p) => loadAdapterFile(p)))
+      const adapters = oneFrame(await Promise.all(paths.map((p) => loadAdapterFile(p))), archOptions(o))
       const weights = o.weights?.split(',').map((w) => num('weights', w) as number)
       const rank = int('rank', o.rank)
       const density = num('density', o.density)
