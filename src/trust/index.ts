@@ -22,6 +22,7 @@
 export { Trust, createTrust } from './trust.ts'
 export type { QuarantineEntry, TrustComponents, TrustInit, TrustStatus } from './trust.ts'
 export { TrustPipeline } from './pipeline.ts'
+export { checkTrustState } from './integrity.ts'
 export type { AdmissionSource, AdmitOptions, AdmitResult, RefusalRecord } from './pipeline.ts'
 export type { ListResult, RevokeResult } from './actions.ts'
 export type { ExperienceCheck, OutcomeReproducer } from './context.ts'

@@ -1,5 +1,6 @@
 /** The Trust component: resolves its parts once and exposes the pipeline, reputation, limits and actions. */
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadAdapterFile } from '../adapters/index.ts'
@@ -50,6 +51,7 @@ export interface TrustInit {
   deny?: string[]
   shareVotes?: boolean
   rateLimits?: Partial<Record<RateAction, BucketSpec>>
+  /** Private directory for reassembled weight files (default: `trust-tmp` beside the blob store). */
   workDir?: string
 }
 
@@ -109,11 +111,12 @@ export class Trust {
       families: init.families,
       shareVotes: init.shareVotes ?? true,
       now,
-      workDir: init.workDir ?? tmpdir(),
+      workDir: init.workDir ?? join(dirname(components.library.blobs.dir), 'trust-tmp'),
       log: logger('baobab:trust')
     }
     for (const p of init.allow ?? []) if (this.reputation.listOf(p) == null) allowPeer(this.ctx, p)
     for (const p of init.deny ?? []) if (this.reputation.listOf(p) !== 'deny') denyPeer(this.ctx, p)
+    mkdirSync(this.ctx.workDir, { recursive: true })
     this.admission = new TrustPipeline(this.ctx)
   }
 
@@ -129,6 +132,8 @@ export class Trust {
    * quarantine (an admission cut short by a crash resumes here).
    */
   async recover (options: { signal?: AbortSignal } = {}): Promise<AdmitResult[]> {
+    // weight files reassembled by an admission that was cut short
+    for (const d of readdirSync(this.ctx.workDir)) if (d.startsWith('baobab-trust-')) rmSync(join(this.ctx.workDir, d), { recursive: true, force: true })
     for (const p of this.reputation.all().filter(r => r.list === 'deny')) purgeAuthor(this.ctx, p.peer, `author ${p.peer} is deny-listed`)
     const out: AdmitResult[] = []
     for (const a of this.ctx.library.list({ status: 'quarantined' })) {
