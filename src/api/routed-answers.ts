@@ -26,7 +26,11 @@ export interface RoutingParts {
   events?: EventHub
   /** Experiences put into each prompt (default 3). */
   experienceK?: number
+  /** How long the trusted-adapter set is reused before the library is read again (default 1000 ms). */
+  expertsTtlMs?: number
 }
+
+export const DEFAULT_EXPERTS_TTL_MS = 1000
 
 interface Card extends ExpertInfo {
   exemplars: number
@@ -51,14 +55,29 @@ export function lastUserMessage (messages: ChatMessage[]): string {
   return ''
 }
 
-export function routedAnswers (parts: RoutingParts): Pick<NodeServices, 'route' | 'ask' | 'experts'> {
+export type RoutedAnswers = Pick<NodeServices, 'route' | 'ask' | 'experts'> & {
+  /** Forget the cached trusted-adapter set (call after status changes). */
+  invalidate(): void
+}
+
+export function routedAnswers (parts: RoutingParts): RoutedAnswers {
   const { library, router, runtime } = parts
+  const ttl = parts.expertsTtlMs ?? DEFAULT_EXPERTS_TTL_MS
   let loadedKey = ''
   let loading: Promise<Card[]> | undefined
+  let cached: { cards: Card[], at: number } | undefined
+  library.onPut((a) => { if (a.kind === 'adapter') cached = undefined })
+
+  /** The library's trusted cards, read at most once per `ttl` unless invalidated. */
+  const current = (): Card[] => {
+    const now = Date.now()
+    if (cached == null || now - cached.at >= ttl) cached = { cards: trustedCards(library), at: now }
+    return cached.cards
+  }
 
   /** Keeps the router's experts equal to the library's trusted cards. */
   const sync = async (signal?: AbortSignal): Promise<Card[]> => {
-    const cards = trustedCards(library)
+    const cards = current()
     const key = cards.map(c => c.cid).join(',')
     if (key === loadedKey) return cards
     loading ??= (async () => {
@@ -106,6 +125,9 @@ export function routedAnswers (parts: RoutingParts): Pick<NodeServices, 'route' 
   }
 
   return {
+    invalidate () {
+      cached = undefined
+    },
     async experts (options) {
       return (await sync(options?.signal)).map(({ body: _body, ...info }) => info)
     },

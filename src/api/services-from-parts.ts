@@ -92,6 +92,7 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
     const a = get(cid)
     if (a.status !== 'quarantined') throw new StatusConflictError(cid, a.status, 'quarantined')
     library.setStatus(cid, status, reason)
+    routing?.invalidate()
     events.publish({ type: 'admission', message: `${status === 'trusted' ? 'approved' : 'rejected'} ${a.kind} ${artifactSummary(a).title}`, data: { cid, kind: a.kind, status } })
     return artifactSummary(get(cid))
   }
@@ -138,6 +139,7 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
       },
       async remove (cid) {
         library.remove(cid)
+        routing?.invalidate()
         events.publish({ type: 'library', message: `removed ${cid}`, data: { cid } })
       }
     },
