@@ -17,7 +17,7 @@ import { loadOrCreateIdentity } from './artifacts/index.ts'
 import { experienceSource } from './learn/index.ts'
 import { openLibrary } from './library/index.ts'
 import { createMesh } from './mesh/index.ts'
-import { answer, answerStream } from './node/answer.ts'
+import { answer, answerStream, prepareAnswer } from './node/answer.ts'
 import { syncRouterExperts, trustedExperts } from './node/experts.ts'
 import { createOutcomeService } from './outcomes/index.ts'
 import { Router, createEmbedder } from './router/index.ts'
@@ -112,6 +112,12 @@ export class BaobabNode {
 
   experts (): ExpertRecord[] {
     return trustedExperts(this.library)
+  }
+
+  /** Routes a question and gathers knowledge and experiences, without generating. */
+  async prepare (messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer> {
+    await this.refreshExperts(options.signal != null ? { signal: options.signal } : {})
+    return prepareAnswer(this.answerParts(), messages, options)
   }
 
   async ask (messages: ChatMessage[], options: AnswerOptions = {}): Promise<Answer> {

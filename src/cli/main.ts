@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander'
 import { register as registerArtifact } from './commands/artifact.ts'
 import { register as registerCar } from './commands/car.ts'
 import { register as registerDemo } from './commands/demo.ts'
+import { register as registerStart } from './commands/start.ts'
 import { register as registerDoctor } from './commands/doctor.ts'
+import { register as registerEval } from './commands/eval.ts'
 import { register as registerExperience } from './commands/experience.ts'
 import { register as registerIdentity } from './commands/identity.ts'
 import { register as registerLearn } from './commands/learn.ts'
@@ -14,6 +16,9 @@ import { register as registerOutcome } from './commands/outcome.ts'
 import { register as registerPeers } from './commands/peers.ts'
 import { register as registerSync } from './commands/sync.ts'
 import { register as registerTrust } from './commands/trust.ts'
+import { registerAdapterAdd } from './commands/adapter-add.ts'
+import { register as registerAsk } from './commands/ask.ts'
+import { register as registerRoute } from './commands/route.ts'
 import { reportError } from './context.ts'
 
 const program = new Command('baobab')
@@ -26,6 +31,7 @@ registerIdentity(program)
 registerLibrary(program)
 registerArtifact(program)
 registerDemo(program)
+registerStart(program)
 registerMcp(program)
 registerDoctor(program)
 registerExperience(program)
@@ -36,9 +42,13 @@ registerPeers(program)
 registerSync(program)
 registerNetwork(program)
 registerCar(program)
+registerEval(program)
+
+registerRoute(program)
+registerAsk(program)
 
 const adapter = program.command('adapter').description('add, inspect, convert, compare, merge and compress LoRA adapters')
-void adapter
+registerAdapterAdd(adapter)
 
 try {
   await program.parseAsync(process.argv)
