@@ -15,7 +15,7 @@ import { EmbeddingCache } from './embedding-cache.ts'
 import { ExperienceNotFoundError, InvalidLearnOptionsError } from './errors.ts'
 import { experienceState } from './experience-state.ts'
 import { normalizeExperienceText, validateConfidence, validateDomain, validateExperienceText, validateTags } from './experience-text.ts'
-import { sketchEmbedding } from './sketch.ts'
+import { sketchCosine, sketchEmbedding } from './sketch.ts'
 import { toDense, vecCosine as cosine } from './vectors.ts'
 import type { ExperienceState, ExperienceView } from './experience-state.ts'
 import type { ExperienceBody } from '../artifacts/index.ts'
@@ -123,6 +123,31 @@ export class ExperienceStore {
     return pool.map((view, i) => ({ view, cosine: cosine(q!, vs[i]!) }))
       .sort((a, b) => b.cosine - a.cosine)
       .slice(0, options.limit ?? pool.length)
+  }
+
+  /**
+   * Cross-peer near-duplicate check for a received experience: active experiences in its domain
+   * are shortlisted by sketch (when both sketches come from comparable embedders, only those whose
+   * sketch cosine is within `sketchSlack` of the threshold), then confirmed by re-embedding the
+   * text locally — the peer's sketch is never trusted on its own.
+   */
+  async nearDuplicateOf (body: ExperienceBody, options: { sketchSlack?: number, signal?: AbortSignal } = {}): Promise<{ cid: string, cosine: number, sketchCosine: number | null } | null> {
+    const slack = options.sketchSlack ?? 0.25
+    const pool = this.active(body.domain)
+    const shortlist: Array<{ view: ExperienceView, sketchCosine: number | null }> = []
+    for (const view of pool) {
+      const stored = this.library.get(view.cid)
+      const sk = stored == null ? null : sketchCosine((stored.envelope.body as ExperienceBody).sketch, body.sketch)
+      if (sk == null || sk > this.dedupThreshold - slack) shortlist.push({ view, sketchCosine: sk })
+    }
+    if (shortlist.length === 0) return null
+    const [q, ...vs] = await this.embeddings.embed([body.text, ...shortlist.map(x => x.view.text)], options.signal)
+    let best: { cid: string, cosine: number, sketchCosine: number | null } | null = null
+    shortlist.forEach((x, i) => {
+      const c = cosine(q!, vs[i]!)
+      if (c > this.dedupThreshold && (best == null || c > best.cosine)) best = { cid: x.view.cid, cosine: c, sketchCosine: x.sketchCosine }
+    })
+    return best
   }
 
   /**

@@ -147,6 +147,19 @@ describe('experience store: ADD / UPDATE / DELETE / MERGE on real SQLite', () =>
     assert.throws(() => store.publish(['bafyreigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi']), { name: 'ExperienceNotFoundError' })
   })
 
+  it('spots a peer\'s near-duplicate by sketch shortlist, confirmed by local re-embedding', async () => {
+    const { store } = await storeFixture()
+    const mine = await store.add({ text: SCOURS, domain: 'veterinary' })
+    await store.add({ text: IRRIGATION, domain: 'veterinary' })
+    const near = await store.nearDuplicateOf(await peerBody(store, SCOURS_NEAR))
+    assert.equal(near?.cid, mine.cid)
+    assert.ok(near != null && near.cosine > 0.9 && near.sketchCosine! > 0.6)
+    assert.equal(await store.nearDuplicateOf(await peerBody(store, 'When a goat coughs, isolate it because lungworm spreads in the herd.')), null)
+    // a forged sketch cannot make unrelated text a duplicate: the text is re-embedded
+    const forged = { ...(await peerBody(store, 'When a goat coughs, isolate it because lungworm spreads in the herd.')), sketch: (store.library.get(mine.cid!)!.envelope.body as ExperienceBody).sketch }
+    assert.equal(await store.nearDuplicateOf(forged), null)
+  })
+
   it('a 384-dim embedder gives 48-byte sketches', async () => {
     const { store, library } = await storeFixture({ embedder: embedder384() })
     const a = await store.add({ text: SCOURS, domain: 'veterinary' })
