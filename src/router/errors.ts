@@ -91,3 +91,15 @@ export class DimensionMismatchError extends Error {
     this.actual = fields.actual
   }
 }
+
+/** A questions file (JSONL with a "question" per line) with bad lines, each listed with its number. */
+export class InvalidQuestionsFileError extends Error {
+  override name = 'InvalidQuestionsFileError'
+  readonly file: string
+  readonly problems: ExemplarLineProblem[]
+  constructor (message: string, fields: { file: string, problems: ExemplarLineProblem[] }, options?: ErrorOptions) {
+    super(message, options)
+    this.file = fields.file
+    this.problems = fields.problems
+  }
+}

@@ -34,6 +34,7 @@ export type { EmbeddingCacheInit, CachedEmbedOptions } from './embedding-cache.t
 export { TfidfRouter, tfidfRouter } from './tfidf-baseline.ts'
 export type { TfidfDecision } from './tfidf-baseline.ts'
 export { parseExemplars, readExemplarsFile, MAX_EXEMPLARS } from './exemplars.ts'
+export { parseQuestions } from './questions.ts'
 export type { ParsedExemplars } from './exemplars.ts'
 export { tally, sweepBaseline, bestBalanced, ABSTAIN } from './evaluate.ts'
 export type { LabeledQuestion, DecisionTally, SweepPoint } from './evaluate.ts'
@@ -55,6 +56,7 @@ export type {
 } from './types.ts'
 export {
   InvalidEmbedderOptionsError, InvalidQuestionError, InvalidExemplarsError, InvalidExpertError,
-  ExpertNotFoundError, EmbeddingFailedError, EmbeddingModelNotFoundError, DimensionMismatchError
+  ExpertNotFoundError, EmbeddingFailedError, EmbeddingModelNotFoundError, DimensionMismatchError,
+  InvalidQuestionsFileError
 } from './errors.ts'
 export type { ExemplarLineProblem } from './errors.ts'
