@@ -82,7 +82,9 @@ export async function serveApi (app: Hono, options: ServeOptions = {}): Promise<
   log('listening on %s:%d', shownHost, addr.port)
 
   let closing: Promise<void> | undefined
+  const onAbort = (): void => { close().catch((err: unknown) => { log.error('close failed: %e', err) }) }
   const close = async (): Promise<void> => {
+    options.signal?.removeEventListener('abort', onAbort)
     closing ??= new Promise<void>((resolve) => {
       server.close(() => { resolve() })
       server.closeIdleConnections()
@@ -91,7 +93,7 @@ export async function serveApi (app: Hono, options: ServeOptions = {}): Promise<
     })
     await closing
   }
-  options.signal?.addEventListener('abort', () => { close().catch(() => {}) }, { once: true })
+  options.signal?.addEventListener('abort', onAbort, { once: true })
 
   return { host: addr.address, port: addr.port, url: `http://${shownHost}:${addr.port}/`, server, close }
 }

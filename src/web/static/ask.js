@@ -75,7 +75,7 @@ export function renderRoute (route) {
   fill(byId('route-scores'), rows)
   const thr = route.threshold != null ? `Abstain threshold ${score(route.threshold)} (line)` : 'No threshold'
   const margin = route.margin != null ? `, margin ${score(route.margin)}` : ''
-  byId('route-reason').textContent = `${route.reason}. ${thr}${margin}.`
+  byId('route-reason').textContent = `${route.reason.replace(/[.\s]+$/, '')}. ${thr}${margin}.`
   fill(byId('route-exemplars'), route.topExemplars.length === 0
     ? [el('li', { class: 'muted' }, 'none')]
     : route.topExemplars.map(x => el('li', {}, el('span', { class: 'tag' }, x.expert), ` ${x.q} `, el('span', { class: 'muted' }, score(x.score)))))
