@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/node_modules/**', 'src/web/static/**', '.demo/**'] },
+  { ignores: ['node_modules/**', 'bench/node_modules/**', 'bench/helia/**', 'src/web/static/**', '.demo/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
