@@ -61,6 +61,35 @@ function declaredKinds (targets: string[]): Set<string> {
   return new Set(targets.map(t => KIND_NAMES[t] ?? t))
 }
 
+/**
+ * Reads a weight file a peer supplied and records the checks on it: readable GGUF LoRA, every
+ * value finite, targets among the declared ones, ranks within the declared rank. Never throws
+ * for bad bytes: whatever the reader throws becomes a failed check with its reason.
+ * Returns the per-target norms, or undefined when a check failed.
+ */
+export async function screenWeightFile (path: string, body: Pick<AdapterBody, 'targets' | 'rank'>, loadAdapter: (path: string) => Promise<LoraAdapter>, checks: Checks): Promise<TargetNorms[] | undefined> {
+  let adapter: LoraAdapter
+  try {
+    adapter = await loadAdapter(path)
+  } catch (err) {
+    const e = err as Error
+    const code = e?.name === 'NonFiniteValueError' ? 'finite' : 'weights-readable'
+    checks.add(code, false, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`)
+    return undefined
+  }
+  checks.add('format', adapter.format === 'gguf', `weights are ${adapter.format}`)
+  const norms: TargetNorms[] = adapter.targets.map(t => targetNorms(t))
+  if (!checks.add('targets', norms.length > 0, `${norms.length} LoRA target(s)`)) return undefined
+  const nonFinite = norms.find(n => !n.finite)
+  checks.add('finite', nonFinite == null, nonFinite == null ? `${norms.length} targets, all values finite` : `${nonFinite.name}: ΔW norm is not finite`)
+  const kinds = declaredKinds(body.targets)
+  const undeclared = norms.find(n => !kinds.has(n.kind))
+  checks.add('targets', undeclared == null, undeclared == null ? `targets ${[...kinds].join(', ')}` : `${undeclared.name} (${undeclared.kind}) is not among the declared targets ${body.targets.join(', ')}`)
+  const overRank = norms.find(n => n.rank > body.rank || n.rank < 1)
+  checks.add('rank', overRank == null, overRank == null ? `ranks ≤ ${body.rank}` : `${overRank.name} has rank ${overRank.rank}, the card declares ${body.rank}`)
+  return checks.failed ? undefined : norms
+}
+
 export async function screenAdapter (artifact: StoredArtifact, ctx: AdapterScreenContext): Promise<AdapterScreenResult> {
   const body = artifact.envelope.body as AdapterBody
   const checks = new Checks()
@@ -86,25 +115,8 @@ export async function screenAdapter (artifact: StoredArtifact, ctx: AdapterScree
   ctx.signal?.throwIfAborted()
   const weightsPath = join(ctx.workDir, 'adapter.gguf')
   ctx.library.writeBlobFile(chunks, weightsPath)
-  let adapter: LoraAdapter
-  try {
-    adapter = await ctx.loadAdapter(weightsPath)
-  } catch (err) {
-    const e = err as Error
-    const code = e.name === 'NonFiniteValueError' ? 'finite' : 'weights-readable'
-    checks.add(code, false, `${e.name}: ${e.message}`)
-    return { report: checks.report(''), norms: [] }
-  }
-  checks.add('format', adapter.format === 'gguf', `weights are ${adapter.format}`)
-  const norms: TargetNorms[] = adapter.targets.map(t => targetNorms(t))
-  const nonFinite = norms.find(n => !n.finite)
-  checks.add('finite', nonFinite == null, nonFinite == null ? `${norms.length} targets, all values finite` : `${nonFinite.name}: ΔW norm is not finite`)
-  const kinds = declaredKinds(body.targets)
-  const undeclared = norms.find(n => !kinds.has(n.kind))
-  checks.add('targets', undeclared == null, undeclared == null ? `targets ${[...kinds].join(', ')}` : `${undeclared.name} (${undeclared.kind}) is not among the declared targets ${body.targets.join(', ')}`)
-  const overRank = norms.find(n => n.rank > body.rank || n.rank < 1)
-  checks.add('rank', overRank == null, overRank == null ? `ranks ≤ ${body.rank}` : `${overRank.name} has rank ${overRank.rank}, the card declares ${body.rank}`)
-  if (checks.failed) return { report: checks.report(''), norms: [] }
+  const norms = await screenWeightFile(weightsPath, body, ctx.loadAdapter, checks)
+  if (norms == null) return { report: checks.report(''), norms: [] }
 
   const base = baseKey(body)
   const byKind = new Map<string, KindNorms>()
