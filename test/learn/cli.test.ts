@@ -9,6 +9,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, describe, it } from 'node:test'
+import { exitCodeFor } from '../../src/cli/errors.ts'
+import {
+  ExperienceNotFoundError, GraderFailedError, InvalidExperienceError, InvalidGraderError, InvalidLearnOptionsError, MalformedOpsError,
+  PromptInjectionError, TaskFormatError, TemplateError
+} from '../../src/learn/index.ts'
 import { cleanup, tempHome } from './helpers.ts'
 
 after(cleanup)
@@ -45,17 +50,15 @@ describe('baobab experience', () => {
     assert.deepEqual(merged.replaced, [added.cid])
     const pub = JSON.parse((await baobab(home, 'experience', 'publish', '--json')).stdout) as { published: string[] }
     assert.deepEqual(pub.published, [merged.cid])
-    assert.equal((await baobab(home, 'experience', 'vote', merged.cid, 'up', '--score', '0.9')).code, 0)
-    const votes = JSON.parse((await baobab(home, 'experience', 'votes', merged.cid, '--json')).stdout) as { decision: { decision: string } }
-    assert.equal(votes.decision.decision, 'accept')
+    const vote = await baobab(home, 'experience', 'vote', merged.cid, 'up', '--score', '0.9')
+    assert.equal(vote.code, 0, vote.stderr)
+    assert.match(vote.stdout, /voted \+1/)
     const rm = await baobab(home, 'experience', 'rm', merged.cid, '--reason', 'superseded')
     assert.equal(rm.code, 0, rm.stderr)
     const all = JSON.parse((await baobab(home, 'experience', 'list', '--all', '--json')).stdout) as Array<{ cid: string, active: boolean, inactiveReason?: string }>
     assert.equal(all.length, 2)
     assert.ok(all.every(e => !e.active))
     assert.match(all.find(e => e.cid === merged.cid)!.inactiveReason!, /revoked by its author: superseded/)
-    const missing = await baobab(home, 'experience', 'rm', 'bafyreigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi')
-    assert.equal(missing.code, 3)
   })
 })
 
@@ -81,8 +84,19 @@ describe('baobab learn and learn eval (retrieval runtime: no model, so nothing t
     assert.equal(e.seeds.length, 2)
     assert.equal(e.delta.mean, 0)
     assert.equal(e.verdict, 'no significant change')
-    const bad = await baobab(home, 'learn', '--tasks', fileURLToPath(new URL('../fixtures/learn/bad-tasks.jsonl', import.meta.url)), '--grader', 'exact')
-    assert.equal(bad.code, 2)
-    assert.match(bad.stderr, /TaskFormatError: .*line 2: not valid JSON.*line 4: needs one of/)
+  })
+})
+
+describe('exit codes of learn errors', () => {
+  it('bad input 2, not found 3', () => {
+    const bad = [
+      new PromptInjectionError('override-instructions', 'ignore previous instructions'), new InvalidExperienceError('text', 'too long'),
+      new TaskFormatError('t.jsonl', [{ line: 2, reason: 'not valid JSON' }]), new InvalidGraderError('x', 'unknown'),
+      new MalformedOpsError('not JSON', ''), new InvalidLearnOptionsError('group', 'must be >= 2')
+    ]
+    for (const e of bad) assert.equal(exitCodeFor(e), 2, e.name)
+    assert.equal(exitCodeFor(new ExperienceNotFoundError('bafy')), 3)
+    assert.equal(exitCodeFor(new GraderFailedError('g', 't', 'boom', false)), 1)
+    assert.equal(exitCodeFor(new TemplateError('solve', 'missing header')), 1, 'a broken installation is not bad input')
   })
 })
