@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { BitDeltaFormatError, AdapterNotFoundError } from './errors.ts'
-import { decodeScales, encodeScales, packSigns, quantiseTarget, reconstructTarget, targetErrorSquares, unpackSigns } from './bitdelta.ts'
+import { quantiseTarget, reconstructTarget, targetErrorSquares } from './bitdelta.ts'
+import { decodeScales, encodeScales, packSigns, unpackSigns } from './bitdelta-codec.ts'
 import type { BitDeltaOptions, QuantisedTarget, SignBlocks } from './bitdelta.ts'
 import { DEFAULT_GROUP } from './bitdelta.ts'
 import { writeFileAtomic } from './atomic.ts'
