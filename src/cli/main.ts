@@ -17,6 +17,7 @@ import { register as registerPeers } from './commands/peers.ts'
 import { register as registerSync } from './commands/sync.ts'
 import { register as registerTrust } from './commands/trust.ts'
 import { registerAdapterAdd } from './commands/adapter-add.ts'
+import { registerAdapterMath } from './commands/adapter-math.ts'
 import { register as registerAsk } from './commands/ask.ts'
 import { register as registerRoute } from './commands/route.ts'
 import { reportError } from './context.ts'
@@ -49,6 +50,7 @@ registerAsk(program)
 
 const adapter = program.command('adapter').description('add, inspect, convert, compare, merge and compress LoRA adapters')
 registerAdapterAdd(adapter)
+registerAdapterMath(adapter)
 
 try {
   await program.parseAsync(process.argv)
