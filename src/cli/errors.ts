@@ -21,7 +21,7 @@ export const EXIT_INTERNAL = 1
 export const EXIT_BAD_INPUT = 2
 export const EXIT_NOT_FOUND = 3
 
-const BAD_INPUT = /^(Usage|Config|Malformed|Unsupported|Unknown|Missing|Unexpected|Field|Oversize|NonCanonical|InvalidSignature|CidMismatch|InvalidKeyFile|InvalidQuery|SchemaTooNew|ChunkMismatch|Corrupt|StorageFull)|(Invalid|Malformed|TooLarge|Refused|Rejected|Mismatch|Injection|Parse|Format|Input)\w*Error$/
+const BAD_INPUT = /^(Usage|Config|Malformed|Unsupported|Unknown|Missing|Unexpected|Field|Oversize|NonCanonical|InvalidSignature|CidMismatch|InvalidKeyFile|InvalidQuery|SchemaTooNew|ChunkMismatch|Corrupt|StorageFull|Safetensors|TensorOffset|NonFinite|AdapterConfig|LoraPair|ArchitectureInfo|Dtype|Shape|BaseModel|GgufFormat|BitDelta|NotALora|PromptInjection|PromptTooLong|Exemplar)|(Invalid|Malformed|TooLarge|Refused|Rejected|Mismatch|Injection|Parse|Format|Input)\w*Error$/
 
 /** bad input 2, not found 3, anything else 1. */
 export function exitCodeFor (err: unknown): number {
