@@ -55,5 +55,5 @@ try {
 } finally {
   await browser.close()
   await served.close()
-  node.close()
+  await node.close()
 }

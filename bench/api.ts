@@ -77,7 +77,7 @@ export async function run (): Promise<Record<string, unknown>> {
     await served.close()
     bareServer.closeAllConnections()
     await new Promise<void>((resolve) => { bareServer.close(() => { resolve() }) })
-    node.close()
+    await node.close()
   }
 
   console.log(`\n${REQUESTS} requests per row, ${CONCURRENCY} concurrent, loopback, keep-alive`)

@@ -3,6 +3,7 @@
  * `servicesFromParts`, plus routing, answering, peers, sync and outcome synthesis from the node,
  * and the node's mesh events turned into the activity feed.
  */
+import { CapabilityUnavailableError } from './errors.ts'
 import { EventHub } from './event-hub.ts'
 import { servicesFromParts } from './services-from-parts.ts'
 import type { BaobabNode, PreparedAnswer } from '../node.ts'
@@ -50,9 +51,16 @@ export function servicesFromNode (node: BaobabNode, events: EventHub = new Event
     config: node.config,
     embedder: node.embedder,
     runtime: node.runtime,
+    experienceSource: node.experiences,
     events,
     startedAt: node.startedAt
   }, {
+    async experts () {
+      // The experts the answer path can use (route to, or force): trusted adapters, newest per name.
+      return node.experts()
+        .map(e => ({ name: e.name, domain: e.domain, cid: e.cid, description: e.description, exemplars: e.body.exemplars.length, created: e.created }))
+        .sort((a, b) => a.name.localeCompare(b.name))
+    },
     async status () {
       const base = await servicesFromParts({ library: node.library, peerId: node.peerId, config: node.config, embedder: node.embedder, runtime: node.runtime, startedAt: node.startedAt }).status()
       return { ...base, peers: mesh?.isStarted() === true ? mesh.peers().length : 0, addresses: mesh?.isStarted() === true ? mesh.multiaddrs() : [] }
@@ -104,7 +112,7 @@ export function servicesFromNode (node: BaobabNode, events: EventHub = new Event
     },
     async syncNow (options) {
       const started = Date.now()
-      if (mesh?.isStarted() !== true) return { peers: 0, received: 0, sent: 0, errors: ['the mesh is not running'], durationMs: 0 }
+      if (mesh?.isStarted() !== true) throw new CapabilityUnavailableError('mesh sync', 'is not available: the mesh is not running (baobab start)')
       const peers = mesh.peers()
       const results = await Promise.allSettled(peers.map(async p => mesh.syncWith(p.peer, signalOf(options))))
       const errors: string[] = []

@@ -1,36 +1,31 @@
 /**
- * `servicesFromParts`: a `NodeServices` over the node's parts — the library (list/show/add/
- * remove, experts, experiences, outcome records, quarantine decisions), the embedder, and,
- * when both are given, the router and runtime (`route`, `ask`; see routed-answers.ts).
- * What needs a running mesh or other components (`peers`, `syncNow`, `outcomes.recommend`,
- * trust votes) comes from `overrides` (node.ts supplies them) or answers
+ * `servicesFromParts`: a `NodeServices` over the parts that need no running node — the library
+ * (list/show/add/remove, experts, experiences, outcome records, quarantine decisions) and the
+ * embedder. What needs the node (`route`, `ask`, `peers`, `syncNow`, `outcomes.recommend`)
+ * comes from `overrides` (`servicesFromNode` supplies them) or answers
  * `CapabilityUnavailableError` (HTTP 503).
  */
 import { decodeArtifact, envelopeToJson } from '../artifacts/index.ts'
 import { ArtifactNotFoundError, STATUSES } from '../library/index.ts'
 import { CapabilityUnavailableError, InvalidRequestError, StatusConflictError } from './errors.ts'
 import { EventHub } from './event-hub.ts'
-import { routedAnswers, trustedCards } from './routed-answers.ts'
-import type { ExperienceBody, Kind, OutcomeBody } from '../artifacts/index.ts'
+import type { AdapterBody, ExperienceBody, Kind, OutcomeBody } from '../artifacts/index.ts'
 import type { NodeConfig } from '../config.ts'
 import type { ExperienceSource } from '../learn/index.ts'
 import type { Library, Status, StoredArtifact } from '../library/index.ts'
-import type { Embedder, Router } from '../router/index.ts'
-import type { KnowledgeRef, LlmRuntime } from '../runtime/index.ts'
-import type { ArtifactSummary, ExperienceSummary, NodeServices, OutcomeSummary } from './types.ts'
+import type { Embedder } from '../router/index.ts'
+import type { LlmRuntime } from '../runtime/index.ts'
+import type { ArtifactSummary, ExperienceSummary, ExpertInfo, NodeServices, OutcomeSummary } from './types.ts'
 
 export interface ServiceParts {
   library: Library
   peerId: string
   config: NodeConfig
   embedder?: Embedder
-  /** With `runtime`: enables `route` and `ask`. */
-  router?: Router
-  runtime?: LlmRuntime
-  /** Relevant experiences for prompts and experience search (learn's `experienceSource`). */
+  /** Shown by `status()`; default from config. */
+  runtime?: Pick<LlmRuntime, 'provider' | 'modelId'>
+  /** Experience search (learn's `experienceSource`); without it, cosine over the embedder. */
   experienceSource?: ExperienceSource
-  /** Adds runtime details (e.g. `loraPath`) to the chosen expert before answering. */
-  resolveKnowledge?: (ref: KnowledgeRef, options: { signal?: AbortSignal }) => Promise<KnowledgeRef>
   events?: EventHub
   version?: string
   startedAt?: number
@@ -75,13 +70,17 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
     if (a == null) throw new ArtifactNotFoundError(cid)
     return a
   }
-  const routing = parts.router != null && parts.runtime != null
-    ? routedAnswers({
-      library, router: parts.router, runtime: parts.runtime, events,
-      ...(parts.experienceSource != null ? { experiences: parts.experienceSource } : {}),
-      ...(parts.resolveKnowledge != null ? { resolveKnowledge: parts.resolveKnowledge } : {})
-    })
-    : undefined
+  const experts = (): ExpertInfo[] => {
+    const byName = new Map<string, ExpertInfo>()
+    for (const a of library.list({ kind: 'adapter', status: 'trusted' })) {
+      const b = a.envelope.body as AdapterBody
+      const prev = byName.get(b.name)
+      // Newest version of a name wins.
+      if (prev != null && prev.created >= a.created) continue
+      byName.set(b.name, { name: b.name, domain: b.domain, cid: a.cid.toString(), description: b.description, exemplars: b.exemplars.length, created: a.created })
+    }
+    return [...byName.values()].sort((x, y) => x.name.localeCompare(y.name))
+  }
   const experienceSummary = (a: StoredArtifact, score?: number): ExperienceSummary => {
     const b = a.envelope.body as ExperienceBody
     const s: ExperienceSummary = { cid: a.cid.toString(), text: b.text, domain: b.domain, tags: b.tags, confidence: b.confidence, status: a.status }
@@ -92,7 +91,6 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
     const a = get(cid)
     if (a.status !== 'quarantined') throw new StatusConflictError(cid, a.status, 'quarantined')
     library.setStatus(cid, status, reason)
-    routing?.invalidate()
     events.publish({ type: 'admission', message: `${status === 'trusted' ? 'approved' : 'rejected'} ${a.kind} ${artifactSummary(a).title}`, data: { cid, kind: a.kind, status } })
     return artifactSummary(get(cid))
   }
@@ -139,13 +137,12 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
       },
       async remove (cid) {
         library.remove(cid)
-        routing?.invalidate()
         events.publish({ type: 'library', message: `removed ${cid}`, data: { cid } })
       }
     },
-    experts: routing?.experts ?? (async () => trustedCards(library).map(({ body: _body, ...info }) => info)),
-    route: routing?.route ?? unavailable('routing'),
-    ask: routing?.ask ?? unavailable('answering'),
+    experts: async () => experts(),
+    route: unavailable('routing'),
+    ask: unavailable('answering'),
     async embed (texts, options) {
       if (embedder == null) throw new CapabilityUnavailableError('embeddings')
       const r = await embedder.doEmbed({ values: texts, ...(options?.signal != null ? { signal: options.signal } : {}) })

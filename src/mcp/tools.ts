@@ -88,12 +88,12 @@ export function registerTools (server: McpServer, services: NodeServices, limits
     description: 'Synthesises the configuration that worked best for similar tasks from outcome packets, with the evidence.',
     inputSchema: {
       task: z.string().trim().min(1).max(64).describe('Task, e.g. "clinical note summarisation"'),
-      family: z.string().max(32).optional().describe('Base model family, e.g. qwen2.5-0.5b'),
+      family: z.string().trim().min(1).max(32).describe('Base model family, e.g. qwen2.5-0.5b'),
       tags: z.array(z.string().min(1).max(24)).max(6).optional()
     },
     annotations: { readOnlyHint: true, openWorldHint: true }
   }, async ({ task, family, tags }) => guarded(async () => {
-    const q = { task, ...(family != null ? { family } : {}), ...(tags != null ? { tags } : {}) }
+    const q = { task, family, ...(tags != null ? { tags } : {}) }
     const r = await services.outcomes.recommend(q, { signal: signal() })
     const params = Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(', ')
     return result(`Recommended for ${r.task}: ${params === '' ? '(no parameters)' : params} — confidence ${r.confidence.toFixed(2)}, ${r.evidence.length} outcome(s) as evidence.`, { ...r })

@@ -33,7 +33,7 @@ describe('bad input', () => {
     node = await demoNode()
     app = createApi(node.services, { rateLimit: false, maxBodyBytes: 64 * 1024, maxPromptChars: 2000 })
   })
-  after(() => { node.close() })
+  after(async () => { await node.close() })
   const chat = async (body: string | object, headers: Record<string, string> = {}): Promise<Response> =>
     app.request('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
 

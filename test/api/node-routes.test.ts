@@ -5,7 +5,7 @@ import { createArtifact } from '../../src/artifacts/index.ts'
 import { createApi } from '../../src/api/index.ts'
 import { demoNode } from './fixtures/demo-services.ts'
 import { parseSse } from './fixtures/sse.ts'
-import type { ArtifactDetail, ArtifactSummary, AskResult, ExperienceSummary, NodeStatus, OutcomeSummary, QuarantineItem, RouteExplanation } from '../../src/api/index.ts'
+import type { ArtifactDetail, ArtifactSummary, AskResult, ExperienceSummary, NodeStatus, OutcomeSummary, QuarantineItem, Recommendation, RouteExplanation } from '../../src/api/index.ts'
 import type { DemoNode } from './fixtures/demo-services.ts'
 import type { Hono } from 'hono'
 
@@ -16,7 +16,7 @@ describe('node API /api', () => {
     node = await demoNode()
     app = createApi(node.services, { rateLimit: false })
   })
-  after(() => { node.close() })
+  after(async () => { await node.close() })
 
   type ErrorJson = { error: { code: string, message: string } }
   const get = async <T = ErrorJson>(path: string): Promise<{ status: number, body: T }> => {
@@ -121,14 +121,22 @@ describe('node API /api', () => {
     assert.equal((await get('/api/experiences/search')).status, 400)
   })
 
-  it('outcomes: query by task; recommend is unavailable without the outcomes component', async () => {
-    const hit = await get<OutcomeSummary[]>('/api/outcomes?task=crop%20advice&tags=agronomy')
-    assert.equal(hit.body.length, 1)
-    assert.equal(hit.body[0]!.params.r, 8)
-    assert.equal((await get<OutcomeSummary[]>('/api/outcomes?task=crop%20advice&tags=medical')).body.length, 0)
-    const rec = await get('/api/outcomes/recommend?task=crop%20advice')
-    assert.equal(rec.status, 503)
-    assert.equal(rec.body.error.code, 'capability_unavailable')
+  it('outcomes: exact and near matches, a recommendation with its evidence, family required', async () => {
+    const exact = await get<OutcomeSummary[]>('/api/outcomes?task=crop%20advice&family=qwen2.5-0.5b&tags=agronomy,english')
+    assert.equal(exact.status, 200)
+    assert.equal(exact.body.length, 1)
+    assert.equal(exact.body[0]!.exact, true)
+    assert.equal(exact.body[0]!.params.r, 8)
+    const near = await get<OutcomeSummary[]>('/api/outcomes?task=crop%20advice&family=qwen2.5-0.5b')
+    assert.equal(near.body[0]?.exact, false, 'other tags: found through the near (LSH) keys')
+    const rec = await get<Recommendation>('/api/outcomes/recommend?task=crop%20advice&family=qwen2.5-0.5b&tags=agronomy,english')
+    assert.equal(rec.status, 200)
+    assert.equal(rec.body.params.r, 8)
+    assert.equal(rec.body.params.method, 'lora')
+    assert.equal(rec.body.evidence[0]!.cid, exact.body[0]!.cid)
+    const noFamily = await get('/api/outcomes?task=crop%20advice')
+    assert.equal(noFamily.status, 400)
+    assert.match(noFamily.body.error.message, /family/)
   })
 
   it('trust: quarantine list, approve makes a new expert, a second decision conflicts', async () => {
@@ -153,6 +161,7 @@ describe('node API /api', () => {
   it('sync is 503 without a mesh', async () => {
     const r = await post('/api/sync')
     assert.equal(r.status, 503)
+    assert.match(r.body.error.message, /mesh is not running/)
   })
 
   it('events stream node activity as SSE', async () => {

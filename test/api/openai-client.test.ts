@@ -21,7 +21,7 @@ describe('openai client against a listening server', () => {
   })
   after(async () => {
     await served.close()
-    node.close()
+    await node.close()
   })
 
   it('lists models', async () => {

@@ -22,7 +22,7 @@ describe('OpenAI-compatible /v1', () => {
     node = await demoNode()
     app = createApi(node.services)
   })
-  after(() => { node.close() })
+  after(async () => { await node.close() })
 
   const post = async (path: string, body: unknown): Promise<Response> =>
     app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })

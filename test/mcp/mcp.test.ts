@@ -67,10 +67,13 @@ describe('MCP server over stdio', () => {
     assert.equal(items[0]!.domain, 'agronomy')
   })
 
-  it('recommend_config reports clearly when synthesis is not running', async () => {
-    const r = await call('recommend_config', { task: 'crop advice' })
-    assert.equal(r.isError, true)
-    assert.match(text(r), /capability_unavailable: outcome synthesis/)
+  it('recommend_config synthesises a configuration from outcome packets', async () => {
+    const r = await call('recommend_config', { task: 'crop advice', family: 'qwen2.5-0.5b', tags: ['agronomy', 'english'] })
+    assert.notEqual(r.isError, true, text(r))
+    assert.match(text(r), /Recommended for crop advice: .*r=8/)
+    const s = r.structuredContent as { params: Record<string, unknown>, evidence: unknown[] }
+    assert.equal(s.params.method, 'lora')
+    assert.equal(s.evidence.length, 1)
   })
 
   it('library_list filters by kind and status', async () => {

@@ -41,7 +41,7 @@ describe('web dashboard in Chromium', { skip: haveChromium ? false : `${CHROMIUM
   after(async () => {
     await browser?.close()
     await served?.close()
-    node?.close()
+    await node?.close()
     console.log(`# dashboard screenshots: ${shots}`)
   })
 
@@ -108,17 +108,25 @@ describe('web dashboard in Chromium', { skip: haveChromium ? false : `${CHROMIUM
     assert.equal(await page.locator('#sum-peers').textContent(), '1')
   })
 
-  it('outcome search lists packets; recommend shows the node\'s error when synthesis is off', async () => {
+  it('outcome search lists packets; recommend shows the synthesised configuration', async () => {
     await page.getByLabel('Task').fill('crop advice')
+    await page.getByLabel('Model family').fill('qwen2.5-0.5b')
+    await page.getByLabel('Tags').fill('agronomy, english')
     await page.getByRole('button', { name: 'Search' }).click()
     await page.locator('#outcome-result td', { hasText: '+0.11' }).waitFor()
     await page.getByRole('button', { name: 'Recommend' }).click()
-    await page.locator('#outcome-result .error', { hasText: 'outcome synthesis' }).waitFor()
+    await page.locator('#outcome-result', { hasText: 'Recommended for crop advice on qwen2.5-0.5b' }).waitFor()
+    assert.match(await page.locator('#outcome-result').textContent() ?? '', /r = 8/)
+  })
+
+  it('sync now reports that the mesh is off', async () => {
+    await page.getByRole('button', { name: 'Sync now' }).click()
+    await page.locator('#notice', { hasText: 'mesh is not running' }).waitFor()
   })
 
   it('logged no page errors', () => {
-    // Expected 503 from "Recommend" shows as a failed resource load; nothing else may.
-    const unexpected = problems.filter(p => !/503/.test(p))
+    // The expected 503 from "Sync now" shows as a failed resource load; nothing else may.
+    const unexpected = problems.filter(p => !/status of 503/.test(p))
     assert.deepEqual(unexpected, [])
   })
 })

@@ -1,5 +1,10 @@
-/** `baobab mcp`: serve this node's library, router and runtime to an MCP client over stdio. */
-import { action, openContext } from '../context.ts'
+/**
+ * `baobab mcp`: serve this node to an MCP client over stdio — the node's one answer path
+ * (`createNode` + `servicesFromNode`), its library, experiences and outcomes. The mesh stays off:
+ * run `baobab start` beside it to exchange knowledge with peers.
+ */
+import { loadConfig, resolveHome } from '../config-file.ts'
+import { action, globalOptions } from '../context.ts'
 import type { Command } from 'commander'
 
 export function register (program: Command): void {
@@ -11,25 +16,15 @@ Stdout carries only the MCP protocol; logs go to stderr (DEBUG=baobab:*).
 Example (an MCP client's server entry):
   { "command": "npx", "args": ["baobab", "--home", "/home/me/.baobab", "mcp"] }`)
     .action(action(async (_opts: unknown, cmd: Command) => {
-      // Loaded here so other commands start without the MCP SDK, router and runtimes.
-      const [{ servicesFromParts }, { experienceSource }, { serveMcpStdio }, { createEmbedder, Router }, { createRuntime }] = await Promise.all([
-        import('../../api/index.ts'), import('../../learn/index.ts'), import('../../mcp/index.ts'), import('../../router/index.ts'), import('../../runtime/index.ts')
+      // Loaded here so other commands start without the MCP SDK and the node's components.
+      const [{ servicesFromNode }, { serveMcpStdio }, { createNode }] = await Promise.all([
+        import('../../api/index.ts'), import('../../mcp/index.ts'), import('../../node.ts')
       ])
-      const ctx = await openContext(cmd)
-      const peerId = ctx.identity.peerId.toString()
-      const embedder = await createEmbedder(ctx.config.embedder)
-      const runtime = createRuntime(ctx.config.runtime)
+      const home = resolveHome(globalOptions(cmd).home)
+      const node = await createNode({ home, config: loadConfig(home), mesh: false })
       try {
-        const services = servicesFromParts({
-          library: ctx.library,
-          peerId,
-          config: ctx.config,
-          embedder,
-          router: new Router({ embedder, db: ctx.library.db }),
-          runtime,
-          experienceSource: experienceSource(ctx.library, embedder, { self: peerId })
-        })
-        const served = await serveMcpStdio(services)
+        await node.start()
+        const served = await serveMcpStdio(servicesFromNode(node))
         const stop = (): void => { served.close().catch(() => {}) }
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
@@ -40,8 +35,7 @@ Example (an MCP client's server entry):
           process.off('SIGTERM', stop)
         }
       } finally {
-        await runtime.close()
-        ctx.close()
+        await node.stop()
       }
     }))
 }
