@@ -21,12 +21,16 @@ export function recallCaveats (r: Omit<RecallReport, 'caveats'>): string[] {
   for (const s of r.sets) {
     if (s.ceiling.overall < 99.95) {
       const short = Object.entries(s.ceiling.perDomain).filter(([, v]) => v < 99.95).map(([d, v]) => `${d} ${pct(v)}`).join(', ')
-      out.push(`${s.set}: only ${pct(s.ceiling.overall)} of the expected keywords occur anywhere in the training text of the question's domain (${short}); no condition trained or built on these files can exceed that.`)
+      out.push(`${s.set}: only ${pct(s.ceiling.overall)} of the expected keywords occur anywhere in the training text of the question's domain (${short}); an answer drawn from that text alone cannot score higher (the bound is loose: a keyword may sit in an unrelated answer).`)
     }
     const pooled = s.conditions.find(c => c.id === 'pooled')
     if (pooled != null && pooled.library.artifacts > 1) {
       out.push(`${s.set}: the pooled expert is ${pooled.library.artifacts} adapter artifacts in one domain (an artifact holds at most 64 exemplars); the answer comes from the part whose exemplars best match.`)
     }
+  }
+  const stray = r.sets.flatMap(s => s.conditions.filter(c => c.id === 'none').flatMap(c => c.items.filter(i => i.recall > 0).map(i => `${s.set}/${i.id}`)))
+  if (stray.length > 0) {
+    out.push(`Matching has no word boundaries, so short keywords match inside ordinary words: the no-expert answer still scores on ${stray.join(', ')} (e.g. "THI" inside "this").`)
   }
   if (r.reference != null && r.reference.rows.length > 0) {
     out.push('Reference numbers are upstream\'s (Qwen2.5-0.5B/1.5B-Instruct with LoRA adapters trained on these files, sampled at temperature 0.25–0.35). ' +
