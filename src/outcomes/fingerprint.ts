@@ -118,9 +118,13 @@ export class NearFingerprinter {
 
   bitsOf (embedding: Float32Array): number[] {
     this.planes ??= hyperplanes(this.bands * this.rows, this.embedder.dims)
+    // embeddings from hashed features are sparse: visit the non-zero dimensions only
+    const nz: number[] = []
+    const n = Math.min(embedding.length, this.embedder.dims)
+    for (let i = 0; i < n; i++) if (embedding[i] !== 0) nz.push(i)
     return this.planes.map(plane => {
       let dot = 0
-      for (let i = 0; i < plane.length; i++) dot += plane[i]! * (embedding[i] ?? 0)
+      for (const i of nz) dot += plane[i]! * embedding[i]!
       return dot >= 0 ? 1 : 0
     })
   }

@@ -47,6 +47,8 @@ export interface OutcomeServiceInit {
   lsh?: LshOptions
   /** Period of `republish()` while started (kad-dht forgets records after 36 h); 0 = never. */
   republishMs?: number
+  /** Delay of the first republish after start/attach (default 30 s). */
+  firstRepublishMs?: number
   dhtTimeoutMs?: number
   now?: () => number
 }
@@ -86,10 +88,11 @@ export class OutcomeService implements Startable {
   readonly fingerprinter: NearFingerprinter
   readonly author: string
   private readonly init: OutcomeServiceInit
-  private readonly dht: OutcomeDht | undefined
+  private dht: OutcomeDht | undefined
   private readonly cache = new Map<string, Float32Array>()
   private unsubscribe: (() => void) | undefined
   private timer: NodeJS.Timeout | undefined
+  private first: NodeJS.Timeout | undefined
 
   constructor (init: OutcomeServiceInit) {
     this.init = init
@@ -100,20 +103,45 @@ export class OutcomeService implements Startable {
     this.index.backfill()
   }
 
+  /** True when records go to and come from a DHT. */
+  get hasDht (): boolean {
+    return this.dht != null
+  }
+
+  /**
+   * Late wiring for parts that exist only once the network runs (the mesh's libp2p node is
+   * created in `mesh.start()`): the kad-dht service, the packet fetcher, the announcer.
+   */
+  attach (parts: Pick<OutcomeServiceInit, 'dht' | 'fetchPacket' | 'announce'>): void {
+    if (parts.dht != null) this.dht = new OutcomeDht({ dht: parts.dht, privateKey: this.init.privateKey, timeoutMs: this.init.dhtTimeoutMs, now: this.init.now })
+    if (parts.fetchPacket != null) this.init.fetchPacket = parts.fetchPacket
+    if (parts.announce != null) this.init.announce = parts.announce
+    if (parts.dht != null && this.unsubscribe != null) this.startRepublish()
+  }
+
   start (): void {
     this.unsubscribe ??= this.init.library.onPut(a => { if (a.kind === 'outcome' || a.kind === 'reproduction') this.index.add(a) })
+    this.startRepublish()
+  }
+
+  /** Republishes soon after the DHT is there (packets stored while offline), then periodically. */
+  private startRepublish (): void {
     const every = this.init.republishMs ?? DEFAULT_REPUBLISH_MS
-    if (this.dht != null && every > 0 && this.timer == null) {
-      this.timer = setInterval(() => { this.republish().catch(err => { log.error('republish failed: %e', err) }) }, every)
-      this.timer.unref()
-    }
+    if (this.dht == null || every <= 0 || this.timer != null) return
+    const run = (): void => { this.republish().catch(err => { log.error('republish failed: %e', err) }) }
+    this.first = setTimeout(run, Math.min(every, this.init.firstRepublishMs ?? 30_000))
+    this.first.unref()
+    this.timer = setInterval(run, every)
+    this.timer.unref()
   }
 
   stop (): void {
     this.unsubscribe?.()
     this.unsubscribe = undefined
     if (this.timer != null) clearInterval(this.timer)
+    if (this.first != null) clearTimeout(this.first)
     this.timer = undefined
+    this.first = undefined
   }
 
   /** Builds and signs a packet with this node's key (nothing stored). */
@@ -219,7 +247,15 @@ export class OutcomeService implements Startable {
       }
       result.dht = dht
     }
-    await this.init.announce?.(artifact)
+    if (this.init.announce != null) {
+      try {
+        await this.init.announce(artifact)
+      } catch (err) {
+        // announcing is best effort (no subscriber yet, no peers): the DHT and sync still carry it
+        log('announce of %s failed: %s', cid, (err as Error).message)
+        result.warnings.push(`not announced on gossip: ${(err as Error).message}`)
+      }
+    }
     return result
   }
 

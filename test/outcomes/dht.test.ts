@@ -58,9 +58,11 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
   })
 
   it('refuses records with bad signatures and packets foreign to the entry or the key; stores none of them', async () => {
+    // another family, so test 1's packets cannot be near matches here
+    const family = 'phi-3-mini'
     const key = exactKey({ family, task: 'radiology report generation', tags: ['medical'] })
     const m = nodes[5]!
-    const honest = await nodes[6]!.outcomes.publish(input('radiology report generation', ['medical'], 'lora', 0.03, { r: 4 }))
+    const honest = await nodes[6]!.outcomes.publish({ ...input('radiology report generation', ['medical'], 'lora', 0.03, { r: 4 }), family })
     assert.equal(honest.keys[0], key)
 
     // 1. a tampered entry: peers refuse the put, nobody stores or follows it
@@ -78,9 +80,9 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
     assert.ok(errors > 0)
 
     // 2. a validly signed entry listing another author's packet and an unrelated packet of its own
-    const stolen = await nodes[7]!.outcomes.build(input('radiology report generation', ['medical'], 'lora', 0.25, { r: 64 }))
+    const stolen = await nodes[7]!.outcomes.build({ ...input('radiology report generation', ['medical'], 'lora', 0.25, { r: 64 }), family })
     m.library.put(stolen.artifact)
-    const unrelated = await m.outcomes.build(input('poetry generation', ['art'], 'lora', 0.3, { r: 2 }))
+    const unrelated = await m.outcomes.build({ ...input('poetry generation', ['art'], 'lora', 0.3, { r: 2 }), family })
     m.library.put(unrelated.artifact)
     await m.outcomes.index.setKeys(unrelated.artifact.cid.toString(), m.outcomes.author, Date.now(), [key])
     const dht = (m.outcomes as unknown as { dht: { put: (k: string, c: unknown[]) => Promise<unknown> } }).dht

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { NearFingerprinter, conceptTokens, contextText, cosine, exactFingerprint, exactKey, isOutcomeKey } from '../../src/outcomes/index.ts'
-import { NgramEmbedder } from './helpers/ngram-embedder.ts'
+import { hashEmbedder } from '../../src/router/index.ts'
 
 const clinical = { family: 'qwen2.5-0.5b', task: 'clinical note summarisation', tags: ['medical', 'english'] }
 
@@ -26,9 +26,9 @@ describe('fingerprints', () => {
   })
 
   it('near: band keys are deterministic and meet for similar contexts', async () => {
-    const emb = new NgramEmbedder()
+    const emb = hashEmbedder()
     const a = new NearFingerprinter(emb)
-    const b = new NearFingerprinter(new NgramEmbedder())
+    const b = new NearFingerprinter(hashEmbedder())
     const similar = { family: 'qwen2.5-0.5b', task: "summarising doctor's notes", tags: ['medical'] }
     const related = { family: 'qwen2.5-0.5b', task: 'summaries of physician notes', tags: ['healthcare', 'english'] }
     const unrelated = { family: 'qwen2.5-0.5b', task: 'legal contract translation', tags: ['german'] }

@@ -9,7 +9,7 @@ import { openLibrary } from '../../src/library/index.ts'
 import {
   buildOutcomePacket, createOutcomeService, evalResultToInput, measuredConfidence, normaliseMethod, readEvalResult
 } from '../../src/outcomes/index.ts'
-import { NgramEmbedder } from './helpers/ngram-embedder.ts'
+import { hashEmbedder } from '../../src/router/index.ts'
 import type { OutcomeInput } from '../../src/outcomes/index.ts'
 
 const key = await generateKeyPair('Ed25519')
@@ -134,7 +134,7 @@ describe('outcome packet builder', () => {
 
   it('stores nothing when publishing bad input', async () => {
     const library = openLibrary({ home: tempDir() })
-    const svc = createOutcomeService({ library, privateKey: key, embedder: new NgramEmbedder() })
+    const svc = createOutcomeService({ library, privateKey: key, embedder: hashEmbedder() })
     await assert.rejects(svc.publish({ ...base, nEval: -1 }, { local: true }), { name: 'InvalidOutcomeError' })
     await assert.rejects(svc.publish({ ...base, score: 0.5, delta: 0.1 }, { local: true }), { name: 'DeltaMismatchError' })
     await assert.rejects(svc.publish({ ...base }), { name: 'DhtUnavailableError' })

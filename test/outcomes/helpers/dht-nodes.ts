@@ -20,7 +20,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { openLibrary } from '../../../src/library/index.ts'
 import { createOutcomeService, outcomeKadDhtInit } from '../../../src/outcomes/index.ts'
-import { NgramEmbedder } from './ngram-embedder.ts'
+import { hashEmbedder } from '../../../src/router/index.ts'
 import type { Library } from '../../../src/library/index.ts'
 import type { OutcomeService, OutcomeServiceInit } from '../../../src/outcomes/index.ts'
 import type { Embedder } from '../../../src/router/types.ts'
@@ -95,7 +95,7 @@ export async function createTestNode (options: NodesOptions = {}): Promise<TestN
   const outcomes = createOutcomeService({
     library,
     privateKey,
-    embedder: options.embedder ?? new NgramEmbedder(),
+    embedder: options.embedder ?? hashEmbedder(),
     dht: libp2p.services.dht,
     fetchPacket: packetFetcher(libp2p),
     republishMs: 0,
@@ -105,11 +105,21 @@ export async function createTestNode (options: NodesOptions = {}): Promise<TestN
   return { libp2p, library, privateKey, outcomes, home }
 }
 
-async function waitForPeers (node: DhtLibp2p, min: number): Promise<void> {
+/** Resolves when the node's routing table holds `min` peers; fails after `ms`. */
+async function waitForPeers (node: DhtLibp2p, min: number, ms = 60_000): Promise<void> {
   const rt = (node.services.dht as unknown as { routingTable: EventTarget & { size: number } }).routingTable
   if (rt.size >= min) return
-  await new Promise<void>(resolve => {
-    const check = (): void => { if (rt.size >= min) { rt.removeEventListener('peer:add', check); resolve() } }
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      rt.removeEventListener('peer:add', check)
+      reject(new Error(`routing table of ${node.peerId.toString()} holds ${rt.size} peers after ${ms} ms, wanted ${min}`))
+    }, ms)
+    const check = (): void => {
+      if (rt.size < min) return
+      clearTimeout(timer)
+      rt.removeEventListener('peer:add', check)
+      resolve()
+    }
     rt.addEventListener('peer:add', check)
   })
 }
@@ -121,7 +131,7 @@ export async function createTestNodes (n: number, options: NodesOptions = {}): P
     await node.libp2p.dial(nodes[0]!.libp2p.getMultiaddrs()[0]!)
     if (j > 0) await node.libp2p.dial(nodes[j]!.libp2p.getMultiaddrs()[0]!)
   }))
-  await Promise.all(nodes.map(async (node, i) => waitForPeers(node.libp2p, i === 0 || n < 3 ? 1 : 2)))
+  await Promise.all(nodes.map(async node => waitForPeers(node.libp2p, 1)))
   return nodes
 }
 
