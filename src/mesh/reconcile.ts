@@ -17,181 +17,32 @@
  * ```
  */
 import { createHash } from 'node:crypto'
-import { InvalidSyncMessageError } from './errors.ts'
+import {
+  FINGERPRINT_SIZE, ID_SIZE, MASK, MAX_BOUND, MIN_BOUND, MODE_FINGERPRINT, MODE_IDLIST, MODE_SKIP, Reader, SYNC_VERSION,
+  Writer, compareBounds, compareItems, compareToBound, minimalBound, varintBytes
+} from './reconcile-wire.ts'
+import type { Bound, SyncItem } from './reconcile-wire.ts'
 
-export const SYNC_VERSION = 0x01
-export const ID_SIZE = 32
-export const FINGERPRINT_SIZE = 16
+export { FINGERPRINT_SIZE, ID_SIZE, SYNC_VERSION, compareItems } from './reconcile-wire.ts'
+export type { SyncItem } from './reconcile-wire.ts'
+
 export const BRANCHING = 16
 export const DEFAULT_FRAME_SIZE_LIMIT = 60_000
 export const MIN_FRAME_SIZE_LIMIT = 4096
 /** Room kept free at the end of a frame for a closing skip + remainder fingerprint. */
 const SLACK = 200
 
-const MODE_SKIP = 0
-const MODE_FINGERPRINT = 1
-const MODE_IDLIST = 2
-
-export interface SyncItem {
-  created: number
-  /** 32 bytes (the sha2-256 digest of the artifact's CID). */
-  id: Uint8Array
-}
-
-interface Bound {
-  created: number
-  prefix: Uint8Array
-}
-
-const MIN_BOUND: Bound = { created: 0, prefix: new Uint8Array(0) }
-const MAX_BOUND: Bound = { created: Infinity, prefix: new Uint8Array(0) }
-const MASK = (1n << 256n) - 1n
-
-export function compareItems (a: SyncItem, b: SyncItem): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1
-  return Buffer.compare(a.id, b.id)
-}
-
-function compareToBound (item: SyncItem, bound: Bound): number {
-  if (item.created !== bound.created) return item.created < bound.created ? -1 : 1
-  for (let i = 0; i < ID_SIZE; i++) {
-    const b = bound.prefix[i] ?? 0
-    const x = item.id[i] ?? 0
-    if (x !== b) return x < b ? -1 : 1
-  }
-  return 0
-}
-
-function compareBounds (a: Bound, b: Bound): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1
-  for (let i = 0; i < ID_SIZE; i++) {
-    const x = a.prefix[i] ?? 0
-    const y = b.prefix[i] ?? 0
-    if (x !== y) return x < y ? -1 : 1
-  }
-  return 0
-}
-
-/** The shortest bound that is above `prev` and not above `curr`. */
-function minimalBound (prev: SyncItem, curr: SyncItem): Bound {
-  if (curr.created !== prev.created) return { created: curr.created, prefix: new Uint8Array(0) }
-  let shared = 0
-  while (shared < ID_SIZE && curr.id[shared] === prev.id[shared]) shared++
-  return { created: curr.created, prefix: curr.id.subarray(0, Math.min(shared + 1, ID_SIZE)) }
-}
-
-function varintBytes (value: number): number[] {
-  const out: number[] = []
-  let v = value
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80)
-    v = Math.floor(v / 0x80)
-  }
-  out.push(v)
-  return out
-}
-
-class Writer {
-  private readonly parts: number[] = []
-  private lastCreated = 0
-
-  get length (): number { return this.parts.length }
-
-  mark (): { length: number, lastCreated: number } { return { length: this.parts.length, lastCreated: this.lastCreated } }
-
-  rollback (m: { length: number, lastCreated: number }): void {
-    this.parts.length = m.length
-    this.lastCreated = m.lastCreated
-  }
-
-  byte (b: number): void { this.parts.push(b) }
-  varint (v: number): void { for (const b of varintBytes(v)) this.parts.push(b) }
-  bytes (b: Uint8Array): void { for (const x of b) this.parts.push(x) }
-
-  bound (b: Bound): void {
-    if (b.created === Infinity) {
-      this.varint(0)
-      this.lastCreated = Infinity
-    } else {
-      this.varint(1 + b.created - this.lastCreated)
-      this.lastCreated = b.created
-    }
-    this.varint(b.prefix.length)
-    this.bytes(b.prefix)
-  }
-
-  finish (): Uint8Array { return Uint8Array.from(this.parts) }
-}
-
-class Reader {
-  private pos = 0
-  private lastCreated = 0
-  private readonly buf: Uint8Array
-  constructor (buf: Uint8Array) { this.buf = buf }
-
-  get remaining (): number { return this.buf.length - this.pos }
-
-  fail (reason: string): never { throw new InvalidSyncMessageError(reason, this.pos) }
-
-  byte (): number {
-    const b = this.buf[this.pos]
-    if (b === undefined) this.fail('truncated')
-    this.pos++
-    return b
-  }
-
-  varint (): number {
-    let value = 0
-    let scale = 1
-    for (let i = 0; i < 8; i++) {
-      const b = this.byte()
-      value += (b & 0x7f) * scale
-      if ((b & 0x80) === 0) {
-        if (!Number.isSafeInteger(value)) this.fail('varint out of range')
-        return value
-      }
-      scale *= 0x80
-    }
-    return this.fail('varint too long')
-  }
-
-  take (n: number): Uint8Array {
-    if (n > this.remaining) this.fail(`wants ${n} bytes, ${this.remaining} left`)
-    const out = this.buf.subarray(this.pos, this.pos + n)
-    this.pos += n
-    return out
-  }
-
-  bound (): Bound {
-    const v = this.varint()
-    let created: number
-    if (v === 0) {
-      created = Infinity
-    } else {
-      if (this.lastCreated === Infinity) this.fail('bound after the infinite bound')
-      created = this.lastCreated + v - 1
-      if (!Number.isSafeInteger(created)) this.fail('timestamp out of range')
-    }
-    this.lastCreated = created
-    const len = this.varint()
-    if (len > ID_SIZE) this.fail(`id prefix of ${len} bytes`)
-    return { created, prefix: this.take(len) }
-  }
-}
-
-/** One side of a reconciliation over a fixed, sorted set of items. */
-export class Reconciler {
+/**
+ * A fixed set of items, sorted and deduplicated, with prefix sums so any range's fingerprint
+ * costs one hash. Build once per library state; many reconciliations can share it.
+ */
+export class SyncSet {
   readonly size: number
-  private readonly items: SyncItem[]
-  private readonly hex: string[]
+  readonly items: SyncItem[]
+  readonly hex: string[]
   private readonly prefixSums: bigint[]
-  private readonly frameSizeLimit: number
-  private initiator = false
 
-  constructor (items: Iterable<SyncItem>, options: { frameSizeLimit?: number } = {}) {
-    const limit = options.frameSizeLimit ?? DEFAULT_FRAME_SIZE_LIMIT
-    if (!Number.isInteger(limit) || limit < MIN_FRAME_SIZE_LIMIT) throw new RangeError(`frameSizeLimit must be an integer ≥ ${MIN_FRAME_SIZE_LIMIT}`)
-    this.frameSizeLimit = limit
+  constructor (items: Iterable<SyncItem>) {
     const sorted = [...items].sort(compareItems)
     this.items = []
     for (const item of sorted) {
@@ -204,8 +55,8 @@ export class Reconciler {
     this.hex = this.items.map(i => Buffer.from(i.id).toString('hex'))
     this.prefixSums = [0n]
     let sum = 0n
-    for (const h of this.hex) {
-      sum = (sum + BigInt('0x' + Buffer.from(h, 'hex').reverse().toString('hex'))) & MASK
+    for (const item of this.items) {
+      sum = (sum + BigInt('0x' + Buffer.from(item.id).reverse().toString('hex'))) & MASK
       this.prefixSums.push(sum)
     }
   }
@@ -216,6 +67,42 @@ export class Reconciler {
     const le = Buffer.from(sum.toString(16).padStart(64, '0'), 'hex').reverse()
     const h = createHash('sha256').update(le).update(Uint8Array.from(varintBytes(hi - lo))).digest()
     return new Uint8Array(h.subarray(0, FINGERPRINT_SIZE))
+  }
+
+  /** First index at or after `from` whose item is not below `bound`. */
+  lowerBound (from: number, bound: Bound): number {
+    let lo = from
+    let hi = this.size
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareToBound(this.items[mid] as SyncItem, bound) < 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}
+
+/** One side of one reconciliation over a `SyncSet`. */
+export class Reconciler {
+  readonly size: number
+  private readonly set: SyncSet
+  private readonly items: SyncItem[]
+  private readonly hex: string[]
+  private readonly frameSizeLimit: number
+  private initiator = false
+
+  constructor (items: SyncSet | Iterable<SyncItem>, options: { frameSizeLimit?: number } = {}) {
+    const limit = options.frameSizeLimit ?? DEFAULT_FRAME_SIZE_LIMIT
+    if (!Number.isInteger(limit) || limit < MIN_FRAME_SIZE_LIMIT) throw new RangeError(`frameSizeLimit must be an integer ≥ ${MIN_FRAME_SIZE_LIMIT}`)
+    this.frameSizeLimit = limit
+    this.set = items instanceof SyncSet ? items : new SyncSet(items)
+    this.items = this.set.items
+    this.hex = this.set.hex
+    this.size = this.set.size
+  }
+
+  fingerprint (lo: number, hi: number): Uint8Array {
+    return this.set.fingerprint(lo, hi)
   }
 
   /** First message of the initiator. */
@@ -244,14 +131,7 @@ export class Reconciler {
   }
 
   private lowerBound (from: number, bound: Bound): number {
-    let lo = from
-    let hi = this.size
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (compareToBound(this.items[mid] as SyncItem, bound) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
+    return this.set.lowerBound(from, bound)
   }
 
   private full (out: Writer): boolean {

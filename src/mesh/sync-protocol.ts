@@ -9,7 +9,7 @@ import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { SYNC_FRAME_LIMIT, SYNC_MAX_ROUNDS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from './constants.ts'
 import { ProtocolViolationError, SyncRoundsExceededError } from './errors.ts'
-import { ID_SIZE, Reconciler } from './reconcile.ts'
+import { ID_SIZE, Reconciler, SyncSet } from './reconcile.ts'
 import { StreamReader, frame, sendAll } from './stream-io.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import type { SyncItem } from './reconcile.ts'
@@ -43,7 +43,36 @@ export interface SyncInit {
   timeoutMs?: number
 }
 
+const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const B32_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < B32.length; i++) B32_VALUE[B32.charCodeAt(i)] = i
+/** CIDv1 dag-cbor sha2-256 in base32: 'b' + 58 characters = 36 bytes: 01 71 12 20 + digest. */
+const FAST_CID_LENGTH = 59
+
+function fastId (cid: string): Uint8Array | undefined {
+  if (cid.length !== FAST_CID_LENGTH || cid[0] !== 'b') return undefined
+  const out = new Uint8Array(36)
+  let bits = 0
+  let value = 0
+  let o = 0
+  for (let i = 1; i < cid.length; i++) {
+    const v = B32_VALUE[cid.charCodeAt(i)] ?? -1
+    if (v < 0) return undefined
+    value = (value << 5) | v
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      if (o < 36) out[o++] = (value >>> bits) & 0xff
+    }
+    value &= (1 << bits) - 1
+  }
+  if (o !== 36 || out[0] !== 0x01 || out[1] !== 0x71 || out[2] !== 0x12 || out[3] !== 0x20) return undefined
+  return out.subarray(4)
+}
+
 export function cidToId (cid: string): Uint8Array | undefined {
+  const fast = fastId(cid)
+  if (fast != null) return fast
   try {
     const c = CID.parse(cid)
     if (c.version !== 1 || c.code !== dagCbor.code || c.multihash.code !== sha256.code || c.multihash.digest.length !== ID_SIZE) return undefined
@@ -64,6 +93,7 @@ export class SyncService {
   private readonly maxRounds: number
   private readonly timeoutMs: number
   private readonly idCache = new Map<string, Uint8Array>()
+  private cached: { signature: string, set: SyncSet } | undefined
   private readonly onOffered: ((peer: string, cids: string[]) => void) | undefined
 
   constructor (components: SyncComponents, init: SyncInit = {}) {
@@ -85,9 +115,32 @@ export class SyncService {
     await this.components.libp2p.unhandle(SYNC_PROTOCOL)
   }
 
+  /** The local set, rebuilt only when the library's shareable keys changed. */
+  localSet (): SyncSet {
+    const keys = this.components.library.syncKeys()
+    // two 32-bit FNV-1a variants over every key: a changed set gets a new signature
+    let h1 = 0x811c9dc5
+    let h2 = 0x01234567
+    let createdSum = 0
+    for (const k of keys) {
+      createdSum = (createdSum + k.created) % Number.MAX_SAFE_INTEGER
+      for (let i = 0; i < k.cid.length; i++) {
+        const c = k.cid.charCodeAt(i)
+        h1 = Math.imul(h1 ^ c, 0x01000193)
+        h2 = Math.imul(h2 ^ c, 0x5bd1e995)
+      }
+    }
+    const signature = `${keys.length}:${createdSum}:${h1 >>> 0}:${h2 >>> 0}`
+    if (this.cached?.signature !== signature) this.cached = { signature, set: new SyncSet(this.toItems(keys)) }
+    return this.cached.set
+  }
+
   /** The local side of the reconciliation: shareable, trusted artifacts as (created, digest). */
   localItems (): SyncItem[] {
-    const keys = this.components.library.syncKeys()
+    return this.toItems(this.components.library.syncKeys())
+  }
+
+  private toItems (keys: Array<{ created: number, cid: string }>): SyncItem[] {
     const items: SyncItem[] = []
     for (const k of keys) {
       let id = this.idCache.get(k.cid)
@@ -111,7 +164,7 @@ export class SyncService {
     const onAbort = (): void => { stream.abort(signal.reason as Error) }
     signal.addEventListener('abort', onAbort, { once: true })
     const reader = new StreamReader(stream, SYNC_PROTOCOL, remote)
-    const rec = new Reconciler(this.localItems(), { frameSizeLimit: this.frameLimit })
+    const rec = new Reconciler(this.localSet(), { frameSizeLimit: this.frameLimit })
     const have: Uint8Array[] = []
     const need: Uint8Array[] = []
     let bytesSent = 0
@@ -177,7 +230,7 @@ export class SyncService {
           if (offered.length > 0) this.onOffered?.(remote, offered.map(idToCid))
           continue
         }
-        rec ??= new Reconciler(this.localItems(), { frameSizeLimit: this.frameLimit })
+        rec ??= new Reconciler(this.localSet(), { frameSizeLimit: this.frameLimit })
         let reply: Uint8Array
         try {
           reply = rec.respond(msg)

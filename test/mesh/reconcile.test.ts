@@ -4,6 +4,9 @@ import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { InvalidSyncMessageError } from '../../src/mesh/errors.ts'
 import { Reconciler, reconcileLocal } from '../../src/mesh/reconcile.ts'
+import { cidToId, idToCid } from '../../src/mesh/sync-protocol.ts'
+import { CID } from 'multiformats/cid'
+import { artifactCid, rawCid } from '../../src/artifacts/index.ts'
 import type { SyncItem } from '../../src/mesh/reconcile.ts'
 
 function item (n: number, created = 1_700_000_000_000 + Math.floor(n / 3)): SyncItem {
@@ -136,5 +139,16 @@ describe('range-based set reconciliation', () => {
     ]) {
       assert.throws(() => r.respond(bad), (e: Error) => e.name === 'InvalidSyncMessageError' && e instanceof InvalidSyncMessageError, Buffer.from(bad).toString('hex'))
     }
+  })
+
+  it('artifact CIDs map to 32-byte ids and back (fast path agrees with CID.parse)', () => {
+    for (let i = 0; i < 200; i++) {
+      const cid = artifactCid(new TextEncoder().encode(`artifact ${i}`)).toString()
+      const id = cidToId(cid)
+      assert.deepEqual(id, CID.parse(cid).multihash.digest)
+      assert.equal(idToCid(id as Uint8Array), cid)
+    }
+    assert.equal(cidToId(rawCid(new Uint8Array([1])).toString()), undefined, 'raw CIDs are not artifacts')
+    assert.equal(cidToId('not a cid'), undefined)
   })
 })
