@@ -3,7 +3,7 @@
  * outcome records: Baobab's protocol prefix, the validator and the selector for `/baobab-outcome/`.
  */
 import { removePublicAddressesMapper } from '@libp2p/kad-dht'
-import { BAOBAB_KAD_PROTOCOL, OUTCOME_NAMESPACE } from './constants.ts'
+import { BAOBAB_KAD_PROTOCOL, DHT_PREFIX_LENGTH, OUTCOME_NAMESPACE } from './constants.ts'
 import { decodeRecord, selectRecord } from './record.ts'
 import type { KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
 
@@ -33,15 +33,18 @@ export interface OutcomeKadOptions {
    * (`removePublicAddressesMapper`) and act as a server from the start (`clientMode: false`).
    */
   lan?: boolean
+  /** Routing-table trie depth (default DHT_PREFIX_LENGTH = 10; kad-dht's own default is 6). */
+  prefixLength?: number
 }
 
 /**
- * The kad-dht init Baobab uses: own protocol, outcome validator/selector, and for LAN/loopback
+ * The kad-dht init Baobab uses: own protocol, a deeper routing table, outcome validator/selector, and for LAN/loopback
  * server mode with private addresses kept. Spread more options over it as needed.
  */
 export function outcomeKadDhtInit (options: OutcomeKadOptions = {}): KadDHTInit {
   const init: KadDHTInit = {
     protocol: BAOBAB_KAD_PROTOCOL,
+    prefixLength: options.prefixLength ?? DHT_PREFIX_LENGTH,
     validators: outcomeValidators(),
     selectors: outcomeSelectors()
   }

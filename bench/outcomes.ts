@@ -1,0 +1,196 @@
+/**
+ * Outcome DHT bench: real kad-dht nodes (Baobab's protocol, outcome validator/selector) on TCP
+ * loopback at 10, 30 and 60 nodes, each joined to 3 random earlier nodes. Per size: record put
+ * latency, record lookup latency, hops (depth of the first peer that returned the record: peers
+ * from the querier's own table are hop 1) and messages per lookup; end-to-end OutcomeService
+ * publish and query (exact + 10 band keys + packet fetch). Baseline in the same run: one libp2p
+ * ping round trip between connected nodes (the cost of one hop) and a local-only query.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { kadDHT } from '@libp2p/kad-dht'
+import { noise } from '@libp2p/noise'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { rawCid } from '../src/artifacts/index.ts'
+import { openLibrary } from '../src/library/index.ts'
+import { OutcomeDht, createOutcomeService, exactKey, outcomeKadDhtInit } from '../src/outcomes/index.ts'
+import { hashEmbedder } from '../src/router/index.ts'
+import type { Library } from '../src/library/index.ts'
+import type { OutcomeService } from '../src/outcomes/index.ts'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+
+type Node = Libp2p<{ dht: KadDHT, ping: Ping, identify: unknown }>
+interface Member { node: Node, key: PrivateKey, library: Library, outcomes: OutcomeService, home: string }
+
+const SIZES = (process.env.BENCH_OUTCOME_SIZES ?? '10,30,60').split(',').map(Number)
+const PROTOCOL = '/baobab-bench/outcome-packet/1'
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!
+}
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+const r1 = (x: number): number => Math.round(x * 10) / 10
+
+async function readAll (stream: AsyncIterable<{ subarray: () => Uint8Array }>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const c of stream) parts.push(c.subarray())
+  return new Uint8Array(Buffer.concat(parts))
+}
+
+async function member (): Promise<Member> {
+  const home = mkdtempSync(join(tmpdir(), 'baobab-bench-outcomes-'))
+  const key = await generateKeyPair('Ed25519')
+  const node = await createLibp2p({
+    privateKey: key,
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+    services: { identify: identify(), ping: ping(), dht: kadDHT(outcomeKadDhtInit({ lan: true })) }
+  }) as unknown as Node
+  const library = openLibrary({ home })
+  await node.handle(PROTOCOL, async stream => {
+    const a = library.get(new TextDecoder().decode(await readAll(stream)))
+    if (a != null) stream.send(a.bytes)
+    await stream.close()
+  })
+  const outcomes = createOutcomeService({
+    library,
+    privateKey: key,
+    embedder: hashEmbedder(),
+    dht: node.services.dht,
+    republishMs: 0,
+    fetchPacket: async (cid, o) => {
+      for (const p of o.providers ?? []) {
+        const s = await node.dialProtocol(peerIdFromString(p), PROTOCOL, { signal: o.signal })
+        s.send(new TextEncoder().encode(cid))
+        await s.close()
+        const b = await readAll(s)
+        if (b.length > 0) return b
+      }
+      return undefined
+    }
+  })
+  return { node, key, library, outcomes, home }
+}
+
+/** Hops and messages of one kad-dht query from its events. */
+function hopTracker (): { onProgress: (e: QueryEvent) => void, result: () => { hops: number, messages: number } } {
+  const depth = new Map<string, number>()
+  let hops = 0
+  let messages = 0
+  return {
+    onProgress: e => {
+      if (e.name === 'SEND_QUERY') {
+        messages++
+        if (!depth.has(e.to.toString())) depth.set(e.to.toString(), 1)
+      } else if (e.name === 'PEER_RESPONSE') {
+        const d = depth.get(e.from.toString()) ?? 1
+        for (const c of e.closer) if (!depth.has(c.id.toString())) depth.set(c.id.toString(), d + 1)
+        if (e.record != null && hops === 0) hops = d
+      }
+    },
+    result: () => ({ hops, messages })
+  }
+}
+
+async function runSize (n: number, rnd: () => number): Promise<Record<string, number>> {
+  const members = await Promise.all(Array.from({ length: n }, member))
+  for (let i = 1; i < n; i++) {
+    const targets = new Set<number>()
+    while (targets.size < Math.min(3, i)) targets.add(Math.floor(rnd() * i))
+    for (const t of targets) await members[i]!.node.dial(members[t]!.node.getMultiaddrs()[0]!)
+  }
+  const t0 = performance.now()
+  const puts: number[] = []
+  const gets: number[] = []
+  const hops: number[] = []
+  const msgs: number[] = []
+  let found = 0
+  const keys: Array<{ key: string, from: number }> = []
+  for (let r = 0; r < 5; r++) {
+    const from = Math.floor(rnd() * n)
+    const key = exactKey({ family: 'bench', task: `task ${n}-${r}`, tags: ['x'] })
+    const dht = new OutcomeDht({ dht: members[from]!.node.services.dht, privateKey: members[from]!.key })
+    const s = performance.now()
+    await dht.put(key, [rawCid(new TextEncoder().encode(key))])
+    puts.push(performance.now() - s)
+    keys.push({ key, from })
+  }
+  for (let l = 0; l < 20; l++) {
+    const { key, from } = keys[l % keys.length]!
+    let q = Math.floor(rnd() * n)
+    if (q === from) q = (q + 1) % n
+    const tracker = hopTracker()
+    const dht = new OutcomeDht({ dht: members[q]!.node.services.dht, privateKey: members[q]!.key })
+    const s = performance.now()
+    const read = await dht.get(key, { onProgress: tracker.onProgress })
+    gets.push(performance.now() - s)
+    const t = tracker.result()
+    if (read.record != null) { found++; hops.push(t.hops) }
+    msgs.push(t.messages)
+  }
+  // baseline: one round trip between connected peers
+  const rtts: number[] = []
+  for (let i = 0; i < 20; i++) {
+    const m = members[1 + Math.floor(rnd() * (n - 1))]!
+    const peer = m.node.getConnections()[0]!.remotePeer
+    rtts.push(await m.node.services.ping.ping(peer))
+  }
+  // end to end through the service: publish on one node, query a similar context from another
+  const ctx = { family: 'qwen2.5-0.5b', task: 'clinical note summarisation', tags: ['medical'] }
+  const pubStart = performance.now()
+  await members[0]!.outcomes.publish({ ...ctx, benchmark: 'rouge-l', baseline: 0.3, score: 0.36, method: 'lora', params: { r: 16 }, nEval: 300, confidence: 0.9, dataScale: 'm' })
+  const publishMs = performance.now() - pubStart
+  const asker = members[n - 1]!.outcomes
+  const qStart = performance.now()
+  const res = await asker.query({ ...ctx, task: "summarising doctor's notes" })
+  const queryMs = performance.now() - qStart
+  const lStart = performance.now()
+  await asker.query({ ...ctx, task: "summarising doctor's notes" }, { local: true })
+  const localQueryMs = performance.now() - lStart
+  const out = {
+    [`n${n}PutP50Ms`]: r1(pct(puts, 0.5)),
+    [`n${n}GetP50Ms`]: r1(pct(gets, 0.5)),
+    [`n${n}GetP95Ms`]: r1(pct(gets, 0.95)),
+    [`n${n}HopsMean`]: r1(mean(hops)),
+    [`n${n}HopsMax`]: Math.max(0, ...hops),
+    [`n${n}MessagesMean`]: r1(mean(msgs)),
+    [`n${n}SuccessRate`]: found / 20,
+    [`n${n}PingRttP50Ms`]: r1(pct(rtts, 0.5)),
+    [`n${n}ServicePublishMs`]: r1(publishMs),
+    [`n${n}ServiceQueryMs`]: r1(queryMs),
+    [`n${n}ServiceQueryMatches`]: res.matches.length,
+    [`n${n}LocalQueryMs`]: r1(localQueryMs),
+    [`n${n}WallS`]: r1((performance.now() - t0) / 1000)
+  }
+  console.log(`${n} nodes: put p50 ${out[`n${n}PutP50Ms`]} ms, get p50 ${out[`n${n}GetP50Ms`]} ms (p95 ${out[`n${n}GetP95Ms`]}), hops ${out[`n${n}HopsMean`]} (max ${out[`n${n}HopsMax`]}), ${out[`n${n}MessagesMean`]} messages, success ${found}/20; ping ${out[`n${n}PingRttP50Ms`]} ms; service publish ${out[`n${n}ServicePublishMs`]} ms, query ${out[`n${n}ServiceQueryMs`]} ms (${res.matches.length} matches), local query ${out[`n${n}LocalQueryMs`]} ms`)
+  await Promise.all(members.map(async m => {
+    await m.node.stop()
+    m.library.close()
+    rmSync(m.home, { recursive: true, force: true })
+  }))
+  return out
+}
+
+export async function run (): Promise<Record<string, unknown>> {
+  let seed = 12345
+  const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31 }
+  const figures: Record<string, unknown> = { sizes: SIZES.join(','), topology: 'each node dials 3 random earlier nodes', lsh: '10 bands × 5 bits' }
+  for (const n of SIZES) Object.assign(figures, await runSize(n, rnd))
+  return figures
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await run(), null, 2))
+}
