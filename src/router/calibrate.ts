@@ -19,7 +19,7 @@
  * The constants are the same for every library; nothing here is tuned per data set.
  */
 import { marginOf, scoreExperts } from './expert-index.ts'
-import type { IndexedExpert, ScoringOptions } from './expert-index.ts'
+import type { CentroidMatrix, IndexedExpert, ScoringOptions } from './expert-index.ts'
 import type { Calibration } from './types.ts'
 import type { PackedVector } from './vectors.ts'
 
@@ -95,13 +95,13 @@ export function pickLooQueries (experts: IndexedExpert[], maxQueries: number): A
   return picked
 }
 
-export function leaveOneOut (experts: IndexedExpert[], queries: LooQuery[], scoring: ScoringOptions, evidence?: EvidenceFn): LooSample[] {
+export function leaveOneOut (experts: IndexedExpert[], queries: LooQuery[], scoring: ScoringOptions, evidence?: EvidenceFn, matrix?: CentroidMatrix): LooSample[] {
   const byId = new Map(experts.map(e => [e.id, e]))
   const samples: LooSample[] = []
   for (const q of queries) {
     const own = byId.get(q.expertId)
     if (own == null) continue
-    const results = scoreExperts(experts, q.vector, scoring, { expertId: q.expertId, exemplar: q.exemplar })
+    const results = scoreExperts(experts, q.vector, scoring, { expertId: q.expertId, exemplar: q.exemplar }, matrix)
     const top = results[0]
     if (top == null) continue
     const ownResult = results.find(r => r.expert.id === q.expertId)

@@ -2,20 +2,19 @@
  * Turns scored experts into a `RouteDecision`: the abstain rules, the reason sentence and the
  * exemplars that decided.
  */
-import { marginOf, scoreExpert } from './expert-index.ts'
-import type { ExpertResult, ScoringOptions } from './expert-index.ts'
+import { marginOf } from './expert-index.ts'
+import type { ExpertResult } from './expert-index.ts'
 import type { CalibrationSettings } from './calibrate.ts'
-import type { PackedVector } from './vectors.ts'
 import type { ExpertScore, RouteDecision, RouteReasonCode, ScoredExemplar } from './types.ts'
 
 export interface DecideInput {
   results: ExpertResult[]
-  query: PackedVector
+  /** The leading expert scored again with more best items kept (for the exemplars shown). */
+  leading: ExpertResult | null
   coverage: number
   /** Evidence count against the leading expert (-1 when not measured). */
   evidence: number
   settings: CalibrationSettings
-  scoring: ScoringOptions
   /** Best cosine between the question and a question marked "should abstain" by feedback. */
   negativeSimilarity: number
   topExemplars: number
@@ -101,7 +100,7 @@ export function decide (input: DecideInput): RouteDecision {
     .sort((a, b) => b.score - a.score).slice(0, input.topExemplars)
   const choiceExemplars = abstained
     ? []
-    : exemplarsOf(scoreExpert(top.expert, input.query, input.scoring, -1, 10)).slice(0, input.topExemplars)
+    : exemplarsOf(input.leading ?? top).slice(0, input.topExemplars)
   return {
     ...base,
     choice: abstained ? null : toScore(top),

@@ -8,7 +8,7 @@
  * pick the candidates first; a decision over 1000 experts stays under a millisecond.
  */
 import { DimensionMismatchError } from './errors.ts'
-import { dotPacked, pack } from './vectors.ts'
+import { pack } from './vectors.ts'
 import type { PackedVector } from './vectors.ts'
 import type { Exemplar } from './types.ts'
 
@@ -175,14 +175,57 @@ export function scoreExpert (
   return { expert, score: w > 0 ? s / w : 0, best }
 }
 
+/**
+ * All experts' folded centroids in one dimension-major block (`value[d * n + e]`), so the
+ * prefilter reads memory in order: for each non-zero of the question, one contiguous row.
+ */
+export interface CentroidMatrix {
+  experts: IndexedExpert[]
+  width: number
+  value: Float32Array
+}
+
+export function centroidMatrix (experts: IndexedExpert[]): CentroidMatrix {
+  const n = experts.length
+  const width = experts[0]?.centroid.length ?? 0
+  const value = new Float32Array(width * n)
+  experts.forEach((e, j) => {
+    const c = e.centroid
+    for (let d = 0; d < width; d++) if (c[d] !== 0) value[d * n + j] = c[d]!
+  })
+  return { experts: [...experts], width, value }
+}
+
 /** Picks candidate experts by folded centroid when the index is large. */
-export function candidates (experts: IndexedExpert[], query: PackedVector, opts: ScoringOptions, mustInclude?: string): IndexedExpert[] {
+export function candidates (
+  experts: IndexedExpert[],
+  query: PackedVector,
+  opts: ScoringOptions,
+  mustInclude?: string,
+  matrix?: CentroidMatrix
+): IndexedExpert[] {
   if (experts.length <= opts.prefilterAbove) return experts
+  const m = matrix != null && matrix.experts.length === experts.length ? matrix : centroidMatrix(experts)
+  const n = m.experts.length
   const folded = foldPacked(query, opts.foldDims)
-  const scores = new Float32Array(experts.length)
-  for (let i = 0; i < experts.length; i++) scores[i] = dotPacked(experts[i]!.centroid, folded)
-  const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!)
-  const picked = order.slice(0, opts.candidates).map(i => experts[i]!)
+  const scores = new Float32Array(n)
+  const add = (d: number, q: number): void => {
+    const row = d * n
+    for (let j = 0; j < n; j++) scores[j] = scores[j]! + q * m.value[row + j]!
+  }
+  if (folded.idx == null) { for (let d = 0; d < folded.val.length; d++) if (folded.val[d] !== 0) add(d, folded.val[d]!) } else { for (let k = 0; k < folded.idx.length; k++) add(folded.idx[k]!, folded.val[k]!) }
+  // keep the best `candidates` without sorting everything
+  const c = Math.min(opts.candidates, n)
+  const top: number[] = []
+  for (let j = 0; j < n; j++) {
+    const s = scores[j]!
+    if (top.length === c && s <= scores[top[c - 1]!]!) continue
+    let at = top.length < c ? top.length : c - 1
+    if (top.length < c) top.push(j)
+    while (at > 0 && scores[top[at - 1]!]! < s) { top[at] = top[at - 1]!; at-- }
+    top[at] = j
+  }
+  const picked = top.map(j => m.experts[j]!)
   if (mustInclude != null && !picked.some(e => e.id === mustInclude)) {
     const own = experts.find(e => e.id === mustInclude)
     if (own != null) picked.push(own)
@@ -195,9 +238,10 @@ export function scoreExperts (
   experts: IndexedExpert[],
   query: PackedVector,
   opts: ScoringOptions,
-  exclude?: { expertId: string, exemplar: number }
+  exclude?: { expertId: string, exemplar: number },
+  matrix?: CentroidMatrix
 ): ExpertResult[] {
-  const pool = candidates(experts, query, opts, exclude?.expertId)
+  const pool = candidates(experts, query, opts, exclude?.expertId, matrix)
   const results = pool.map(e => scoreExpert(e, query, opts, exclude?.expertId === e.id ? exclude.exemplar : -1))
   results.sort((a, b) => b.score - a.score || (a.expert.id < b.expert.id ? -1 : 1))
   return results

@@ -14,7 +14,7 @@ import { InvalidEmbedderOptionsError } from './errors.ts'
 import { contentTokens } from './text.ts'
 import { fnv1a, unpack } from './vectors.ts'
 import type { PackedVector } from './vectors.ts'
-import { Vocabulary } from './vocabulary.ts'
+import { PREFIX, Vocabulary } from './vocabulary.ts'
 import type { Features } from './vocabulary.ts'
 import type { EmbedOptions, EmbedResult, FittableEmbedder } from './types.ts'
 
@@ -33,9 +33,11 @@ export interface HashEmbedderInit {
 }
 
 export const HASH_EMBEDDER_VERSION = 1
+
+interface WordSet { stems: Set<string>, prefixes: Set<string>, concepts: Set<string> }
 const DEFAULT_WEIGHTS = { word: 0.5, char: 0.15, concept: 0.35 }
 const BLOCKS = ['w', 'c', 'k'] as const
-/** Exemplar texts whose word features are kept for evidence checks. */
+/** Exemplar texts whose word sets are kept for evidence checks. */
 const WORD_CACHE = 4096
 const FIT_CACHE = 8192
 
@@ -48,7 +50,7 @@ export class HashEmbedder implements FittableEmbedder {
   private readonly ngram: [number, number]
   private readonly useConcepts: boolean
   private vocabulary = Vocabulary.empty()
-  private readonly wordCache = new Map<string, Features>()
+  private readonly wordSets = new Map<string, WordSet>()
   /** Features of the corpus just fitted: the router embeds those same texts next. */
   private fitCache = new Map<string, Features>()
 
@@ -121,7 +123,9 @@ export class HashEmbedder implements FittableEmbedder {
 
   /** Embeds one text synchronously, returning only the non-zero entries. */
   embedPacked (text: string): PackedVector {
-    const f = this.fitCache.get(text) ?? this.features(text)
+    let f = this.fitCache.get(text)
+    if (f == null) f = this.features(text)
+    else this.fitCache.delete(text)
     const mask = this.dims - 1
     const acc = new Map<number, number>()
     for (const block of BLOCKS) {
@@ -168,24 +172,37 @@ export class HashEmbedder implements FittableEmbedder {
    * same first six letters, or through a shared concept: the breadth of the evidence for a match.
    */
   evidence (query: string, docs: string[]): number {
-    const sets = docs.map(d => this.wordFeatures(d, true))
-    const hits = new Set<string>()
-    for (const t of contentTokens(query)) {
-      if (sets.some(s => Vocabulary.relatedIn(t.stem, s))) hits.add(t.stem)
+    const sets = docs.map(d => this.wordSet(d))
+    const seen = new Set<string>()
+    let hits = 0
+    for (const { stem } of contentTokens(query)) {
+      if (seen.has(stem)) continue
+      seen.add(stem)
+      const prefix = stem.length >= PREFIX ? stem.slice(0, PREFIX) : null
+      const concepts = this.useConcepts ? conceptsOf(stem) : []
+      if (sets.some(s => s.stems.has(stem) || (prefix != null && s.prefixes.has(prefix)) || concepts.some(c => s.concepts.has(c)))) hits++
     }
-    return hits.size
+    return hits
   }
 
-  /** Word stems and concepts only (no character n-grams); `cache` keeps the result for reuse. */
-  wordFeatures (text: string, cache = false): Features {
-    const hit = this.wordCache.get(text)
+  /** Word stems, their prefixes and their concepts of one text (kept for the exemplars asked about). */
+  private wordSet (text: string): WordSet {
+    const hit = this.wordSets.get(text)
     if (hit != null) return hit
-    const f = this.features(text, false)
-    if (cache) {
-      if (this.wordCache.size >= WORD_CACHE) this.wordCache.delete(this.wordCache.keys().next().value!)
-      this.wordCache.set(text, f)
+    const set: WordSet = { stems: new Set(), prefixes: new Set(), concepts: new Set() }
+    for (const { stem } of contentTokens(text)) {
+      set.stems.add(stem)
+      if (stem.length >= PREFIX) set.prefixes.add(stem.slice(0, PREFIX))
+      if (this.useConcepts) for (const c of conceptsOf(stem)) set.concepts.add(c)
     }
-    return f
+    if (this.wordSets.size >= WORD_CACHE) this.wordSets.delete(this.wordSets.keys().next().value!)
+    this.wordSets.set(text, set)
+    return set
+  }
+
+  /** Word stems and concepts only (no character n-grams). */
+  wordFeatures (text: string): Features {
+    return this.features(text, false)
   }
 
   /** Raw term counts per block (exposed for explanations and tests). */

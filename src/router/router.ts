@@ -9,14 +9,14 @@ import { decide } from './decision.ts'
 import { EmbeddingCache } from './embedding-cache.ts'
 import { ExpertNotFoundError, InvalidExpertError, InvalidQuestionError } from './errors.ts'
 import { validateExpert } from './validate.ts'
-import { buildExpert, DEFAULT_SCORING, scoreExpert, scoreExperts } from './expert-index.ts'
+import { buildExpert, centroidMatrix, DEFAULT_SCORING, scoreExpert, scoreExperts } from './expert-index.ts'
 import { hashEmbedder } from './hash-embedder.ts'
 import { RouterStore } from './router-store.ts'
 import { isFittable } from './types.ts'
 import { dotPacked, pack, unpack } from './vectors.ts'
 import type { PackedVector } from './vectors.ts'
 import type { CalibrationOptions, CalibrationSettings, LooQuery } from './calibrate.ts'
-import type { IndexedExemplar, IndexedExpert, ScoringOptions } from './expert-index.ts'
+import type { CentroidMatrix, ExpertResult, IndexedExemplar, IndexedExpert, ScoringOptions } from './expert-index.ts'
 import type { Calibration, Embedder, ExpertInput, RouteDecision } from './types.ts'
 import type { DatabaseSync } from 'node:sqlite'
 
@@ -70,6 +70,7 @@ export class Router {
   private changedDocs = 0
   /** The index must be rebuilt (refit) before the next decision. */
   private stale = false
+  private matrix: CentroidMatrix | null = null
   private settings: CalibrationSettings | null = null
   private summary: Calibration | null = null
   private negativeVectors: PackedVector[] = []
@@ -151,20 +152,20 @@ export class Router {
    */
   routeVector (vector: Float32Array | PackedVector, text?: string): RouteDecision {
     const query = vector instanceof Float32Array ? pack(vector) : vector
-    const results = scoreExperts(this.index, query, this.scoring)
+    const results = scoreExperts(this.index, query, this.scoring, undefined, this.prefilter())
     let negativeSimilarity = -1
     if (this.negativeVectors.length > 0) {
       const dense = vector instanceof Float32Array ? vector : unpack(vector)
       for (const v of this.negativeVectors) negativeSimilarity = Math.max(negativeSimilarity, dotPacked(dense, v))
     }
     const top = results[0]
+    const leading = top == null ? null : scoreExpert(top.expert, query, this.scoring, -1, EVIDENCE_ITEMS)
     return decide({
       results,
-      query,
+      leading,
       coverage: text == null ? 1 : this.coverageOf(text),
-      evidence: text == null || top == null ? -1 : this.evidenceOf(text, top.expert, query),
+      evidence: text == null || leading == null ? -1 : this.evidenceOf(text, leading),
       settings: this.settings ?? { threshold: 0, minMargin: 0, minCoverage: 0, minEvidence: 0 },
-      scoring: this.scoring,
       negativeSimilarity,
       topExemplars: this.topExemplars
     })
@@ -235,6 +236,14 @@ export class Router {
   private invalidate (): void {
     this.settings = null
     this.summary = null
+    this.matrix = null
+  }
+
+  /** The centroid block for the prefilter, rebuilt after the index changed (large indexes only). */
+  private prefilter (): CentroidMatrix | undefined {
+    if (this.index.length <= this.scoring.prefilterAbove) return undefined
+    this.matrix ??= centroidMatrix(this.index)
+    return this.matrix
   }
 
   /** Built-in (fittable) embedders are computed directly: cheaper than any cache lookup. */
@@ -267,11 +276,10 @@ export class Router {
   }
 
   /** Evidence breadth of a question against an expert's best exemplars (-1 when not measurable). */
-  private evidenceOf (text: string, expert: IndexedExpert, query: PackedVector, exclude = -1): number {
+  private evidenceOf (text: string, leading: ExpertResult): number {
     const e = this.embedder
     if (!isFittable(e) || e.evidence == null) return -1
-    const hits = scoreExpert(expert, query, this.scoring, exclude, EVIDENCE_ITEMS).best
-    const docs = [...new Set(hits.map(h => h.exemplar))].map(i => contentText(expert.exemplars[i]!))
+    const docs = [...new Set(leading.best.map(h => h.exemplar))].map(i => contentText(leading.expert.exemplars[i]!))
     return e.evidence(text, docs)
   }
 
@@ -299,7 +307,7 @@ export class Router {
       return { expertId: p.expert.id, exemplar: p.exemplar, vector: vectors[i]!, coverage: this.coverageOf(ex.q, contentText(ex)) }
     })
     const samples = leaveOneOut(this.index, queries, this.scoring, (q, own) =>
-      this.evidenceOf(own.exemplars[q.exemplar]!.q, own, q.vector, q.exemplar))
+      this.evidenceOf(own.exemplars[q.exemplar]!.q, scoreExpert(own, q.vector, this.scoring, q.exemplar, EVIDENCE_ITEMS)), this.prefilter())
     const settings = chooseSettings(samples, this.calOptions)
     this.settings = settings
     this.summary = summarize(samples, settings, fingerprint)

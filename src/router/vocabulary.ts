@@ -82,14 +82,4 @@ export class Vocabulary {
     }
     return total === 0 ? 1 : covered / total
   }
-
-  /** True when `stem` occurs in a document's features: same stem, same long prefix, or a shared concept. */
-  static relatedIn (stem: string, doc: Features): boolean {
-    if (doc.w.has(`w:${stem}`)) return true
-    if (stem.length >= PREFIX) {
-      const p = `w:${stem.slice(0, PREFIX)}`
-      for (const key of doc.w.keys()) if (key.startsWith(p)) return true
-    }
-    return conceptsOf(stem).some(c => doc.k.has(`#${c}`))
-  }
 }
