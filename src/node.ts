@@ -19,7 +19,7 @@ import { openLibrary } from './library/index.ts'
 import { createMesh } from './mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './node/answer.ts'
 import { syncRouterExperts, trustedExperts } from './node/experts.ts'
-import { createOutcomeService } from './outcomes/index.ts'
+import { createOutcomeService, outcomeKadDhtInit } from './outcomes/index.ts'
 import { Router, createEmbedder } from './router/index.ts'
 import { createRuntime } from './runtime/index.ts'
 import type { Identity } from './artifacts/index.ts'
@@ -29,7 +29,7 @@ import type { Library } from './library/index.ts'
 import type { Mesh, MeshInit } from './mesh/index.ts'
 import type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
 import type { ExpertRecord } from './node/experts.ts'
-import type { OutcomeService } from './outcomes/index.ts'
+import type { OutcomeDhtService, OutcomeService } from './outcomes/index.ts'
 import type { Embedder } from './router/index.ts'
 import type { ChatMessage, LlmRuntime, StreamPart } from './runtime/index.ts'
 import type { ComponentLogger } from '@libp2p/interface'
@@ -95,7 +95,18 @@ export class BaobabNode {
   async start (): Promise<void> {
     await this.refreshExperts()
     this.outcomes.start()
-    await this.mesh?.start()
+    const mesh = this.mesh
+    if (mesh != null) {
+      await mesh.start()
+      const dht = mesh.libp2p.services.dht
+      this.outcomes.attach({
+        ...(dht != null ? { dht: dht as unknown as OutcomeDhtService } : {}),
+        fetchPacket: async (cid, options) => {
+          await mesh.fetch(cid, options.signal != null ? { signal: options.signal } : {})
+          return this.library.get(cid)?.bytes
+        }
+      })
+    }
   }
 
   async stop (): Promise<void> {
@@ -154,6 +165,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
         mdns: config.mdns,
         relay: config.relay,
         ...(config.psk != null ? { psk: config.psk } : {}),
+        dht: outcomeKadDhtInit({ lan: true }),
         ...init.meshInit
       })
     const outcomes = createOutcomeService({

@@ -9,6 +9,7 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import { dcutr } from '@libp2p/dcutr'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { kadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { memory } from '@libp2p/memory'
 import { noise } from '@libp2p/noise'
@@ -20,6 +21,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_MAX_CONNECTIONS, LOOPBACK_ALLOW } from './constants.ts'
 import { InvalidMeshConfigError, InvalidMultiaddrError } from './errors.ts'
+import type { KadDHT, KadDHTInit } from '@libp2p/kad-dht'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, Libp2p, PrivateKey } from '@libp2p/interface'
@@ -34,6 +36,7 @@ export interface MeshServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
   pubsub: GossipSub
+  dht?: KadDHT
 }
 
 export type MeshLibp2p = Libp2p<MeshServices>
@@ -54,6 +57,8 @@ export interface Libp2pNodeInit {
   maxConnections?: number
   /** How long one address dial (socket + handshake) may take (default 6 s). */
   dialTimeoutMs?: number
+  /** Adds a kad-dht service (`services.dht`) with these options, e.g. the outcome records' validators. */
+  dht?: KadDHTInit
 }
 
 /** Checks every multiaddr before libp2p sees it, so a typo is a named error. */
@@ -99,6 +104,8 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
       emitSelf: false
     })
   }
+  // kad-dht declares the narrower components it uses; libp2p supplies them at start
+  if (init.dht != null) services.dht = kadDHT(init.dht) as unknown as Services[string]
   if (init.relay === true) {
     services.relay = circuitRelayServer()
     services.autonat = autoNAT()

@@ -7,8 +7,11 @@ import type { FetchPolicy } from './policy.ts'
 import type { SyncResult } from './sync-protocol.ts'
 import type { Library } from '../library/index.ts'
 import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
+import type { KadDHTInit } from '@libp2p/kad-dht'
 
 export interface MeshInit {
+  /** Run a kad-dht service with these options (outcome records). */
+  dht?: KadDHTInit
   network?: string
   listen?: string[]
   bootstrap?: string[]

@@ -86,7 +86,7 @@ export async function prepareAnswer (parts: AnswerParts, messages: ChatMessage[]
   }
   const experiences = await parts.experiences.relevant(question, { domain: expert?.domain ?? null, k: 3, tokenBudget: 200, minScore: 0.15, ...signalOpt })
   const request: GenerateOptions = {
-    messages,
+    messages: parts.runtime.provider === 'retrieval' ? messages : withKnowledge(messages, knowledge),
     ...(knowledge != null ? { knowledge } : {}),
     experiences: experiences.map(e => ({ cid: e.cid, text: e.text })),
     ...(options.maxTokens != null ? { maxTokens: options.maxTokens } : {}),
@@ -105,4 +105,13 @@ export async function answer (parts: AnswerParts, messages: ChatMessage[], optio
 export async function answerStream (parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer & { parts: ReadableStream<StreamPart> }> {
   const prepared = await prepareAnswer(parts, messages, options)
   return { ...prepared, parts: await parts.runtime.doStream(prepared.request) }
+}
+
+/** For model runtimes: the expert's best exemplar answers as reference in the system prompt. */
+function withKnowledge (messages: ChatMessage[], knowledge: KnowledgeRef | undefined): ChatMessage[] {
+  const refs = (knowledge?.exemplars ?? []).filter(e => e.a != null && e.a !== '').slice(0, 3)
+  if (knowledge == null || refs.length === 0) return messages
+  const text = `Reference answers from the ${knowledge.domain} expert "${knowledge.name}":\n` +
+    refs.map(e => `Q: ${e.q}\nA: ${e.a ?? ''}`).join('\n')
+  return [{ role: 'system', content: text }, ...messages]
 }

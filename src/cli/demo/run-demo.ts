@@ -30,6 +30,8 @@ export interface DemoResult {
   nodes: BaobabNode[]
   visitor: BaobabNode
   ms: number
+  /** Aborts background work (DHT publication) before the nodes stop. */
+  background: AbortController
 }
 
 const t0 = Date.now()
@@ -99,6 +101,13 @@ export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
     failures.push(`co-operatives did not converge: ${(err as Error).message}`)
   }
 
+  // outcome records go to the DHT in the background; the story does not wait for them
+  const background = new AbortController()
+  const bgSignal = options.signal != null ? AbortSignal.any([options.signal, background.signal]) : background.signal
+  void Promise.all(nodes.map(async n => n.outcomes.republish({ signal: bgSignal })))
+    .then(stored => { log(`${stamp()} ${green('outcome records')} published to the DHT under exact and near fingerprints (${stored.reduce((a, b) => a + b, 0)} keys)`) })
+    .catch((err: Error) => { if (!bgSignal.aborted) log(`${stamp()} ${dim(`DHT publication incomplete: ${err.message}`)}`) })
+
   const visitor = await createNode({ home: join(dir, 'visitor'), config: nodeConfig(model, nodes.flatMap(n => n.mesh!.multiaddrs())) })
   visitor.mesh!.on('peer:connected', ({ peer }) => { log(`${stamp()} ${cyan('visitor'.padEnd(12))} handshake with ${peer.slice(-8)}`) })
   visitor.mesh!.on('sync:done', r => { if (r.need.length > 0) log(`${stamp()} ${cyan('visitor'.padEnd(12))} synced with ${r.peer.slice(-8)}: ${r.need.length} new, ${r.bytesSent + r.bytesReceived} bytes`) })
@@ -139,9 +148,10 @@ export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
   log('')
   log(failures.length === 0 ? green(bold(`demo ok in ${((Date.now() - started) / 1000).toFixed(1)} s`)) : red(bold(`demo finished with ${failures.length} problem(s):`)))
   for (const f of failures) log(red(`  - ${f}`))
-  return { ok: failures.length === 0, failures, nodes, visitor, ms: Date.now() - started }
+  return { ok: failures.length === 0, failures, nodes, visitor, ms: Date.now() - started, background }
 }
 
 export async function stopDemo (result: DemoResult): Promise<void> {
+  result.background.abort()
   await Promise.allSettled([result.visitor, ...result.nodes].map(async n => { await n.stop() }))
 }
