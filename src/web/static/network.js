@@ -38,10 +38,21 @@ export function setupNetwork (onEvent) {
   return source
 }
 
+// Peer ids and CIDs are long: show them short, with the full id on hover and for search.
+const LONG_ID = /^(12D3KooW|Qm|bafy|bafk)[1-9A-Za-z]{20,}[:,.]?$/
+
+function withShortIds (message) {
+  return message.split(/(\s+)/).map(part => {
+    if (!LONG_ID.test(part)) return part
+    const id = part.replace(/[:,.]$/, '')
+    return [el('code', { class: 'id', title: id, 'data-id': id }, shortId(id)), part.slice(id.length)]
+  })
+}
+
 function addActivity (e) {
   const list = byId('activity')
   list.prepend(el('li', { 'data-type': e.type },
     el('time', { datetime: new Date(e.time).toISOString() }, time(e.time)), ' ',
-    el('span', { class: `tag tag-${e.type}` }, e.type), ' ', e.message))
+    el('span', { class: `tag tag-${e.type}` }, e.type), ' ', withShortIds(e.message)))
   while (list.children.length > MAX_ACTIVITY) list.lastElementChild.remove()
 }
