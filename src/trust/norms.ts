@@ -3,6 +3,7 @@
  * with G = BᵀB and H = A·Aᵀ (both r×r), ‖ΔW‖²_F = s²·tr(G·H) and ‖ΔW‖²_2 = s²·λ_max(G·H)
  * (G·H is similar to the PSD matrix H^½·G·H^½, so its eigenvalues are the squared singular values).
  */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix'
 import type { LoraTarget } from '../adapters/index.ts'
 
 export interface TargetNorms {
@@ -79,29 +80,15 @@ function multiply (x: Float64Array, y: Float64Array, n: number): Float64Array {
   return out
 }
 
-/** Largest eigenvalue of a matrix with real non-negative spectrum, by power iteration. */
-function largestEigenvalue (m: Float64Array, n: number, iterations = 100): number {
-  let v = new Float64Array(n)
-  for (let i = 0; i < n; i++) v[i] = 1 + i / n
-  let lambda = 0
-  for (let it = 0; it < iterations; it++) {
-    const w = new Float64Array(n)
-    for (let i = 0; i < n; i++) {
-      let s = 0
-      for (let k = 0; k < n; k++) s += (m[i * n + k] as number) * (v[k] as number)
-      w[i] = s
-    }
-    let norm = 0
-    for (let i = 0; i < n; i++) norm += (w[i] as number) ** 2
-    norm = Math.sqrt(norm)
-    if (norm === 0 || !Number.isFinite(norm)) return norm
-    const prev = lambda
-    lambda = norm / Math.sqrt(v.reduce((s, x) => s + x * x, 0))
-    for (let i = 0; i < n; i++) w[i] = (w[i] as number) / norm
-    v = w
-    if (it > 8 && Math.abs(lambda - prev) <= 1e-10 * lambda) break
-  }
-  return lambda
+/**
+ * Largest eigenvalue of G·H, whose spectrum is real and non-negative. An r×r eigen-solve
+ * (r is the LoRA rank): power iteration stalls when the top two singular values are close.
+ */
+function largestEigenvalue (m: Float64Array, n: number): number {
+  if (!m.every(Number.isFinite)) return Number.NaN
+  const rows = Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * n, (i + 1) * n)))
+  const eig = new EigenvalueDecomposition(new Matrix(rows))
+  return Math.max(0, ...eig.realEigenvalues)
 }
 
 export function targetNorms (t: LoraTarget): TargetNorms {
