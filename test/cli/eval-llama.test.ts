@@ -25,9 +25,10 @@ describe('recall harness on the llama runtime (bundled tiny model, real GGUF and
     const [set] = r.sets
     assert.deepEqual(set!.conditions.map(c => c.id), ['routed', 'pooled', 'none', 'routed-lora', 'merged-lora'])
     const by = (id: string) => set!.conditions.find(c => c.id === id)!
-    // cards carry no weights: the model gets no LoRA and the same prompt, so the answers are the base model's
+    // cards carry no weights: the model gets no LoRA (the routed card's reference answers go into its prompt)
     for (const id of ['routed', 'pooled', 'none']) assert.ok(by(id).items.every(i => !i.lora), id)
-    assert.deepEqual(by('routed').items.map(i => i.answer), by('none').items.map(i => i.answer))
+    assert.ok(by('routed').items.every(i => i.expert?.domain === i.domain), 'cards routed to their own domain')
+    assert.ok(by('none').items.every(i => i.expert == null))
     // LoRA experts: routed to their own domain, each answer generated with an adapter applied
     assert.deepEqual(by('routed-lora').routing, { ownDomain: 6, otherExpert: 0, noExpert: 0 })
     assert.ok(by('routed-lora').items.every(i => i.lora))
