@@ -67,7 +67,7 @@ async function outcome (key: PrivateKey, i: number): Promise<SignedArtifact> {
 }
 
 async function propagation (n: number, announcements = 10): Promise<Record<string, number>> {
-  global.gc?.()
+  // no forced GC here: a long pause makes libp2p's connection monitor drop connections
   const rss0 = process.memoryUsage().rss
   const nodes: Node[] = []
   for (let i = 0; i < n; i++) nodes.push(await startNode())
@@ -76,10 +76,11 @@ async function propagation (n: number, announcements = 10): Promise<Record<strin
     const targets = [...Array(i).keys()].sort(() => Math.random() - 0.5).slice(0, 6)
     await Promise.all(targets.map(async t => nodes[i]!.mesh.dial(addr(nodes[t]!))))
   }
+  const meanConns = (): number => nodes.reduce((s, x) => s + x.mesh.peers().length, 0) / n
+  const connsAfterDial = meanConns()
   const topic = '/baobab/default/announce/1'
   const ready = await until(() => nodes.every(x => x.mesh.libp2p.services.pubsub.getSubscribers(topic).length >= Math.min(x.mesh.peers().length, 1)), 30_000)
   await new Promise(resolve => setTimeout(resolve, 2500)) // two gossipsub heartbeats: mesh grafted
-  global.gc?.()
   const idleRss = process.memoryUsage().rss
   const key = await generateKeyPair('Ed25519')
   const latencies: number[] = []
@@ -98,7 +99,7 @@ async function propagation (n: number, announcements = 10): Promise<Record<strin
     missed += n - 1 - seen.size
     await new Promise(resolve => setTimeout(resolve, 200))
   }
-  const conns = nodes.reduce((s, x) => s + x.mesh.peers().length, 0) / n
+  const conns = meanConns()
   await stopAll(nodes)
   return {
     [`propagation${n}P50Ms`]: round(percentile(latencies, 50)),
@@ -106,6 +107,7 @@ async function propagation (n: number, announcements = 10): Promise<Record<strin
     [`propagation${n}MaxMs`]: round(Math.max(...latencies)),
     [`propagation${n}Delivered`]: round(latencies.length / (latencies.length + missed), 4),
     [`propagation${n}MeanConnections`]: round(conns),
+    [`propagation${n}MeanConnectionsAfterDial`]: round(connsAfterDial),
     [`propagation${n}SubscribersReady`]: ready ? 1 : 0,
     [`idleNodeRssMB${n}`]: round((idleRss - rss0) / n / 2 ** 20)
   }

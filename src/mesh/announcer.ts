@@ -39,6 +39,8 @@ export class Announcer {
   private timer: ReturnType<typeof setInterval> | undefined
   private unhookPut: (() => void) | undefined
   private checking = false
+  /** Announcements the validator already decoded and verified, keyed by the message bytes. */
+  private readonly validated = new WeakMap<Uint8Array, Announcement>()
   private readonly onMessage = (evt: CustomEvent<Message>): void => { void this.receive(evt.detail) }
 
   constructor (components: AnnouncerComponents, init: AnnouncerInit) {
@@ -54,6 +56,7 @@ export class Announcer {
       try {
         const a = await decodeAnnouncement(msg.data)
         if (Math.abs(Date.now() - a.at) > ANNOUNCE_MAX_SKEW_MS) return TopicValidatorResult.Ignore
+        this.validated.set(msg.data, a)
         return TopicValidatorResult.Accept
       } catch (err) {
         this.c.log('rejecting announcement: %s', (err as Error).message)
@@ -121,7 +124,7 @@ export class Announcer {
   private async receive (msg: Message): Promise<void> {
     if (msg.topic !== this.topic) return
     try {
-      const a = await decodeAnnouncement(msg.data)
+      const a = this.validated.get(msg.data) ?? await decodeAnnouncement(msg.data)
       if (a.node === this.c.libp2p.peerId.toString()) return
       this.c.log.trace('announcement of %s %s from %s', a.kind, a.cid, a.node)
       this.init.onAnnouncement(a)

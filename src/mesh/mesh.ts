@@ -92,7 +92,8 @@ export class Mesh implements Startable {
       psk: this.init.psk,
       relay: this.init.relay,
       maxConnections: this.init.maxConnections,
-      dialTimeoutMs: this.init.dialTimeoutMs
+      dialTimeoutMs: this.init.dialTimeoutMs,
+      dht: this.init.dht
     })
     this.node = node
     const log = this.log
