@@ -17,10 +17,10 @@ export interface IndexedExemplar extends Exemplar {
   source: 'expert' | 'feedback'
 }
 
-/** Item vectors in compressed sparse column form: for dimension dims[j], postings start..end. */
+/** Item vectors in compressed sparse column form: for dimension dims[j], postings start[j]..start[j+1]. */
 export interface Postings {
-  /** dimension → position in `start` */
-  position: Map<number, number>
+  /** The dimensions any item uses, ascending. */
+  dims: Uint32Array
   start: Uint32Array
   item: Uint32Array
   value: Float32Array
@@ -85,7 +85,7 @@ function buildPostings (items: PackedVector[]): Postings {
     if (p.idx == null) { for (let d = 0; d < p.val.length; d++) if (p.val[d] !== 0) fn(d, p.val[d]!) } else { for (let j = 0; j < p.idx.length; j++) fn(p.idx[j]!, p.val[j]!) }
   }
   for (const p of items) each(p, d => { counts.set(d, (counts.get(d) ?? 0) + 1) })
-  const dims = [...counts.keys()].sort((a, b) => a - b)
+  const dims = Uint32Array.from(counts.keys()).sort()
   const position = new Map<number, number>()
   const start = new Uint32Array(dims.length + 1)
   dims.forEach((d, j) => { position.set(d, j); start[j + 1] = start[j]! + counts.get(d)! })
@@ -98,7 +98,7 @@ function buildPostings (items: PackedVector[]): Postings {
     item[at] = i
     value[at] = v
   }))
-  return { position, start, item, value }
+  return { dims, start, item, value }
 }
 
 export function buildExpert (
@@ -146,13 +146,23 @@ export function scoreExpert (
   if (scratch.length < expert.itemCount) scratch = new Float32Array(expert.itemCount * 2)
   const acc = scratch
   acc.fill(0, 0, expert.itemCount)
-  const { position, start, item, value } = expert.postings
-  const addDim = (d: number, q: number): void => {
-    const j = position.get(d)
-    if (j === undefined) return
+  const { dims, start, item, value } = expert.postings
+  const addDim = (j: number, q: number): void => {
     for (let at = start[j]!, end = start[j + 1]!; at < end; at++) acc[item[at]!] = acc[item[at]!]! + q * value[at]!
   }
-  if (query.idx == null) { for (let d = 0; d < query.val.length; d++) if (query.val[d] !== 0) addDim(d, query.val[d]!) } else { for (let j = 0; j < query.idx.length; j++) addDim(query.idx[j]!, query.val[j]!) }
+  const qi = query.idx
+  if (qi == null) {
+    for (let j = 0; j < dims.length; j++) { const q = query.val[dims[j]!]!; if (q !== 0) addDim(j, q) }
+  } else {
+    // both index lists are ascending: one merge pass
+    let a = 0
+    let b = 0
+    while (a < qi.length && b < dims.length) {
+      const x = qi[a]!
+      const y = dims[b]!
+      if (x === y) { addDim(b, query.val[a]!); a++; b++ } else if (x < y) a++; else b++
+    }
+  }
 
   const k = Math.max(keep, opts.rankWeights.length)
   const best: ItemHit[] = []
