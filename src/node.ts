@@ -16,12 +16,13 @@ import { prefixLogger } from '@libp2p/logger'
 import { loadOrCreateIdentity } from './artifacts/index.ts'
 import { experienceSource } from './learn/index.ts'
 import { openLibrary } from './library/index.ts'
-import { createMesh } from './mesh/index.ts'
+import { announceTopic, createMesh } from './mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './node/answer.ts'
 import { syncRouterExperts, trustedExperts } from './node/experts.ts'
 import { createOutcomeService, outcomeKadDhtInit } from './outcomes/index.ts'
 import { Router, createEmbedder } from './router/index.ts'
 import { createRuntime } from './runtime/index.ts'
+import { createTrust } from './trust/index.ts'
 import type { Identity } from './artifacts/index.ts'
 import type { NodeConfig } from './config.ts'
 import type { ExperienceSource } from './learn/index.ts'
@@ -30,6 +31,7 @@ import type { Mesh, MeshInit } from './mesh/index.ts'
 import type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
 import type { ExpertRecord } from './node/experts.ts'
 import type { OutcomeDhtService, OutcomeService } from './outcomes/index.ts'
+import type { GossipGuard, Trust } from './trust/index.ts'
 import type { Embedder } from './router/index.ts'
 import type { ChatMessage, LlmRuntime, StreamPart } from './runtime/index.ts'
 import type { ComponentLogger } from '@libp2p/interface'
@@ -56,6 +58,7 @@ export interface NodeParts {
   runtime: LlmRuntime
   experiences: ExperienceSource
   outcomes: OutcomeService
+  trust: Trust
   mesh: Mesh | null
   logger: ComponentLogger
 }
@@ -70,9 +73,12 @@ export class BaobabNode {
   readonly runtime: LlmRuntime
   readonly experiences: ExperienceSource
   readonly outcomes: OutcomeService
+  readonly trust: Trust
   readonly mesh: Mesh | null
   readonly logger: ComponentLogger
   readonly startedAt = Date.now()
+  /** Per-topic limits (size, rate, deny list) in front of the mesh's announcement validator. */
+  private gossipGuard: GossipGuard | undefined
 
   constructor (parts: NodeParts) {
     this.home = parts.home
@@ -84,6 +90,7 @@ export class BaobabNode {
     this.runtime = parts.runtime
     this.experiences = parts.experiences
     this.outcomes = parts.outcomes
+    this.trust = parts.trust
     this.mesh = parts.mesh
     this.logger = parts.logger
   }
@@ -93,11 +100,13 @@ export class BaobabNode {
   }
 
   async start (): Promise<void> {
+    await this.trust.recover()
     await this.refreshExperts()
     this.outcomes.start()
     const mesh = this.mesh
     if (mesh != null) {
       await mesh.start()
+      this.gossipGuard = this.trust.guardGossip(mesh.libp2p.services.pubsub, announceTopic(this.config.network))
       const dht = mesh.libp2p.services.dht
       this.outcomes.attach({
         ...(dht != null ? { dht: dht as unknown as OutcomeDhtService } : {}),
@@ -110,6 +119,8 @@ export class BaobabNode {
   }
 
   async stop (): Promise<void> {
+    this.gossipGuard?.remove()
+    this.gossipGuard = undefined
     await this.mesh?.stop()
     this.outcomes.stop()
     await this.runtime.close()
@@ -156,9 +167,10 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     const router = new Router({ embedder, db: library.db })
     const runtime = init.runtime ?? createRuntime(config.runtime)
     const experiences = experienceSource(library, embedder, { self: identity.peerId.toString() })
+    const trust = createTrust({ library, privateKey: identity.privateKey }, { policy: config.policy })
     const mesh = init.mesh === false
       ? null
-      : createMesh({ privateKey: identity.privateKey, library, logger }, {
+      : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, {
         network: config.network,
         listen: config.listen,
         bootstrap: config.bootstrap,
@@ -174,7 +186,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
       embedder,
       ...(mesh != null ? { announce: async (a) => { await mesh.announce(a) } } : {})
     })
-    return new BaobabNode({ home, config, identity, library, embedder, router, runtime, experiences, outcomes, mesh, logger })
+    return new BaobabNode({ home, config, identity, library, embedder, router, runtime, experiences, outcomes, trust, mesh, logger })
   } catch (err) {
     library.close()
     throw err

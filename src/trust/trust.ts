@@ -6,6 +6,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadAdapterFile } from '../adapters/index.ts'
 import { allowPeer, denyPeer, judgeByUser, purgeAuthor, revokeOwn, unlistPeer } from './actions.ts'
 import { InvalidTrustConfigError } from './errors.ts'
+import { guardTopic } from './gossip-guard.ts'
 import { gossipScoring } from './gossip-score.ts'
 import { TrustPipeline } from './pipeline.ts'
 import { POLICY_PRESETS } from './policy.ts'
@@ -16,6 +17,7 @@ import type { ListResult, RevokeResult } from './actions.ts'
 import type { AdapterCanary } from './canary.ts'
 import type { BucketSpec, RateAction } from './constants.ts'
 import type { ExperienceCheck, OutcomeReproducer, TrustContext } from './context.ts'
+import type { GossipGuard, ValidatorHost } from './gossip-guard.ts'
 import type { GossipScoring } from './gossip-score.ts'
 import type { AdmitResult, RefusalRecord } from './pipeline.ts'
 import type { PolicyPreset } from './policy.ts'
@@ -125,6 +127,15 @@ export class Trust {
   /** Gossipsub `scoreParams`/`scoreThresholds`/`allowedTopics` with this node's reputation as P5. */
   gossip (topics: string[]): GossipScoring {
     return gossipScoring({ topics, appScore: peer => this.reputation.gossipScore(peer) })
+  }
+
+  /**
+   * Wraps the validator of `topic` on a started gossipsub with this node's per-topic limits
+   * (size, per-peer rate, deny list); call after the mesh has installed its own validator.
+   */
+  guardGossip (pubsub: ValidatorHost, topic: string): GossipGuard {
+    const limits = this.gossip([topic]).topicLimits[topic]
+    return guardTopic(pubsub, topic, { limiter: this.limiter, reputation: this.reputation }, limits ?? { maxMessageBytes: 1024, perPeerRate: 5, perPeerBurst: 50 })
   }
 
   /**
