@@ -47,6 +47,10 @@ function nodeConfig (model: string | undefined, bootstrap: string[]): NodeConfig
   }
 }
 
+function allowEachOther (who: BaobabNode[], members: BaobabNode[]): void {
+  for (const n of who) for (const m of members) if (m !== n) n.trust.setPeer(m.peerId, 'allow', 'co-operative member')
+}
+
 /** Resolves when `check()` holds, re-checking on mesh events; rejects after `ms`. */
 async function until (nodes: BaobabNode[], check: () => boolean, ms: number, what: string, signal?: AbortSignal): Promise<void> {
   if (check()) return
@@ -81,14 +85,23 @@ export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
   const nodes: BaobabNode[] = []
 
   log(bold(`Baobab community demo — ${COMMUNITIES.length} co-operatives on loopback, homes in ${dir}`))
+  const contents: Array<Awaited<ReturnType<typeof seedCommunity>>> = []
   for (const [i, domain] of COMMUNITIES.entries()) {
-    const bootstrap = nodes.flatMap(n => n.mesh!.multiaddrs())
-    const node = await createNode({ home: join(dir, domain.replace(' ', '-')), config: nodeConfig(model, bootstrap) })
-    const content = await seedCommunity(node, domain, 1000 + i)
+    const node = await createNode({ home: join(dir, domain.replace(' ', '-')), config: nodeConfig(model, []) })
+    contents.push(await seedCommunity(node, domain, 1000 + i))
+    nodes.push(node)
+  }
+  // a co-operative's members know each other's keys: experts from an allow-listed author need no
+  // local canary under the community policy (screens still apply)
+  allowEachOther(nodes, nodes)
+  log(`${stamp()} ${dim(`members allow-list each other's keys (policy ${DEFAULT_CONFIG.policy})`)}`)
+  for (const [i, node] of nodes.entries()) {
+    const domain = COMMUNITIES[i]!
     await node.start()
     node.mesh!.on('peer:connected', ({ peer }) => { log(`${stamp()} ${cyan(domain.padEnd(12))} handshake with ${peer.slice(-8)}`) })
     node.mesh!.on('sync:done', r => { if (r.need.length > 0) log(`${stamp()} ${cyan(domain.padEnd(12))} synced with ${r.peer.slice(-8)}: ${r.need.length} new, ${r.bytesSent + r.bytesReceived} bytes`) })
-    nodes.push(node)
+    for (const earlier of nodes.slice(0, i)) await node.mesh!.dial(earlier.mesh!.multiaddrs()[0]!, options.signal != null ? { signal: options.signal } : {})
+    const content = contents[i]!
     log(`${stamp()} ${cyan(domain.padEnd(12))} node ${node.peerId.slice(-8)} up: expert ${content.expert}, ${content.experiences} experiences, ${content.outcomes} outcome packet`)
   }
   // once converged, every node holds the union of what the co-operatives share
@@ -109,6 +122,8 @@ export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
     .catch((err: Error) => { if (!bgSignal.aborted) log(`${stamp()} ${dim(`DHT publication incomplete: ${err.message}`)}`) })
 
   const visitor = await createNode({ home: join(dir, 'visitor'), config: nodeConfig(model, nodes.flatMap(n => n.mesh!.multiaddrs())) })
+  allowEachOther([visitor], nodes)
+  log(`${stamp()} ${cyan('visitor'.padEnd(12))} ${dim('was given the co-operatives\' member keys')}`)
   visitor.mesh!.on('peer:connected', ({ peer }) => { log(`${stamp()} ${cyan('visitor'.padEnd(12))} handshake with ${peer.slice(-8)}`) })
   visitor.mesh!.on('sync:done', r => { if (r.need.length > 0) log(`${stamp()} ${cyan('visitor'.padEnd(12))} synced with ${r.peer.slice(-8)}: ${r.need.length} new, ${r.bytesSent + r.bytesReceived} bytes`) })
   await visitor.start()
