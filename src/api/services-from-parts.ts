@@ -13,6 +13,7 @@ import type { AdapterBody, ExperienceBody, Kind, OutcomeBody } from '../artifact
 import type { NodeConfig } from '../config.ts'
 import type { ExperienceSource } from '../learn/index.ts'
 import type { Library, Status, StoredArtifact } from '../library/index.ts'
+import { cosine } from '../router/index.ts'
 import type { Embedder } from '../router/index.ts'
 import type { LlmRuntime } from '../runtime/index.ts'
 import type { ArtifactSummary, ExperienceSummary, ExpertInfo, NodeServices, OutcomeSummary } from './types.ts'
@@ -205,12 +206,6 @@ function outcomeSummary (a: StoredArtifact): OutcomeSummary {
     cid: a.cid.toString(), family: b.family, task: b.task, tags: b.tags, benchmark: b.benchmark, method: b.method,
     baseline: b.baseline, score: b.score, delta: b.delta, nEval: b.nEval, confidence: b.confidence, params: b.params, author: a.author, exact: true
   }
-}
-
-function cosine (a: Float32Array, b: Float32Array): number {
-  let s = 0
-  for (let i = 0; i < Math.min(a.length, b.length); i++) s += a[i]! * b[i]!
-  return s
 }
 
 function round (x: number): number {

@@ -103,16 +103,4 @@ export function sketchCosine (a: Sketch, b: Sketch): number | null {
   return Math.cos(Math.PI * hammingDistance(a.bits, b.bits) / n)
 }
 
-/** Cosine similarity of two vectors (0 when either is zero). */
-export function cosine (a: Float32Array, b: Float32Array): number {
-  let dot = 0
-  let na = 0
-  let nb = 0
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    dot += a[i]! * b[i]!
-    na += a[i]! * a[i]!
-    nb += b[i]! * b[i]!
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb)
-}
+export { cosine } from '../router/vectors.ts'

@@ -149,16 +149,4 @@ export class NearFingerprinter {
   }
 }
 
-/** Cosine similarity (embeddings need not be normalised). */
-export function cosine (a: Float32Array, b: Float32Array): number {
-  let dot = 0
-  let na = 0
-  let nb = 0
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    dot += a[i]! * b[i]!
-    na += a[i]! * a[i]!
-    nb += b[i]! * b[i]!
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb)
-}
+export { cosine } from '../router/vectors.ts'

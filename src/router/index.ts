@@ -60,3 +60,4 @@ export {
   InvalidQuestionsFileError
 } from './errors.ts'
 export type { ExemplarLineProblem } from './errors.ts'
+export { cosine } from './vectors.ts'

@@ -38,6 +38,20 @@ export function dot (a: Float32Array, b: Float32Array): number {
 }
 
 /** A vector stored as its non-zero entries when that is smaller, else dense. */
+/** Cosine similarity (embeddings need not be normalised); 0 when either is zero. */
+export function cosine (a: Float32Array, b: Float32Array): number {
+  let dot = 0
+  let na = 0
+  let nb = 0
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    dot += a[i]! * b[i]!
+    na += a[i]! * a[i]!
+    nb += b[i]! * b[i]!
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb)
+}
+
 export interface PackedVector {
   dims: number
   /** Indices of non-zero entries (sparse form), or null (dense form). */

@@ -4,22 +4,11 @@
  * as fractions (0..1), over every question of the sets that ran.
  */
 import { EVAL_RESULT_FORMAT, measuredConfidence } from '../../outcomes/index.ts'
-import type { DataScale } from '../../outcomes/index.ts'
+import type { DataScale, EvalResult } from '../../outcomes/index.ts'
 import type { RecallReport } from './types.ts'
 
-export interface RecallOutcomeFile {
+export interface RecallOutcomeFile extends EvalResult {
   format: string
-  family: string
-  task: string
-  tags: string[]
-  benchmark: string
-  baseline: number
-  score: number
-  nEval: number
-  method: string
-  params: Record<string, string | number | boolean>
-  dataScale: DataScale
-  heldOut: boolean
   confidence: number
   /** Not read by the packet builder: the other conditions, for the record. */
   conditions: Record<string, number>
