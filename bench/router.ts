@@ -12,12 +12,13 @@
  *   the same decision (same expert, or both abstain).
  * - Build and calibration time of the 1000-expert index, and the heap it takes.
  *
- * The switch figures (switchWarmP50Ms, switchColdP50Ms) come from bench/router-switch.ts.
+ * The switch figures (switchWarmP50Ms, switchColdP50Ms) come from bench/_router-switch.ts (run as part of this suite).
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { hashEmbedder, loadParaphrases, Router, tfidfRouter } from '../src/router/index.ts'
 import type { ExpertInput } from '../src/router/index.ts'
+import { run as expertSwitch } from './_router-switch.ts'
 
 const N_EXPERTS = 1000
 const PER_EXPERT = 16
@@ -150,7 +151,9 @@ export async function run (): Promise<Record<string, unknown>> {
     calibrateS,
     calibrationThreshold: calibration.threshold,
     indexHeapMiB: heapMiB,
-    loadAverage1m: loadavg()[0] ?? 0
+    loadAverage1m: loadavg()[0] ?? 0,
+    // expert switch with the llama runtime (warm pool hit vs cold context), same run
+    ...await expertSwitch()
   }
   console.log(`route p50 ${figures.routeP50Ms1000.toFixed(3)} ms with ${N_EXPERTS} experts (exhaustive kNN ${figures.baselineExhaustiveKnnP50Ms1000.toFixed(3)} ms, TF-IDF ${figures.baselineTfidfP50Ms1000.toFixed(3)} ms); embed p50 ${figures.embedP50Ms.toFixed(3)} ms`)
   return figures

@@ -1,4 +1,5 @@
 /**
+ * Part of the router suite (bench/router.ts), not a suite of its own.
  * Expert switch with the llama runtime: how long it takes to have a context ready for another
  * expert's LoRA when that context is warm in the pool (a hit), side by side with creating the
  * context cold (pool of one, so every switch is a miss). Also the first-token latency of a
