@@ -14,6 +14,7 @@
 import { rmSync } from 'node:fs'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { createArtifact } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
 import { FETCH_PROTOCOL, SYNC_PROTOCOL, announceTopic, createMesh } from '../../src/mesh/index.ts'
@@ -150,6 +151,13 @@ export async function runScenario (init: ScenarioInit): Promise<ScenarioResult> 
   for (const n of nodes.slice(1)) {
     await n.mesh.dial(nodes[0]!.mesh.multiaddrs()[0]!)
     await n.mesh.dial(nodes[n.i - 1]!.mesh.multiaddrs()[0]!).catch(() => {})
+  }
+  // every node knows every other's address (as mDNS gives on a LAN), so a sync with a node it
+  // is not yet connected to dials instead of waiting for a dial timeout
+  for (const n of nodes) {
+    for (const o of nodes) {
+      if (o !== n) await n.mesh.libp2p.peerStore.merge(peerIdFromString(o.peer), { multiaddrs: o.mesh.multiaddrs().map(a => multiaddr(a).decapsulateCode(CODE_P2P)) })
+    }
   }
   const t0 = performance.now()
   log(`started and connected ${init.nodes} nodes`)

@@ -1,0 +1,101 @@
+/**
+ * The adversarial suite, long form (`npm run bench -- adversarial`); the short form runs in
+ * `npm test` (test/adversarial/). Real mesh nodes on TCP loopback against the trust pipeline:
+ *
+ * - attack run: 16 nodes, 30% malicious (poisoned adapters, junk and injection experiences,
+ *   inflated outcomes, replays, malformed messages, announcement floods, sybil votes);
+ * - baseline in the same run: the same honest content with no attacker (0% malicious), for the
+ *   convergence time and honest traffic the attacks cost;
+ * - fuzzing: ≥ 10,000 random and mutated inputs per decoder a peer can reach, with crash, hang
+ *   and memory figures.
+ */
+import { llamaRuntime } from '../src/runtime/index.ts'
+import { modelCanary } from '../src/trust/index.ts'
+import { fuzz, fuzzTargets } from '../test/adversarial/fuzz.ts'
+import { CANARY_PROBES_FAST, runScenario } from '../test/adversarial/scenario.ts'
+import { TINY_MODEL } from '../test/trust/helpers.ts'
+import type { ScenarioInit, ScenarioResult } from '../test/adversarial/scenario.ts'
+
+const NODES = Number(process.env.BAOBAB_BENCH_ADV_NODES ?? 16)
+const FUZZ_CASES = Number(process.env.BAOBAB_BENCH_FUZZ_CASES ?? 10_000)
+
+async function scenario (maliciousShare: number): Promise<ScenarioResult> {
+  const runtime = llamaRuntime({ modelPath: TINY_MODEL, contextSize: 256, poolSize: 2 })
+  try {
+    const init: ScenarioInit = {
+      nodes: NODES,
+      maliciousShare,
+      canaryNodes: 2,
+      canary: modelCanary(runtime, { id: 'tiny-llama', probes: CANARY_PROBES_FAST }),
+      sybilsPerAttacker: 3,
+      floodAnnouncements: 300,
+      malformedPerAttacker: 4,
+      log: line => { console.log(`  [${Math.round(maliciousShare * 100)}%] ${line}`) }
+    }
+    return await runScenario(init)
+  } finally {
+    await runtime.close()
+  }
+}
+
+async function fuzzAll (): Promise<Record<string, unknown>> {
+  const t = await fuzzTargets(true)
+  const rss0 = process.memoryUsage().rss
+  let maxRss = rss0
+  const perDecoder: Record<string, { cases: number, accepted: number, crashes: number, hangs: number, slowestMs: number }> = {}
+  try {
+    for (const target of t.targets) {
+      const r = await fuzz(target, FUZZ_CASES, 20_261_123)
+      perDecoder[r.name] = { cases: r.cases, accepted: r.accepted, crashes: r.crashes, hangs: r.hangs, slowestMs: r.slowestMs }
+      maxRss = Math.max(maxRss, process.memoryUsage().rss)
+      console.log(`  fuzz ${r.name}: ${r.cases} cases, ${r.accepted} accepted, ${r.crashes} crashes, ${r.hangs} hangs, slowest ${r.slowestMs} ms${r.crashSamples.length > 0 ? `: ${r.crashSamples.slice(0, 2).join('; ')}` : ''}`)
+    }
+  } finally {
+    t.close()
+  }
+  const all = Object.values(perDecoder)
+  return {
+    fuzzDecoders: all.length,
+    fuzzCasesPerDecoder: Math.min(...all.map(r => r.cases)),
+    fuzzCrashes: all.reduce((s, r) => s + r.crashes, 0),
+    fuzzHangs: all.reduce((s, r) => s + r.hangs, 0),
+    fuzzSlowestMs: Math.max(...all.map(r => r.slowestMs)),
+    fuzzRssGrowthMB: Math.round((maxRss - rss0) / 2 ** 20),
+    fuzz: perDecoder
+  }
+}
+
+export async function run (): Promise<Record<string, unknown>> {
+  const baseline = await scenario(0)
+  const attack = await scenario(0.3)
+  const fuzzed = await fuzzAll()
+  const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1)) * 100) / 100
+  return {
+    nodes: attack.nodes,
+    maliciousShare: attack.maliciousShare,
+    malicious: attack.malicious,
+    poisonedPublished: attack.poisonedPublished,
+    poisonedAccepted: attack.poisonedAccepted,
+    honestAcceptedRate: attack.honestAcceptedRate,
+    honestLeftInQuarantine: attack.honestLeftInQuarantine,
+    timeToConvergeMs: attack.timeToConvergeMs,
+    baselineTimeToConvergeMs: baseline.timeToConvergeMs,
+    convergeTimeVsBaseline: ratio(attack.timeToConvergeMs, baseline.timeToConvergeMs),
+    syncRounds: attack.syncRounds,
+    honestBytes: attack.honestBytes,
+    baselineHonestBytes: baseline.honestBytes,
+    trustTrafficShare: attack.trustTrafficShare,
+    maliciousBytesAbsorbed: attack.maliciousBytesAbsorbed,
+    sybilVotes: attack.sybilVotes,
+    maxSybilWeight: attack.maxSybilWeight,
+    floodAnnouncements: attack.floodAnnouncements,
+    floodIgnoredByGuards: attack.floodIgnoredByGuards,
+    replayRefusedOrRevoked: attack.replayRefusedOrRevoked,
+    malformedSent: attack.malformedSent,
+    malformedRefusedNamed: attack.malformedRefusedNamed,
+    rejectionsWithoutReason: attack.rejectionsWithoutReason,
+    integrityProblems: attack.integrityProblems.length,
+    attackerGossipScore: attack.attackerGossipScore,
+    ...fuzzed
+  }
+}
