@@ -51,6 +51,25 @@ describe('baobab CLI', () => {
     assert.equal(status.counts.outcome, 1)
   })
 
+  it('an adapter (exemplars and LoRA weights) is added, listed, exported and verified', () => {
+    const exemplars = join(home, 'vet.jsonl')
+    writeFileSync(exemplars, [
+      { instruction: 'My goat is coughing. What should I do?', output: 'Isolate it, check for fever and call the vet if it lasts.' },
+      { instruction: 'How often should I deworm sheep?', output: 'Deworm by need: check the eyelids (FAMACHA) every few weeks.' }
+    ].map(x => JSON.stringify(x)).join('\n') + '\n')
+    const weights = new URL('../fixtures/tiny-lora/llama-2-tiny-random.lora-a.f32.gguf', import.meta.url).pathname
+    const add = baobab('adapter', 'add', '--name', 'vet-tiny', '--domain', 'veterinary', '--exemplars', exemplars, '--weights', weights, '--base', 'llama/llama-2-tiny-random', '--json')
+    assert.equal(add.code, 0, add.err)
+    const { cid } = JSON.parse(add.out) as { cid: string }
+    const listed = JSON.parse(baobab('library', 'list', '--kind', 'adapter', '--json').out) as Array<{ cid: string }>
+    assert.ok(listed.some(a => a.cid === cid))
+    const exported = join(home, 'adapter.export.cbor')
+    assert.equal(baobab('artifact', 'export', cid, '-o', exported).code, 0)
+    const v = baobab('artifact', 'verify', exported, '--cid', cid, '--json')
+    assert.equal(v.code, 0, v.err)
+    assert.equal((JSON.parse(v.out) as { kind: string }).kind, 'adapter')
+  })
+
   it('maps errors to exit codes: bad input 2, not found 3', () => {
     const junk = join(home, 'junk.cbor')
     writeFileSync(junk, 'not cbor at all')
