@@ -105,7 +105,15 @@ const LESSONS = [
   'Dry sorghum grain to below thirteen percent moisture before storage.',
   'Prune banana suckers so each mat keeps one mother and one follower.',
   'Test soil acidity before liming so you do not over-apply lime.',
-  'Keep layer hens on sixteen hours of light for steady egg production.'
+  'Keep layer hens on sixteen hours of light for steady egg production.',
+  'Harvest groundnuts when most inner pod walls have turned dark brown.',
+  'Shade young tilapia ponds partly so the water stays below thirty degrees.',
+  'Trim overgrown goat hooves every two months to prevent lameness.',
+  'Fence young fruit trees from livestock until the bark hardens.',
+  'Sow beans after maize emerges when intercropping, so maize is not shaded.',
+  'Clean drip filters weekly when irrigation water comes from an open canal.',
+  'Keep bee hives off the ground on stands with oiled legs against ants.',
+  'Wean piglets at four weeks only when creep feed has been offered early.'
 ]
 
 export async function runScenario (init: ScenarioInit): Promise<ScenarioResult> {
