@@ -42,8 +42,10 @@ export function bf16ToF32 (bytes: Uint8Array, offset: number, count: number): Fl
 
 /** Decode `count` little-endian float32 values (copies; works at any alignment). */
 export function f32FromBytes (bytes: Uint8Array, offset: number, count: number): Float32Array {
-  const copy = bytes.slice(offset, offset + count * 4)
-  return new Float32Array(copy.buffer, copy.byteOffset, count)
+  // a fresh buffer: Node's Buffer#slice is a view, whose offset may not be a multiple of 4
+  const copy = new Uint8Array(count * 4)
+  copy.set(bytes.subarray(offset, offset + count * 4))
+  return new Float32Array(copy.buffer, 0, count)
 }
 
 const f32Buf = new Float32Array(1)

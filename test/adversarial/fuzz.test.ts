@@ -9,7 +9,7 @@ import { fuzz, fuzzTargets } from './fuzz.ts'
 import type { FuzzTargets } from './fuzz.ts'
 
 let t: FuzzTargets
-before(async () => { t = await fuzzTargets() })
+before(async () => { t = await fuzzTargets(true) })
 after(() => { t.close() })
 
 describe('fuzzing decoders', () => {
