@@ -17,6 +17,11 @@ export interface LinkModel {
   loss: number
   /** Per-hop processing (decode, signature check, gossipsub validation) in ms. */
   hopMs: number
+  /**
+   * All nodes share one CPU (every node in one process, as in the loopback benchmark): each
+   * delivered message, duplicates included, takes this many ms of that CPU, one at a time.
+   */
+  sharedCpuMs?: number
 }
 
 export interface Scenario {
@@ -63,6 +68,7 @@ export function simulatePropagation (s: Scenario, topo?: Topology): PropagationR
     const origin = honest[rng.int(honest.length)]!
     const got = new Float64Array(s.n).fill(-1)
     const q = new EventQueue<Ev>()
+    let cpuFree = 0
     const send = (from: number, to: number, at: number, legs: number): void => {
       messages++
       let delay = 0
@@ -81,11 +87,17 @@ export function simulatePropagation (s: Scenario, topo?: Topology): PropagationR
       if (e.t > HORIZON_MS) break
       const v = e.node
       if (e.kind === 0) {
-        if (role[v] === 1 || got[v]! >= 0) continue
-        got[v] = e.t
+        if (role[v] === 1) continue
+        let now = e.t
+        if (s.link.sharedCpuMs != null) {
+          now = Math.max(now, cpuFree) + s.link.sharedCpuMs
+          cpuFree = now
+        }
+        if (got[v]! >= 0) continue
+        got[v] = now
         // an adversary swallows the message but keeps advertising it (IHAVE it never serves)
-        if (role[v] !== 2) for (const peer of t.mesh[v]!) if (peer !== e.from) send(v, peer, e.t, 1)
-        scheduleHeartbeats(q, v, e.t, phase)
+        if (role[v] !== 2) for (const peer of t.mesh[v]!) if (peer !== e.from) send(v, peer, now, 1)
+        scheduleHeartbeats(q, v, now, phase)
       } else {
         // heartbeat: IHAVE to Dlazy non-mesh peers; a peer that lacks it answers IWANT and gets it (3 legs)
         const conns = t.conns[v]!
