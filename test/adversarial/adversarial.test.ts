@@ -22,7 +22,7 @@ describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 300_000 }, ()
       maliciousShare: 0.3,
       canaryNodes: 2,
       canary: modelCanary(runtime, { id: 'tiny-llama', probes: CANARY_PROBES_FAST }),
-      sybilsPerAttacker: 3,
+      sybilsPerAttacker: 2,
       floodAnnouncements: 150,
       malformedPerAttacker: 4,
       log: line => { console.log(`  ${line}`) }

@@ -26,7 +26,7 @@ function adapterBytes (): { bytes: Uint8Array, source: string } {
   return { bytes: deterministicBytes(5 * 1024 * 1024 + 123, 42), source: 'deterministic bytes (shared adapters absent)' }
 }
 
-describe('mesh over TCP loopback', { timeout: 60_000 }, () => {
+describe('mesh over TCP loopback', { timeout: 150_000 }, () => {
   it('bootstrap discovery, then an announcement reaches and is stored on every node', async () => {
     const a = await node()
     const addr = a.mesh.multiaddrs().find(m => m.includes('/tcp/')) as string

@@ -4,7 +4,8 @@ import { resolve } from 'node:path'
 import { KINDS } from '../../artifacts/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, progressBar, withContext } from '../context.ts'
-import { createAdmission, exportCar, importCar } from '../../mesh/index.ts'
+import { exportCar, importCar } from '../../mesh/index.ts'
+import { createTrust } from '../../trust/index.ts'
 import type { Kind } from '../../artifacts/index.ts'
 import type { Command } from 'commander'
 
@@ -37,17 +38,20 @@ export function register (program: Command): void {
         const bar = progressBar(cmd, 'verify+store', Math.max(1, Math.ceil(2 * size / 1e6)), ' MB')
         let bytes = 0
         let r
+        // a file is as untrusted as a peer: its artifacts go through this node's trust pipeline
+        const trust = createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey }, { policy: ctx.config.policy })
         try {
-          r = await importCar(path, ctx.library, createAdmission({ library: ctx.library }), {
+          r = await importCar(path, ctx.library, trust.admission, {
             onProgress: e => { bytes += e.bytes; bar.update(Math.round(bytes / 1e6)) }
           })
+          await trust.admission.settled()
         } finally {
           bar.stop()
         }
         const result = r
         emit(cmd, result, () => {
           console.log(`imported ${result.admitted.filter(a => a.inserted).length} new artifact(s), ${result.chunks} new chunk(s) (${result.chunksPresent} already here)`)
-          for (const a of result.admitted) console.log(`  ${a.kind.padEnd(12)} ${a.status.padEnd(11)} ${a.cid}${a.inserted ? '' : '  (already here)'}`)
+          for (const a of result.admitted) console.log(`  ${a.kind.padEnd(12)} ${a.status.padEnd(11)} ${a.cid}${a.inserted ? '' : '  (already here)'}${a.status !== 'trusted' && a.reason != null ? `: ${a.reason}` : ''}`)
         })
       })
     }))
