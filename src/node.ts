@@ -20,7 +20,7 @@ import { announceTopic, createMesh } from './mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './node/answer.ts'
 import { syncRouterExperts, trustedExperts } from './node/experts.ts'
 import { createOutcomeService, outcomeKadDhtInit } from './outcomes/index.ts'
-import { Router, createEmbedder } from './router/index.ts'
+import { Router, createEmbedder, hashEmbedder } from './router/index.ts'
 import { createRuntime } from './runtime/index.ts'
 import { createTrust } from './trust/index.ts'
 import type { Identity } from './artifacts/index.ts'
@@ -183,7 +183,9 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     const outcomes = createOutcomeService({
       library,
       privateKey: identity.privateKey,
-      embedder,
+      // near fingerprints must agree across nodes: the built-in embedder is used unfitted (the
+      // router's copy learns idf from this library, which would change its id and its vectors)
+      embedder: config.embedder.kind === 'builtin' ? hashEmbedder() : embedder,
       ...(mesh != null ? { announce: async (a) => { await mesh.announce(a) } } : {})
     })
     return new BaobabNode({ home, config, identity, library, embedder, router, runtime, experiences, outcomes, trust, mesh, logger })
