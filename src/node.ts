@@ -27,7 +27,7 @@ import type { Identity } from './artifacts/index.ts'
 import type { NodeConfig } from './config.ts'
 import type { ExperienceSource } from './learn/index.ts'
 import type { Library } from './library/index.ts'
-import type { Mesh, MeshInit } from './mesh/index.ts'
+import type { GossipScoringOptions, Mesh, MeshInit } from './mesh/index.ts'
 import type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
 import type { ExpertRecord } from './node/experts.ts'
 import type { OutcomeDhtService, OutcomeService } from './outcomes/index.ts'
@@ -157,6 +157,12 @@ export class BaobabNode {
   }
 }
 
+/** The trust layer's gossipsub scoring for this network's announcement topic. */
+function gossipOptions (trust: Trust, network: string): GossipScoringOptions {
+  const { scoreParams, scoreThresholds, allowedTopics } = trust.gossip([announceTopic(network)])
+  return { scoreParams, scoreThresholds, allowedTopics }
+}
+
 export async function createNode (init: NodeInit): Promise<BaobabNode> {
   const { home, config } = init
   const logger = init.logger ?? prefixLogger('baobab')
@@ -178,6 +184,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
         relay: config.relay,
         ...(config.psk != null ? { psk: config.psk } : {}),
         dht: outcomeKadDhtInit({ lan: true }),
+        gossipScoring: gossipOptions(trust, config.network),
         ...init.meshInit
       })
     const outcomes = createOutcomeService({

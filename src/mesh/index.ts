@@ -53,3 +53,4 @@ export function meshInitFromConfig (config: NodeConfig, overrides: Partial<MeshI
     ...overrides
   }
 }
+export type { GossipScoringOptions } from './libp2p-node.ts'

@@ -22,7 +22,7 @@ import { createLibp2p } from 'libp2p'
 import { DEFAULT_MAX_CONNECTIONS, LOOPBACK_ALLOW } from './constants.ts'
 import { InvalidMeshConfigError, InvalidMultiaddrError } from './errors.ts'
 import type { KadDHT, KadDHTInit } from '@libp2p/kad-dht'
-import type { GossipSub } from '@libp2p/gossipsub'
+import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -59,7 +59,11 @@ export interface Libp2pNodeInit {
   dialTimeoutMs?: number
   /** Adds a kad-dht service (`services.dht`) with these options, e.g. the outcome records' validators. */
   dht?: KadDHTInit
+  /** Gossipsub peer scoring (the trust layer's parameters); default: no IP-colocation penalty only. */
+  gossipScoring?: GossipScoringOptions
 }
+
+export type GossipScoringOptions = Pick<GossipsubOpts, 'scoreParams' | 'scoreThresholds' | 'allowedTopics'>
 
 /** Checks every multiaddr before libp2p sees it, so a typo is a named error. */
 export function parseMultiaddrs (list: string[]): void {
@@ -99,6 +103,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
     pubsub: gossipsub({
       // on one machine or a LAN many peers share an IP: do not score them down for it
       scoreParams: { IPColocationFactorWeight: 0 },
+      ...init.gossipScoring,
       allowPublishToZeroTopicPeers: false,
       floodPublish: true,
       emitSelf: false

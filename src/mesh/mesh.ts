@@ -93,7 +93,8 @@ export class Mesh implements Startable {
       relay: this.init.relay,
       maxConnections: this.init.maxConnections,
       dialTimeoutMs: this.init.dialTimeoutMs,
-      dht: this.init.dht
+      dht: this.init.dht,
+      gossipScoring: this.init.gossipScoring
     })
     this.node = node
     const log = this.log

@@ -8,10 +8,13 @@ import type { SyncResult } from './sync-protocol.ts'
 import type { Library } from '../library/index.ts'
 import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
 import type { KadDHTInit } from '@libp2p/kad-dht'
+import type { GossipScoringOptions } from './libp2p-node.ts'
 
 export interface MeshInit {
   /** Run a kad-dht service with these options (outcome records). */
   dht?: KadDHTInit
+  /** Gossipsub peer-scoring parameters (the trust layer's `gossip()`). */
+  gossipScoring?: GossipScoringOptions
   network?: string
   listen?: string[]
   bootstrap?: string[]

@@ -40,3 +40,20 @@ describe('node: route and answer', () => {
     }
   })
 })
+
+describe('node: mesh wiring', () => {
+  it('gossip runs with the trust layer\'s scoring and limits, and stops cleanly', async () => {
+    const config = { ...structuredClone(DEFAULT_CONFIG), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false }
+    const node = await createNode({ home: join(home, 'mesh'), config })
+    try {
+      await node.start()
+      // the implementation's options (not part of the exported GossipSub interface)
+      const pubsub = node.mesh!.libp2p.services.pubsub as unknown as { opts: { scoreThresholds: { graylistThreshold: number }, allowedTopics?: Iterable<string> }, topicValidators: Map<string, unknown> }
+      assert.equal(pubsub.opts.scoreThresholds.graylistThreshold, -80)
+      assert.deepEqual([...pubsub.opts.allowedTopics ?? []], ['/baobab/default/announce/1'])
+      assert.ok(pubsub.topicValidators.has('/baobab/default/announce/1'))
+    } finally {
+      await node.stop()
+    }
+  })
+})
