@@ -67,8 +67,8 @@ async function outcome (key: PrivateKey, i: number): Promise<SignedArtifact> {
 }
 
 async function propagation (n: number, announcements = 10): Promise<Record<string, number | string>> {
-  // a forced GC before any node exists (the sync-cost run leaves garbage behind); none while the
-  // nodes run: a long pause makes libp2p's connection monitor drop connections
+  // a forced GC before any node exists (the sync-cost run leaves garbage behind); the next one
+  // only after the latency measurement (a long pause can make libp2p drop connections)
   global.gc?.()
   const rss0 = process.memoryUsage().rss
   const nodes: Node[] = []
@@ -83,7 +83,6 @@ async function propagation (n: number, announcements = 10): Promise<Record<strin
   const topic = '/baobab/default/announce/1'
   const ready = await until(() => nodes.every(x => x.mesh.libp2p.services.pubsub.getSubscribers(topic).length >= Math.min(x.mesh.peers().length, 1)), 30_000)
   await new Promise(resolve => setTimeout(resolve, 2500)) // two gossipsub heartbeats: mesh grafted
-  const idleRss = process.memoryUsage().rss
   const key = await generateKeyPair('Ed25519')
   const latencies: number[] = []
   let missed = 0
@@ -102,6 +101,10 @@ async function propagation (n: number, announcements = 10): Promise<Record<strin
     await new Promise(resolve => setTimeout(resolve, 200))
   }
   const conns = meanConns()
+  // idle memory: after the announcements, collected, with every node still running
+  global.gc?.()
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  const idleRss = process.memoryUsage().rss
   await stopAll(nodes)
   return {
     [`propagation${n}P50Ms`]: round(percentile(latencies, 50)),
