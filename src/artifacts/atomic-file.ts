@@ -1,5 +1,6 @@
 /** Crash-safe file writes: temp file in the same directory, fsync, rename, fsync the directory. */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { open, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
@@ -34,6 +35,38 @@ export function fsyncDir (dir: string): void {
   try {
     const fd = openSync(dir, 'r')
     try { fsyncSync(fd) } finally { closeSync(fd) }
+  } catch {
+    // some filesystems refuse directory fsync; the rename is still atomic
+  }
+}
+
+/**
+ * The same write with the slow steps (write, fsync) on libuv's thread pool, so the event loop
+ * keeps serving the network while a chunk reaches the disk.
+ */
+export async function writeFileAtomicAsync (path: string, data: Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const tmp = join(options.tmpDir ?? dirname(path), `.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    const fh = await open(tmp, 'wx', options.mode ?? 0o644)
+    try {
+      let off = 0
+      while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+  await fsyncDirAsync(dirname(path))
+}
+
+async function fsyncDirAsync (dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r')
+    try { await fh.sync() } finally { await fh.close() }
   } catch {
     // some filesystems refuse directory fsync; the rename is still atomic
   }

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { logger } from '@libp2p/logger'
-import { parseCid, rawCid, writeFileAtomic } from '../artifacts/index.ts'
+import { parseCid, rawCid, writeFileAtomic, writeFileAtomicAsync } from '../artifacts/index.ts'
 import { BlobNotFoundError, ChunkMismatchError, InvalidQueryError, asStorageError } from './errors.ts'
 import type { BlobStore } from './types.ts'
 
@@ -44,6 +44,19 @@ export class FileBlobStore implements BlobStore {
     this.write(cid, bytes)
   }
 
+  async putVerifiedAsync (cid: string, bytes: Uint8Array): Promise<void> {
+    const actual = rawCid(bytes).toString()
+    if (actual !== cid) throw new ChunkMismatchError(cid, actual)
+    const path = this.target(cid)
+    if (path == null) return
+    try {
+      await writeFileAtomicAsync(path, bytes, { tmpDir: this.tmpDir })
+    } catch (err) {
+      throw asStorageError(err, `blob ${cid}`)
+    }
+    log.trace('stored blob %s (%d bytes)', cid, bytes.length)
+  }
+
   get (cid: string): Uint8Array {
     try {
       return new Uint8Array(readFileSync(this.path(cid)))
@@ -65,10 +78,17 @@ export class FileBlobStore implements BlobStore {
     rmSync(this.path(cid), { force: true })
   }
 
-  private write (cid: string, bytes: Uint8Array): void {
+  /** Where `cid` goes, its directory made; null when it is already stored. */
+  private target (cid: string): string | null {
     const path = this.path(cid)
-    if (existsSync(path)) return
+    if (existsSync(path)) return null
     mkdirSync(join(this.dir, cid.slice(-2)), { recursive: true })
+    return path
+  }
+
+  private write (cid: string, bytes: Uint8Array): void {
+    const path = this.target(cid)
+    if (path == null) return
     try {
       writeFileAtomic(path, bytes, { tmpDir: this.tmpDir })
     } catch (err) {

@@ -53,6 +53,8 @@ export interface BlobStore {
   put(bytes: Uint8Array): string
   /** Stores bytes only if they hash to `cid`; throws ChunkMismatchError otherwise. */
   putVerified(cid: string, bytes: Uint8Array): void
+  /** The same, with the disk write off the event loop (for transfers). */
+  putVerifiedAsync(cid: string, bytes: Uint8Array): Promise<void>
   get(cid: string): Uint8Array
   path(cid: string): string
   remove(cid: string): void

@@ -92,7 +92,7 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
       // the blob store hashes what it stores and refuses a mismatch: one hash per chunk
       let stored = true
       try {
-        blobs.putVerified(c, data)
+        await blobs.putVerifiedAsync(c, data)
       } catch (err) {
         if ((err as Error).name !== 'ChunkMismatchError') throw err
         stored = false
