@@ -7,12 +7,17 @@
  * - baseline in the same run: the same honest content with no attacker (0% malicious), for the
  *   convergence time and honest traffic the attacks cost;
  * - fuzzing: ≥ 10,000 random and mutated inputs per decoder a peer can reach, with crash, hang
- *   and memory figures.
+ *   and memory figures;
+ * - crash safety: 50 SIGKILLs of a child admitting artifacts, each followed by an integrity check
+ *   and recovery.
  */
+import { rmSync } from 'node:fs'
 import { llamaRuntime } from '../src/runtime/index.ts'
 import { modelCanary } from '../src/trust/index.ts'
 import { fuzz, fuzzTargets } from '../test/adversarial/fuzz.ts'
 import { CANARY_PROBES_FAST, runScenario } from '../test/adversarial/scenario.ts'
+import { crashRound } from '../test/trust/crash-round.ts'
+import { tempDir } from '../test/trust/helpers.ts'
 import { TINY_MODEL } from '../test/trust/helpers.ts'
 import type { ScenarioInit, ScenarioResult } from '../test/adversarial/scenario.ts'
 
@@ -65,10 +70,33 @@ async function fuzzAll (): Promise<Record<string, unknown>> {
   }
 }
 
+/** SIGKILL during admission at random points, `CRASH_ROUNDS` times, on one growing library. */
+async function crashes (rounds = Number(process.env.BAOBAB_BENCH_CRASH_ROUNDS ?? 50)): Promise<Record<string, number>> {
+  const home = tempDir('baobab-bench-crash-')
+  let afterKill = 0
+  let afterRecovery = 0
+  let leftQuarantined = 0
+  let admitted = 0
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const r = await crashRound(home, round + 1, 3 + ((round * 7) % 13))
+      afterKill += r.problemsAfterKill.length
+      afterRecovery += r.problemsAfterRecovery.length
+      leftQuarantined += r.quarantinedAfterRecovery
+      admitted += r.admitted
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true })
+  }
+  console.log(`  crash safety: ${rounds} SIGKILLs, ${admitted} admitted, problems after kill ${afterKill}, after recovery ${afterRecovery}`)
+  return { crashRounds: rounds, crashAdmitted: admitted, crashProblemsAfterKill: afterKill, crashProblemsAfterRecovery: afterRecovery, crashLeftQuarantined: leftQuarantined }
+}
+
 export async function run (): Promise<Record<string, unknown>> {
   const baseline = await scenario(0)
   const attack = await scenario(0.3)
   const fuzzed = await fuzzAll()
+  const crashed = await crashes()
   const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1)) * 100) / 100
   return {
     nodes: attack.nodes,
@@ -96,6 +124,7 @@ export async function run (): Promise<Record<string, unknown>> {
     rejectionsWithoutReason: attack.rejectionsWithoutReason,
     integrityProblems: attack.integrityProblems.length,
     attackerGossipScore: attack.attackerGossipScore,
-    ...fuzzed
+    ...fuzzed,
+    ...crashed
   }
 }
