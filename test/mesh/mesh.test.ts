@@ -19,6 +19,8 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     await b.mesh.dial(a.mesh.multiaddrs()[0] as string)
     await c.mesh.dial(a.mesh.multiaddrs()[0] as string)
     await waitForSubscribers(a, 2)
+    // and each of them has heard a's subscription: a's outbound gossip streams are open
+    await Promise.all([waitForSubscribers(b, 1), waitForSubscribers(c, 1)])
     const bytes = deterministicBytes(2_500_000, 7)
     const gotB = waitFor(b.mesh, 'artifact:admitted')
     const gotC = waitFor(c.mesh, 'artifact:admitted')

@@ -35,6 +35,8 @@ describe('mesh over TCP loopback', { timeout: 150_000 }, () => {
     const c = await node({ bootstrap: [addr] })
     await connected
     await waitForSubscribers(a, 2)
+    // and each of them has heard a's subscription: a's outbound gossip streams are open
+    await Promise.all([waitForSubscribers(b, 1), waitForSubscribers(c, 1)])
     const admitted = [b, c].map(async n => waitFor(n.mesh, 'artifact:admitted'))
     const artifact = await addAdapter(a, deterministicBytes(1_500_000, 9), 'over-tcp')
     for (const d of await Promise.all(admitted)) assert.equal(d.cid, artifact.cid.toString())
