@@ -41,7 +41,8 @@ export function servicesFromNode (node: BaobabNode, events: EventHub = new Event
     mesh.on('peer:disconnected', ({ peer }) => { events.publish({ type: 'peer', message: `disconnected from ${peer}`, data: { peer } }) })
     mesh.on('sync:done', r => { events.publish({ type: 'sync', message: `synced with ${r.peer}: ${r.need.length} new, ${r.have.length} offered, ${r.bytesSent + r.bytesReceived} bytes`, data: { ...r } }) })
     for (const ev of ['artifact:admitted', 'artifact:rejected', 'artifact:quarantined'] as const) {
-      mesh.on(ev, r => { if (r.inserted) events.publish({ type: 'admission', message: `${r.kind} ${r.cid} ${r.status}${r.reason != null ? `: ${r.reason}` : ''}`, data: { ...r } }) })
+      // a new arrival (inserted) or a decision about one (the trust pipeline decides after storing)
+      mesh.on(ev, r => { if (r.inserted || r.status !== 'quarantined') events.publish({ type: 'admission', message: `${r.kind} ${r.cid} ${r.status}${r.reason != null ? `: ${r.reason}` : ''}`, data: { ...r } }) })
     }
   }
   const signalOf = (o?: { signal?: AbortSignal }): { signal?: AbortSignal } => o?.signal != null ? { signal: o.signal } : {}

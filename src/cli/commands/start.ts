@@ -29,8 +29,10 @@ export function register (program: Command): void {
       mesh.on('peer:connected', ({ peer }) => { console.log(`${t()} ${cyan('peer')}  connected ${peer}`) })
       mesh.on('peer:disconnected', ({ peer }) => { console.log(`${t()} ${cyan('peer')}  disconnected ${peer}`) })
       mesh.on('sync:done', r => { console.log(`${t()} ${cyan('sync')}  ${r.peer.slice(-8)}: ${r.need.length} new, ${r.have.length} offered, ${r.bytesSent + r.bytesReceived} bytes in ${r.rounds} rounds`) })
-      mesh.on('artifact:admitted', r => { if (r.inserted) console.log(`${t()} ${green('admit')} ${r.kind} ${r.cid} (${r.status})`) })
-      mesh.on('artifact:rejected', r => { if (r.inserted) console.log(`${t()} ${yellow('reject')} ${r.kind} ${r.cid}: ${r.reason ?? ''}`) })
+      // the trust pipeline stores an arrival in quarantine, then decides: one line for each
+      mesh.on('artifact:quarantined', r => { if (r.inserted) console.log(`${t()} ${cyan('hold')}  ${r.kind} ${r.cid} (quarantined until checked)`) })
+      mesh.on('artifact:admitted', r => { console.log(`${t()} ${green('admit')} ${r.kind} ${r.cid} (${r.status}${r.reason != null ? `: ${r.reason}` : ''})`) })
+      mesh.on('artifact:rejected', r => { console.log(`${t()} ${yellow('reject')} ${r.kind} ${r.cid}: ${r.reason ?? ''}`) })
       const counts = node.library.counts()
       console.log(`node ${node.peerId}`)
       console.log(`library ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`)
