@@ -50,7 +50,7 @@ export { RetrievalRuntime, retrievalRuntime, NO_EXPERT_TEXT } from './retrieval-
 export type { RetrievalRuntimeInit } from './retrieval-runtime.ts'
 export { adapterMiddleware, defaultAdapterSelect, wrapRuntime } from './middleware.ts'
 export type { AdapterMiddlewareInit } from './middleware.ts'
-export { collectStream, partStream } from './part-stream.ts'
+export { collectStream, partStream, textStream } from './part-stream.ts'
 export type { PartStreamInit, TextProducer } from './part-stream.ts'
 export { countWords, messagesWithExperiences, resolveMaxTokens, splitWords, validateGenerateOptions } from './prompt.ts'
 

@@ -6,8 +6,9 @@
  * on failure `text-end`, `error`, `finish{finishReason:'error'}`. Nothing is produced ahead
  * of the reader (high-water mark 0), and cancelling the reader stops the producer.
  */
+import { countWords, splitWords } from './prompt.ts'
 import type { Logger } from '@libp2p/logger'
-import type { FinishReason, GenerateResult, StreamPart, Usage } from './types.ts'
+import type { FinishReason, GenerateOptions, GenerateResult, StreamPart, Usage } from './types.ts'
 
 /** Yields text deltas, keeps `usage` up to date as it goes, returns why it stopped. */
 export type TextProducer = (usage: Usage) => AsyncGenerator<string, FinishReason, void>
@@ -102,6 +103,27 @@ export function partStream (produce: TextProducer, init: PartStreamInit): Readab
  * Reads a part stream to the end. Rejects with the stream's `error` part, or with
  * `signal.reason` when the stream ended because the signal aborted.
  */
+/**
+ * Streams finished text word by word (a stored or scripted answer), one token per word, cut at
+ * `options.maxTokens` when given; input tokens are the words of the messages.
+ */
+export function textStream (text: string, options: GenerateOptions, init: Omit<PartStreamInit, 'inputTokens' | 'signal'>): ReadableStream<StreamPart> {
+  const pieces = splitWords(text)
+  const maxTokens = options.maxTokens ?? Infinity // stored/scripted text is not cut unless asked
+  return partStream(async function * (usage) {
+    for (const piece of pieces) {
+      if (usage.outputTokens >= maxTokens) return 'length'
+      usage.outputTokens++
+      yield piece
+    }
+    return 'stop'
+  }, {
+    ...init,
+    inputTokens: options.messages.reduce((n, m) => n + countWords(m.content), 0),
+    ...(options.signal != null ? { signal: options.signal } : {})
+  })
+}
+
 export async function collectStream (stream: ReadableStream<StreamPart>, signal?: AbortSignal): Promise<GenerateResult> {
   let text = ''
   let finish: Extract<StreamPart, { type: 'finish' }> | undefined

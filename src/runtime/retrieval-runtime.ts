@@ -5,9 +5,9 @@
  */
 import { logger } from '@libp2p/logger'
 import { RuntimeClosedError } from './errors.ts'
-import { partStream, collectStream } from './part-stream.ts'
-import { countWords, lastUserContent, splitWords, validateGenerateOptions } from './prompt.ts'
-import type { FinishReason, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, StreamPart } from './types.ts'
+import { collectStream, textStream } from './part-stream.ts'
+import { lastUserContent, validateGenerateOptions } from './prompt.ts'
+import type { GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, StreamPart } from './types.ts'
 
 const log = logger('baobab:runtime:retrieval')
 
@@ -38,26 +38,7 @@ export class RetrievalRuntime implements LlmRuntime {
     validateGenerateOptions(options)
     options.signal?.throwIfAborted()
     const { text, retrieved, warnings } = this.compose(options)
-    const maxTokens = options.maxTokens ?? Infinity // stored/scripted text is not cut unless asked
-    const pieces = splitWords(text)
-    return partStream(async function * (usage) {
-      let finish: FinishReason = 'stop'
-      for (const piece of pieces) {
-        if (usage.outputTokens >= maxTokens) {
-          finish = 'length'
-          break
-        }
-        usage.outputTokens++
-        yield piece
-      }
-      return finish
-    }, {
-      log,
-      warnings,
-      retrieved,
-      inputTokens: options.messages.reduce((n, m) => n + countWords(m.content), 0),
-      ...(options.signal != null ? { signal: options.signal } : {})
-    })
+    return textStream(text, options, { log, warnings, retrieved })
   }
 
   async close (): Promise<void> {

@@ -11,9 +11,9 @@
  */
 import { logger } from '@libp2p/logger'
 import {
-  collectStream, partStream, RuntimeClosedError, splitWords, validateGenerateOptions, countWords
+  collectStream, RuntimeClosedError, textStream, validateGenerateOptions
 } from '../../src/runtime/index.ts'
-import type { ChatMessage, FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart } from '../../src/runtime/index.ts'
+import type { ChatMessage, GenerateOptions, GenerateResult, LlmRuntime, StreamPart } from '../../src/runtime/index.ts'
 
 const log = logger('baobab:test:scripted-runtime')
 
@@ -91,25 +91,7 @@ export class ScriptedRuntime implements LlmRuntime {
     options.signal?.throwIfAborted()
     const response = await this.respond(options.messages, options)
     call.response = response
-    const pieces = splitWords(response)
-    const maxTokens = options.maxTokens ?? Infinity // stored/scripted text is not cut unless asked
-    return partStream(async function * (usage) {
-      let finish: FinishReason = 'stop'
-      for (const piece of pieces) {
-        if (usage.outputTokens >= maxTokens) {
-          finish = 'length'
-          break
-        }
-        usage.outputTokens++
-        yield piece
-      }
-      return finish
-    }, {
-      log,
-      warnings: [...this.warnings],
-      inputTokens: options.messages.reduce((n, m) => n + countWords(m.content), 0),
-      ...(options.signal != null ? { signal: options.signal } : {})
-    })
+    return textStream(response, options, { log, warnings: [...this.warnings] })
   }
 }
 
