@@ -21,7 +21,7 @@
  * ```
  */
 export { Router } from './router.ts'
-export type { RouterInit, RouteOptions, FeedbackInput } from './router.ts'
+export type { RouterInit, RouteOptions, FeedbackInput } from './router-init.ts'
 export { HashEmbedder, hashEmbedder, HASH_EMBEDDER_VERSION } from './hash-embedder.ts'
 export type { HashEmbedderInit } from './hash-embedder.ts'
 export { TransformersEmbedder, transformersEmbedder } from './transformers-embedder.ts'

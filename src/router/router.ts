@@ -18,34 +18,9 @@ import type { PackedVector } from './vectors.ts'
 import type { CalibrationOptions, CalibrationSettings, LooQuery } from './calibrate.ts'
 import type { CentroidMatrix, ExpertResult, IndexedExemplar, IndexedExpert, ScoringOptions } from './expert-index.ts'
 import type { Calibration, Embedder, ExpertInput, RouteDecision } from './types.ts'
-import type { DatabaseSync } from 'node:sqlite'
+import type { FeedbackInput, RouteOptions, RouterInit } from './router-init.ts'
 
 const log = logger('baobab:router:router')
-
-export interface RouterInit {
-  /** Default: the built-in hashed n-gram embedder. */
-  embedder?: Embedder
-  /** Library database: embeddings cache, feedback and calibration are kept there. */
-  db?: DatabaseSync
-  scoring?: Partial<ScoringOptions>
-  calibration?: Partial<CalibrationOptions>
-  /** Refit corpus statistics once this share of exemplars changed since the last fit (0.25). */
-  refitDrift?: number
-  /** Longest question accepted, in characters (4000). */
-  maxQuestionChars?: number
-  /** Exemplars returned with a decision (5). */
-  topExemplars?: number
-}
-
-export interface RouteOptions {
-  signal?: AbortSignal
-}
-
-export interface FeedbackInput {
-  question: string
-  /** The expert that should have answered, or null when none should have. */
-  expertId: string | null
-}
 
 /** Best items of the leading expert whose exemplars are searched for evidence words. */
 const EVIDENCE_ITEMS = 10
