@@ -79,6 +79,8 @@ export class BaobabNode {
   readonly startedAt = Date.now()
   /** Per-topic limits (size, rate, deny list) in front of the mesh's announcement validator. */
   private gossipGuard: GossipGuard | undefined
+  private starting: Promise<void> | undefined
+  private stopping: Promise<void> | undefined
 
   constructor (parts: NodeParts) {
     this.home = parts.home
@@ -100,6 +102,11 @@ export class BaobabNode {
   }
 
   async start (): Promise<void> {
+    this.starting ??= this.startParts()
+    await this.starting
+  }
+
+  private async startParts (): Promise<void> {
     await this.trust.recover()
     await this.refreshExperts()
     this.outcomes.start()
@@ -118,13 +125,28 @@ export class BaobabNode {
     }
   }
 
+  /**
+   * Stops in reverse dependency order: the outcome service and the trust layer's gossip guard
+   * (they use the mesh), the mesh (its late network events are ignored from here on), the
+   * runtime, then the library. Waits for a start in progress first; a second call waits for
+   * the first.
+   */
   async stop (): Promise<void> {
+    this.stopping ??= this.stopParts()
+    await this.stopping
+  }
+
+  private async stopParts (): Promise<void> {
+    await this.starting?.catch(() => {})
+    this.outcomes.stop()
     this.gossipGuard?.remove()
     this.gossipGuard = undefined
-    await this.mesh?.stop()
-    this.outcomes.stop()
-    await this.runtime.close()
-    this.library.close()
+    try {
+      await this.mesh?.stop()
+      await this.runtime.close()
+    } finally {
+      this.library.close()
+    }
   }
 
   /** Re-reads trusted adapters into the router (after admissions, approvals, revocations). */

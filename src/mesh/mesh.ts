@@ -141,7 +141,7 @@ export class Mesh implements Startable {
     const node = this.node
     if (node == null) return
     this.controller.abort(new MeshNotStartedError())
-    this.manager?.stop()
+    await this.manager?.stop()
     this.announcer?.stop()
     await this.sync?.stop()
     await this.server?.stop()

@@ -6,7 +6,7 @@
 import { SYNC_MIN_INTERVAL_MS, SYNC_PROTOCOL } from './constants.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import type { PeerBook } from './peer-book.ts'
-import type { Logger, PeerId } from '@libp2p/interface'
+import type { Libp2pEvents, Logger, PeerId } from '@libp2p/interface'
 
 export interface PeerManagerHooks {
   discovered: (peer: string, addrs: string[]) => void
@@ -33,6 +33,8 @@ export class PeerManager {
   private readonly lastSync = new Map<string, number>()
   private readonly controller = new AbortController()
   private timer: ReturnType<typeof setInterval> | undefined
+  private readonly unlisten: Array<() => void> = []
+  private readonly running = new Set<Promise<unknown>>()
 
   constructor (node: MeshLibp2p, book: PeerBook, hooks: PeerManagerHooks, init: PeerManagerInit, log: Logger) {
     this.node = node
@@ -43,25 +45,25 @@ export class PeerManager {
   }
 
   start (): void {
-    const { node, book, hooks } = this
+    const { book, hooks } = this
     book.disconnectAll()
-    node.addEventListener('peer:discovery', evt => {
+    this.listen('peer:discovery', evt => {
       const peer = evt.detail.id.toString()
       const addrs = evt.detail.multiaddrs.map(m => m.toString())
       book.seen(peer, { addrs, via: 'discovery' })
       hooks.discovered(peer, addrs)
       this.maybeDial(evt.detail.id)
     })
-    node.addEventListener('connection:open', evt => {
+    this.listen('connection:open', evt => {
       const c = evt.detail
       book.seen(c.remotePeer.toString(), { connected: true, addrs: [c.remoteAddr.toString()], via: c.direction === 'inbound' ? 'inbound' : 'dial' })
     })
-    node.addEventListener('peer:connect', evt => { hooks.connected(evt.detail.toString()) })
-    node.addEventListener('peer:disconnect', evt => {
+    this.listen('peer:connect', evt => { hooks.connected(evt.detail.toString()) })
+    this.listen('peer:disconnect', evt => {
       book.seen(evt.detail.toString(), { connected: false, via: 'dial' })
       hooks.disconnected(evt.detail.toString())
     })
-    node.addEventListener('peer:identify', evt => {
+    this.listen('peer:identify', evt => {
       if (!evt.detail.protocols.includes(SYNC_PROTOCOL)) return
       if (this.init.syncOnConnect) this.backgroundSync(evt.detail.peerId)
       hooks.ready(evt.detail.peerId)
@@ -72,10 +74,31 @@ export class PeerManager {
     }
   }
 
-  stop (): void {
+  /**
+   * Stops reacting: removes the libp2p listeners (libp2p can still emit identify or disconnect
+   * events while and after it stops; by then the library may be closed), then waits for the
+   * background syncs, which the mesh has aborted already.
+   */
+  async stop (): Promise<void> {
     this.controller.abort()
     clearInterval(this.timer)
+    for (const off of this.unlisten.splice(0)) off()
+    await Promise.allSettled([...this.running])
     this.book.disconnectAll()
+  }
+
+  /** Adds a libp2p listener that stop() removes and that ignores events after stop(). */
+  private listen<K extends keyof Libp2pEvents> (type: K, handler: (evt: Libp2pEvents[K]) => void): void {
+    const listener = (evt: Libp2pEvents[K]): void => {
+      if (this.controller.signal.aborted) return
+      try {
+        handler(evt)
+      } catch (err) {
+        this.log('%s handler failed: %s', type, (err as Error).message)
+      }
+    }
+    this.node.addEventListener(type, listener)
+    this.unlisten.push(() => { this.node.removeEventListener(type, listener) })
   }
 
   /** Records a sync so the automatic one does not repeat it at once. */
@@ -98,10 +121,14 @@ export class PeerManager {
     const key = peer.toString()
     if (Date.now() - (this.lastSync.get(key) ?? 0) < SYNC_MIN_INTERVAL_MS) return
     this.lastSync.set(key, Date.now())
-    this.hooks.sync(peer).catch(err => { this.log('sync with %s failed: %s', key, (err as Error).message) })
+    const run = this.hooks.sync(peer)
+      .catch(err => { this.log('sync with %s failed: %s', key, (err as Error).message) })
+      .finally(() => { this.running.delete(run) })
+    this.running.add(run)
   }
 
   private periodic (): void {
+    if (this.controller.signal.aborted) return
     const conns = this.node.getConnections().filter(c => c.status === 'open')
     const c = conns[Math.floor(Math.random() * conns.length)]
     if (c != null) this.backgroundSync(c.remotePeer)
