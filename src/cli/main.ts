@@ -21,6 +21,9 @@ import { registerAdapterMath } from './commands/adapter-math.ts'
 import { register as registerAsk } from './commands/ask.ts'
 import { register as registerRoute } from './commands/route.ts'
 import { reportError } from './context.ts'
+import { endQuietlyOnClosedStdout } from './stdout.ts'
+
+endQuietlyOnClosedStdout()
 
 const program = new Command('baobab')
   .description('Baobab: a peer-to-peer knowledge mesh for local AI')
