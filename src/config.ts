@@ -14,6 +14,9 @@ export interface EmbedderConfig {
   dims?: number
 }
 
+/** llama: which prebuilt llama.cpp binary to use; `auto` takes the best that loads, else the CPU. */
+export type LlamaGpu = 'auto' | false | 'metal' | 'cuda' | 'vulkan'
+
 export interface RuntimeConfig {
   kind: 'retrieval' | 'llama' | 'openai'
   /** llama: base GGUF path; openai: model name. */
@@ -26,6 +29,8 @@ export interface RuntimeConfig {
   contextSize?: number
   /** llama: CPU threads per context (default 1 for tiny models, else node-llama-cpp's choice). */
   threads?: number
+  /** llama: GPU backend (default `auto`; `false` is the CPU). */
+  gpu?: LlamaGpu
   /** openai: per-attempt timeout in ms (default 60000). */
   timeoutMs?: number
   /** openai: how an adapter reaches the server: as the model name (vLLM, Ollama) or llama-server's per-request `lora` ids. */

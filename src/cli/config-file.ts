@@ -4,6 +4,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { DEFAULT_CONFIG } from '../config.ts'
 import { writeFileAtomic } from '../artifacts/index.ts'
+import { LLAMA_GPU_SETTINGS } from '../runtime/llama-binding.ts'
 import { ConfigError } from './errors.ts'
 import type { NodeConfig } from '../config.ts'
 
@@ -43,6 +44,7 @@ function validateConfig (raw: unknown, path: string): NodeConfig {
   if (!['open', 'community', 'strict'].includes(c.policy)) throw new ConfigError(path, '"policy" must be open, community or strict')
   if (!['builtin', 'transformers', 'openai'].includes(c.embedder?.kind)) throw new ConfigError(path, '"embedder.kind" must be builtin, transformers or openai')
   if (!['retrieval', 'llama', 'openai'].includes(c.runtime?.kind)) throw new ConfigError(path, '"runtime.kind" must be retrieval, llama or openai')
+  if (c.runtime.gpu !== undefined && !LLAMA_GPU_SETTINGS.includes(c.runtime.gpu)) throw new ConfigError(path, '"runtime.gpu" must be "auto", false, "metal", "cuda" or "vulkan"')
   if (c.http != null && typeof c.http.listen !== 'string') throw new ConfigError(path, '"http.listen" must be host:port')
   return c
 }

@@ -67,6 +67,20 @@ export class ModelLoadError extends RuntimeError {
   }
 }
 
+/** No prebuilt llama.cpp binary loads here for the asked GPU setting (the native part is missing). */
+export class LlamaBinaryUnavailableError extends RuntimeError {
+  readonly gpu: string | false
+  constructor (gpu: string | false, platform: string, options?: ErrorOptions) {
+    const which = gpu === false ? 'CPU' : gpu === 'auto' ? 'any' : gpu
+    const hint = gpu === 'cuda' || gpu === 'vulkan'
+      ? 'CUDA and Vulkan binaries are left out of the default install: see docs/platforms.md, or set "runtime.gpu" to "auto"'
+      : 'reinstall with npm ci on this machine (prebuilt binaries come as optional dependencies; do not omit them), or use "runtime": {"kind": "openai"}'
+    super(`no ${which} llama.cpp binary for ${platform} loads here: ${describeCause(options?.cause)}. ${hint}`, options)
+    this.name = 'LlamaBinaryUnavailableError'
+    this.gpu = gpu
+  }
+}
+
 export class AdapterFileNotFoundError extends RuntimeError {
   readonly path: string
   constructor (path: string, options?: ErrorOptions) {

@@ -36,10 +36,12 @@ export type {
 } from './types.ts'
 export {
   AdapterBaseMismatchError, AdapterFileNotFoundError, InvalidPromptError, InvalidRuntimeConfigError, ModelFileNotFoundError,
-  ModelLoadError, NotALoraAdapterError, PromptTooLongError, RuntimeClosedError, RuntimeConnectionError, RuntimeError,
+  LlamaBinaryUnavailableError, ModelLoadError, NotALoraAdapterError, PromptTooLongError, RuntimeClosedError, RuntimeConnectionError, RuntimeError,
   RuntimeHttpError, RuntimeProtocolError, RuntimeTimeoutError, UnknownRuntimeError
 } from './errors.ts'
-export { LlamaRuntime, llamaRuntime, cpuLlama } from './llama-runtime.ts'
+export { LlamaRuntime, llamaRuntime } from './llama-runtime.ts'
+export { cpuLlama, describeLlamaBinding, llamaBinding, LLAMA_GPU_SETTINGS } from './llama-binding.ts'
+export type { LlamaBindingReport } from './llama-binding.ts'
 export type { LlamaRuntimeInit, LoadOptions } from './llama-runtime.ts'
 export type { PoolStats } from './llama-pool.ts'
 export { checkLora } from './lora-check.ts'
@@ -68,7 +70,8 @@ export function createRuntime (config: RuntimeConfig): LlmRuntime {
         modelPath: config.model,
         ...(config.poolSize != null ? { poolSize: config.poolSize } : {}),
         ...(config.contextSize != null ? { contextSize: config.contextSize } : {}),
-        ...(config.threads != null ? { threads: config.threads } : {})
+        ...(config.threads != null ? { threads: config.threads } : {}),
+        ...(config.gpu != null ? { gpu: config.gpu } : {})
       }), adapterMiddleware())
     }
     case 'openai': {

@@ -10,6 +10,7 @@ import { logger } from '@libp2p/logger'
 import type { ChatWrapper, Llama, LlamaModel, Token } from 'node-llama-cpp'
 import { DEFAULT_CONTEXT_SIZE, DEFAULT_POOL_SIZE, MAX_PROMPT_CHARS, SMALL_MODEL_BYTES } from './constants.ts'
 import { InvalidPromptError, InvalidRuntimeConfigError, ModelFileNotFoundError, ModelLoadError, PromptTooLongError, RuntimeClosedError } from './errors.ts'
+import { llamaBinding } from './llama-binding.ts'
 import { abortable, alignSequence, readDistribution, samplingOptions } from './llama-eval.ts'
 import { ContextPool } from './llama-pool.ts'
 import type { PoolAdapter, PoolLease, PoolStats } from './llama-pool.ts'
@@ -22,6 +23,7 @@ import type {
   AdapterSpec, FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart,
   TokenDistribution, TokenDistributionOptions, TokenDistributionSource
 } from './types.ts'
+import type { LlamaGpu } from '../config.ts'
 
 const log = logger('baobab:runtime:llama')
 
@@ -35,8 +37,10 @@ export interface LlamaRuntimeInit {
   /** CPU threads per context (default: 1 for models under 64 MiB, else node-llama-cpp's default). */
   threads?: number
   batchSize?: number
-  /** Share one llama.cpp binding between runtimes (default: one per process). */
+  /** Share one llama.cpp binding between runtimes (default: one per process and GPU setting). */
   llama?: Llama
+  /** GPU backend for the process-wide binding (default `auto`: the best prebuilt binary that loads, else the CPU). */
+  gpu?: LlamaGpu
   /** An already loaded `modelPath` to share between runtimes; `close()` leaves it loaded. */
   model?: LlamaModel
 }
@@ -54,20 +58,6 @@ interface Loaded {
   wrapper: ChatWrapper
   template: 'model' | 'plain'
   contextSize: number
-}
-
-let sharedLlama: Promise<Llama> | undefined
-
-/** The process-wide CPU llama.cpp binding (prebuilt, never built or downloaded at run time). */
-export async function cpuLlama (): Promise<Llama> {
-  sharedLlama ??= import('node-llama-cpp').then(async ({ getLlama, LlamaLogLevel }) => getLlama({
-    gpu: false,
-    build: 'never',
-    logLevel: LlamaLogLevel.warn,
-    logger: (level, message) => { log('llama.cpp %s: %s', level, message.trimEnd()) }
-  }))
-  sharedLlama.catch(() => { sharedLlama = undefined })
-  return sharedLlama
 }
 
 export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
@@ -250,9 +240,11 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     // (node-llama-cpp's reader can run away on garbage lengths).
     const checkedBase = this.init.model == null ? await readBaseShapes(path) : undefined
     const nlc = await import('node-llama-cpp')
+    // a missing native binary is its own named error, not a model load failure
+    const llama = this.init.model == null ? this.init.llama ?? await llamaBinding(this.init.gpu) : undefined
     let model: LlamaModel
     try {
-      model = this.init.model ?? await (this.init.llama ?? await cpuLlama()).loadModel({
+      model = this.init.model ?? await llama!.loadModel({
         modelPath: path,
         onLoadProgress: (loaded) => onProgress?.({ type: 'runtime:load', loaded })
       })

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { adapterMiddleware, cpuLlama, createRuntime, llamaRuntime, wrapRuntime } from '../../src/runtime/index.ts'
+import { adapterMiddleware, createRuntime, llamaBinding, llamaRuntime, wrapRuntime } from '../../src/runtime/index.ts'
 import type { LlamaModel } from 'node-llama-cpp'
 import type { AdapterSpec, GenerateOptions, LlamaRuntime } from '../../src/runtime/index.ts'
 import { runtimeCompliance } from '../compliance/runtime.ts'
@@ -12,7 +12,7 @@ import { BASE_MODEL, CHATML_TEMPLATE, LORA_A, LORA_B, writeLora, writeModelWithC
 const small = { modelPath: BASE_MODEL, contextSize: 256, threads: 1 }
 // The compliance suites make a runtime per test; they share one loaded base model.
 let shared: Promise<LlamaModel> | undefined
-const sharedModel = async () => { shared ??= cpuLlama().then(async l => l.loadModel({ modelPath: BASE_MODEL })); return shared }
+const sharedModel = async () => { shared ??= llamaBinding('auto').then(async l => l.loadModel({ modelPath: BASE_MODEL })); return shared }
 after(async () => { if (shared != null) await (await shared).dispose() })
 const ask = (o: Partial<GenerateOptions> = {}): GenerateOptions => ({
   messages: [{ role: 'user', content: 'What should I plant after the rains?' }],

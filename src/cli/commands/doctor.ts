@@ -9,6 +9,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { KEY_FILE } from '../../artifacts/index.ts'
 import { CONFIG_FILE, loadConfig, resolveHome } from '../config-file.ts'
 import { action, emit, globalOptions } from '../context.ts'
+import { checkLlama } from './doctor-llama.ts'
 import type { NodeConfig } from '../../config.ts'
 import type { Command } from 'commander'
 
@@ -154,6 +155,7 @@ export async function runChecks (home: string): Promise<Check[]> {
   checks.push(checkLibrary(home))
   if (config != null) {
     checks.push(...checkModels(config))
+    checks.push(...await checkLlama(config))
     try {
       checks.push(...await checkPorts(config))
     } catch (err) {
