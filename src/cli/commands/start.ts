@@ -41,8 +41,9 @@ export function register (program: Command): void {
       if (opts.http != null && opts.http !== false) {
         const listen = typeof opts.http === 'string' ? opts.http : config.http?.listen ?? '127.0.0.1:7777'
         const { host, port } = parseListen(listen)
-        const token = config.http?.token
-        served = await serveApi(createApi(servicesFromNode(node), token != null ? { token } : {}), { host, port })
+        const { token, allowedHosts, allowedOrigins } = config.http ?? {}
+        const gate = { ...(allowedHosts != null ? { allowedHosts } : {}), ...(allowedOrigins != null ? { allowedOrigins } : {}) }
+        served = await serveApi(createApi(servicesFromNode(node), { ...gate, ...(token != null ? { token } : {}) }), { host, port })
         console.log(`dashboard ${served.url}  (OpenAI-compatible API at ${served.url}v1)`)
       }
       await new Promise<void>(resolve => {
