@@ -6,7 +6,7 @@
  * 0.0.0.0 bind keeps working with its token.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { connect } from 'node:net'
@@ -155,6 +155,22 @@ describe('baobab start --http: only the user calls the API', () => {
     assert.equal(a.reason, 'approved by the user: checked the hive card')
     const votes = JSON.parse((await call(port, 'GET', '/api/library?kind=vote')).body) as Array<{ cid: string }>
     assert.equal(votes.length, 1, 'this node signed a vote for its decision')
+  })
+
+  it('`library rm` removes through trust, as DELETE does: the decision and vote index go with the artifact', async () => {
+    await node.stop()
+    const before = openLibrary({ home })
+    assert.equal((before.db.prepare('SELECT decided_by FROM trust_decisions WHERE cid = ?').get(held) as { decided_by: string }).decided_by, 'user')
+    before.close()
+    const rm = spawnSync(process.execPath, [main, '--home', home, 'library', 'rm', held, '--json'], { encoding: 'utf8' })
+    assert.equal(rm.status, 0, rm.stderr)
+    const library = openLibrary({ home })
+    try {
+      assert.equal(library.get(held), undefined)
+      assert.equal(library.db.prepare('SELECT 1 FROM trust_decisions WHERE cid = ?').get(held), undefined)
+    } finally {
+      library.close()
+    }
   })
 
   it('a token-protected 0.0.0.0 bind still works with its token (and still checks Host)', async () => {
