@@ -173,6 +173,20 @@ describe('baobab start --http: only the user calls the API', () => {
     }
   })
 
+  it('a malformed allow-list in config.json stops start with a message naming the field', () => {
+    const bad = mkdtempSync(join(tmpdir(), 'baobab-gate-bad-'))
+    try {
+      writeFileSync(join(bad, 'config.json'), JSON.stringify({ http: { listen: '127.0.0.1:0', allowedOrigins: ['localhost:3000'] } }))
+      const r = spawnSync(process.execPath, [main, '--home', bad, 'start', '--http'], { encoding: 'utf8', timeout: 60_000 })
+      assert.notEqual(r.status, 0)
+      assert.match(r.stderr, /ConfigError: .*"http\.allowedOrigins": "localhost:3000" is not an origin/)
+      writeFileSync(join(bad, 'config.json'), JSON.stringify({ http: { listen: '127.0.0.1:0', allowedHosts: 'baobab.lan' } }))
+      assert.match(spawnSync(process.execPath, [main, '--home', bad, 'status'], { encoding: 'utf8', timeout: 60_000 }).stderr, /"http\.allowedHosts" must be a list of strings/)
+    } finally {
+      rmSync(bad, { recursive: true, force: true })
+    }
+  })
+
   it('a token-protected 0.0.0.0 bind still works with its token (and still checks Host)', async () => {
     const lan = mkdtempSync(join(tmpdir(), 'baobab-gate-lan-'))
     writeFileSync(join(lan, 'config.json'), JSON.stringify({ mdns: false, http: { listen: '0.0.0.0:0', token: TOKEN } }))
