@@ -63,6 +63,7 @@ export class RequestGate {
   private readonly hosts: Set<string>
   private readonly origins: Set<string>
   private readonly bound = new Set<string>()
+  private anyAddress = false
 
   constructor (options: GateOptions = {}) {
     this.hosts = new Set(parseAllowedHosts(options.allowedHosts ?? []))
@@ -73,7 +74,7 @@ export class RequestGate {
   bind (host: string): void {
     const h = hostName(host)
     if (h === '0.0.0.0' || h === '::') {
-      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) this.bound.add(a.address.toLowerCase())
+      this.anyAddress = true
       const name = hostname().toLowerCase()
       this.bound.add(name)
       if (!name.includes('.')) this.bound.add(`${name}.local`)
@@ -86,7 +87,9 @@ export class RequestGate {
     const h = hostName(host)
     if (h === '') return false
     if (this.hosts.has('*')) return true
-    return isLoopbackHost(h) || h.endsWith('.localhost') || this.bound.has(h) || this.hosts.has(h)
+    if (isLoopbackHost(h) || h.endsWith('.localhost') || this.bound.has(h) || this.hosts.has(h)) return true
+    // read now, not at bind time: addresses come and go (DHCP, Wi-Fi)
+    return this.anyAddress && isIP(h) !== 0 && Object.values(networkInterfaces()).some(list => list?.some(a => a.address.toLowerCase() === h) === true)
   }
 
   /** A configured origin (gets CORS headers). */

@@ -4,6 +4,7 @@
  * allow-list parsers that `config.json` goes through.
  */
 import assert from 'node:assert/strict'
+import { hostname, networkInterfaces } from 'node:os'
 import { after, before, describe, it } from 'node:test'
 import { createApi, InvalidApiOptionsError, parseAllowedHosts, parseAllowedOrigins, RequestGate } from '../../src/api/index.ts'
 import { demoNode } from './fixtures/demo-services.ts'
@@ -116,6 +117,13 @@ describe('request gate: Host, Origin, Content-Type, CORS', () => {
     any.bind('0.0.0.0')
     assert.equal(any.hostAllowed('127.0.0.1'), true)
     assert.equal(any.hostAllowed('evil.example'), false)
+    assert.equal(any.hostAllowed(hostname()), true)
+    const lan = Object.values(networkInterfaces()).flat().find(a => a != null && !a.internal)
+    if (lan != null) {
+      assert.equal(any.hostAllowed(lan.family === 'IPv6' ? `[${lan.address}]:7777` : `${lan.address}:7777`), true)
+      assert.equal(g.hostAllowed(`${lan.address}`), lan.address === '10.1.2.3')
+    }
+    assert.equal(any.hostAllowed('203.0.113.9'), false)
     assert.equal(new RequestGate({ allowedHosts: ['*'] }).hostAllowed('anything.example'), true)
     assert.equal(new RequestGate({ allowedOrigins: ['*'] }).originConfigured('http://anything.example'), true)
   })
