@@ -50,7 +50,14 @@ export interface NodeConfig {
   embedder: EmbedderConfig
   runtime: RuntimeConfig
   policy: 'open' | 'community' | 'strict'
-  http?: { listen: string, token?: string }
+  http?: {
+    listen: string
+    token?: string
+    /** Host names the API answers to besides loopback and the bind address (e.g. a reverse proxy's). */
+    allowedHosts?: string[]
+    /** Web origins (`http://host:port`) whose pages may call the API (CORS); others get 403. */
+    allowedOrigins?: string[]
+  }
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {

@@ -1,7 +1,8 @@
 /**
  * `createApi(services, options)`: the Hono app with the OpenAI-compatible `/v1`, the node API
  * under `/api`, `/openapi.json` and the dashboard at `/`. Guards run on every request in this
- * order: rate limit, token, then the route; every error goes through one `onError`.
+ * order: rate limit, Host and Origin allow-lists (then CORS: preflights end there), token,
+ * the Content-Type of writes, then the route; every error goes through one `onError`.
  */
 import { logger } from '@libp2p/logger'
 import { Hono } from 'hono'
@@ -11,8 +12,10 @@ import { InvalidApiOptionsError, RouteNotFoundError } from './errors.ts'
 import { nodeRoutes } from './node-routes.ts'
 import { openapiDocument } from './openapi.ts'
 import { openaiRoutes } from './openai-routes.ts'
+import { gateMiddleware, RequestGate, writeContentType } from './request-gate.ts'
 import { checkToken, DEFAULT_RATE_LIMIT, presentedToken, TOKEN_COOKIE, TokenBuckets, tokenMatches } from './security.ts'
 import type { ApiLimits } from './context.ts'
+import type { GateOptions } from './request-gate.ts'
 import type { RateLimitOptions } from './security.ts'
 import type { NodeServices } from './types.ts'
 import type { Context } from 'hono'
@@ -20,7 +23,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 const log = logger('baobab:api:app')
 
-export interface ApiOptions {
+export interface ApiOptions extends GateOptions {
   /** Bearer token required on every request (required by `serveApi` off loopback). */
   token?: string
   /** Per-client token bucket; `false` turns it off. Default 120 burst, 60/s. */
@@ -40,10 +43,15 @@ export const DEFAULT_MAX_PROMPT_CHARS = 32_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000
 
 /** Options of apps built by `createApi`, read by `serveApi` to enforce the token rule. */
-const APP_OPTIONS = new WeakMap<object, { tokenRequired: boolean }>()
+const APP_OPTIONS = new WeakMap<object, { tokenRequired: boolean, gate: RequestGate }>()
 
 export function appTokenRequired (app: object): boolean {
   return APP_OPTIONS.get(app)?.tokenRequired ?? false
+}
+
+/** The Host/Origin allow-lists of an app built by `createApi` (`serveApi` adds its bind address). */
+export function appGate (app: object): RequestGate | undefined {
+  return APP_OPTIONS.get(app)?.gate
 }
 
 export function createApi (services: NodeServices, options: ApiOptions = {}): Hono {
@@ -56,8 +64,10 @@ export function createApi (services: NodeServices, options: ApiOptions = {}): Ho
   if (token != null && token.length < 16) throw new InvalidApiOptionsError('token', 'must be at least 16 characters')
   const buckets = options.rateLimit === false ? undefined : new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT)
 
+  const gate = new RequestGate(options)
+
   const app = new Hono()
-  APP_OPTIONS.set(app, { tokenRequired: token != null })
+  APP_OPTIONS.set(app, { tokenRequired: token != null, gate })
 
   app.onError((err, c) => {
     const h = httpErrorFor(err)
@@ -71,6 +81,10 @@ export function createApi (services: NodeServices, options: ApiOptions = {}): Ho
     c.header('x-content-type-options', 'nosniff')
     c.header('referrer-policy', 'no-referrer')
     buckets?.take(clientKey(c))
+    await next()
+  })
+  app.use(...gateMiddleware(gate))
+  app.use(async (c, next) => {
     if (token != null) {
       const fromQuery = c.req.method === 'GET' ? c.req.query('token') : undefined
       if (fromQuery != null && tokenMatches(fromQuery, token)) {
@@ -82,6 +96,7 @@ export function createApi (services: NodeServices, options: ApiOptions = {}): Ho
     }
     await next()
   })
+  app.use(writeContentType)
 
   app.route('/v1', openaiRoutes({ services, limits }))
   app.route('/api', nodeRoutes({ services, limits }))

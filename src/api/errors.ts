@@ -131,3 +131,33 @@ export class StatusConflictError extends ApiError {
     this.status = status
   }
 }
+
+/** The request's `Host` is not a name of this server (DNS rebinding, or a name not in `http.allowedHosts`). */
+export class ForbiddenHostError extends ApiError {
+  readonly host: string
+  constructor (host: string) {
+    super(`this server does not answer to the host "${host.slice(0, 200)}": use 127.0.0.1 or localhost, or add the name to http.allowedHosts`)
+    this.name = 'ForbiddenHostError'
+    this.host = host
+  }
+}
+
+/** A web page from another origin called the API (the origin is not in `http.allowedOrigins`). */
+export class ForbiddenOriginError extends ApiError {
+  readonly origin: string
+  constructor (origin: string) {
+    super(`pages from ${origin.slice(0, 200)} may not call this API: add the origin to http.allowedOrigins to allow it`)
+    this.name = 'ForbiddenOriginError'
+    this.origin = origin
+  }
+}
+
+/** A write without `Content-Type: application/json` (or the endpoint's binary type). */
+export class UnsupportedMediaTypeError extends ApiError {
+  readonly contentType: string
+  constructor (method: string, contentType: string, accepted: readonly string[]) {
+    super(`${method} needs Content-Type ${accepted.join(' or ')}${contentType === '' ? ' (none was sent)' : ` (got ${contentType.slice(0, 100)})`}`)
+    this.name = 'UnsupportedMediaTypeError'
+    this.contentType = contentType
+  }
+}

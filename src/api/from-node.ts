@@ -51,6 +51,7 @@ export function servicesFromNode (node: BaobabNode, events: EventHub = new Event
     peerId: node.peerId,
     config: node.config,
     embedder: node.embedder,
+    trust: node.trust,
     runtime: node.runtime,
     experienceSource: node.experiences,
     events,

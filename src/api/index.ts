@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const app = createApi(services, { token: config.http?.token })
+ * const app = createApi(services, { token: config.http?.token, allowedOrigins: config.http?.allowedOrigins })
  * const served = await serveApi(app, parseListen(config.http?.listen ?? '127.0.0.1:7777'))
  * console.log(`dashboard: ${served.url}`)
  * // later
@@ -26,6 +26,8 @@ export type { BaobabExtra } from './openai-routes.ts'
 export { openapiDocument } from './openapi.ts'
 export { httpErrorFor } from './error-map.ts'
 export { DEFAULT_RATE_LIMIT, isLoopbackHost, TokenBuckets } from './security.ts'
+export { parseAllowedHosts, parseAllowedOrigins, RequestGate } from './request-gate.ts'
+export type { GateOptions } from './request-gate.ts'
 export type { RateLimitOptions } from './security.ts'
 export type {
   AddResult, ArtifactDetail, ArtifactSummary, AskInput, AskResult, AskStream, CallOptions, EmbedResultJson, ExemplarHit,
@@ -33,7 +35,7 @@ export type {
   OutcomeQuery, OutcomeSummary, PeerInfo, QuarantineItem, Recommendation, RouteExplanation, SyncReport
 } from './types.ts'
 export {
-  ApiError, CapabilityUnavailableError, InsecureBindError, InvalidApiOptionsError, InvalidRequestError, MalformedJsonError,
+  ApiError, CapabilityUnavailableError, ForbiddenHostError, ForbiddenOriginError, InsecureBindError, InvalidApiOptionsError, InvalidRequestError, MalformedJsonError,
   PayloadTooLargeError, PromptTooLongError, RateLimitedError, RequestTimeoutError, RouteNotFoundError, StatusConflictError,
-  UnauthorizedError, UnknownModelError
+  UnauthorizedError, UnknownModelError, UnsupportedMediaTypeError
 } from './errors.ts'

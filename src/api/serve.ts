@@ -5,7 +5,7 @@
  */
 import { logger } from '@libp2p/logger'
 import { createAdaptorServer } from '@hono/node-server'
-import { appTokenRequired } from './app.ts'
+import { appGate, appTokenRequired } from './app.ts'
 import { InsecureBindError, InvalidApiOptionsError } from './errors.ts'
 import { isLoopbackHost } from './security.ts'
 import type { Server } from 'node:http'
@@ -56,6 +56,7 @@ export async function serveApi (app: Hono, options: ServeOptions = {}): Promise<
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidApiOptionsError('port', 'must be an integer 0..65535')
   if (!isLoopbackHost(host) && !appTokenRequired(app)) throw new InsecureBindError(host)
   options.signal?.throwIfAborted()
+  appGate(app)?.bind(host)
 
   const requestTimeout = options.requestTimeoutMs ?? 30_000
   const server = createAdaptorServer({

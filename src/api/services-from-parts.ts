@@ -1,13 +1,16 @@
 /**
  * `servicesFromParts`: a `NodeServices` over the parts that need no running node — the library
- * (list/show/add/remove, experts, experiences, outcome records, quarantine decisions) and the
- * embedder. What needs the node (`route`, `ask`, `peers`, `syncNow`, `outcomes.recommend`)
- * comes from `overrides` (`servicesFromNode` supplies them) or answers
- * `CapabilityUnavailableError` (HTTP 503).
+ * (list/show, experts, experiences, outcome records, the quarantine) and the embedder. What
+ * changes the library (add, remove, approve, reject) goes through the node's trust pipeline, as
+ * `baobab import`, `library rm` and `trust quarantine approve|reject` do: screens, deny-list,
+ * votes and the decision journal (an approval is journalled as the user's). Without `trust`,
+ * those answer `CapabilityUnavailableError`. What needs the node (`route`, `ask`, `peers`,
+ * `syncNow`, `outcomes.recommend`) comes from `overrides` (`servicesFromNode` supplies them) or
+ * answers `CapabilityUnavailableError` (HTTP 503).
  */
-import { decodeArtifact, envelopeToJson } from '../artifacts/index.ts'
+import { envelopeToJson } from '../artifacts/index.ts'
 import { ArtifactNotFoundError, STATUSES } from '../library/index.ts'
-import { CapabilityUnavailableError, InvalidRequestError, StatusConflictError } from './errors.ts'
+import { CapabilityUnavailableError, InvalidRequestError } from './errors.ts'
 import { EventHub } from './event-hub.ts'
 import type { AdapterBody, ExperienceBody, Kind, OutcomeBody } from '../artifacts/index.ts'
 import type { NodeConfig } from '../config.ts'
@@ -16,6 +19,7 @@ import type { Library, Status, StoredArtifact } from '../library/index.ts'
 import { cosine } from '../router/index.ts'
 import type { Embedder } from '../router/index.ts'
 import type { LlmRuntime } from '../runtime/index.ts'
+import type { Trust } from '../trust/index.ts'
 import type { ArtifactSummary, ExperienceSummary, ExpertInfo, NodeServices, OutcomeSummary } from './types.ts'
 
 export interface ServiceParts {
@@ -23,6 +27,8 @@ export interface ServiceParts {
   peerId: string
   config: NodeConfig
   embedder?: Embedder
+  /** The node's trust layer: every write goes through it. */
+  trust?: Trust
   /** Shown by `status()`; default from config. */
   runtime?: Pick<LlmRuntime, 'provider' | 'modelId'>
   /** Experience search (learn's `experienceSource`); without it, cosine over the embedder. */
@@ -88,11 +94,15 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
     if (score != null) s.score = score
     return s
   }
-  const decide = async (cid: string, status: 'trusted' | 'rejected', reason: string): Promise<ArtifactSummary> => {
+  const trust = (): Trust => {
+    if (parts.trust == null) throw new CapabilityUnavailableError('changing the library', 'needs the node\'s trust layer')
+    return parts.trust
+  }
+  /** The user's decision, as `baobab trust quarantine approve|reject`: a signed vote and a journal entry. */
+  const decide = async (cid: string, verdict: 'approve' | 'reject', reason?: string): Promise<ArtifactSummary> => {
     const a = get(cid)
-    if (a.status !== 'quarantined') throw new StatusConflictError(cid, a.status, 'quarantined')
-    library.setStatus(cid, status, reason)
-    events.publish({ type: 'admission', message: `${status === 'trusted' ? 'approved' : 'rejected'} ${a.kind} ${artifactSummary(a).title}`, data: { cid, kind: a.kind, status } })
+    const r = verdict === 'approve' ? await trust().approve(cid, reason) : await trust().reject(cid, reason)
+    events.publish({ type: 'admission', message: `${verdict === 'approve' ? 'approved' : 'rejected'} ${a.kind} ${artifactSummary(a).title}`, data: { cid, kind: a.kind, status: r.status } })
     return artifactSummary(get(cid))
   }
 
@@ -129,15 +139,15 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
         const a = get(cid)
         return { ...artifactSummary(a), bytes: a.bytes.length, envelope: envelopeToJson(a.envelope) }
       },
-      async add (bytes) {
-        const artifact = await decodeArtifact(bytes)
-        const r = library.put(artifact, { status: 'quarantined', reason: 'added through the API' })
-        const stored = get(r.cid)
-        if (r.inserted) events.publish({ type: 'library', message: `added ${stored.kind} ${artifactSummary(stored).title} (quarantined)`, data: { cid: r.cid, kind: stored.kind } })
-        return { cid: r.cid, inserted: r.inserted, status: stored.status }
+      async add (bytes, options) {
+        // as `baobab import`: verified, refused or held, screened and decided by the trust pipeline
+        const r = await trust().admission.admit(bytes, { source: { type: 'local' }, throwOnRefusal: true, ...(options?.signal != null ? { signal: options.signal } : {}) })
+        const stored = library.get(r.cid)
+        if (r.inserted && stored != null) events.publish({ type: 'library', message: `added ${stored.kind} ${artifactSummary(stored).title} (${r.status})`, data: { cid: r.cid, kind: stored.kind, status: r.status } })
+        return { cid: r.cid, inserted: r.inserted, status: r.status, reason: r.reason }
       },
       async remove (cid) {
-        library.remove(cid)
+        trust().remove(cid)
         events.publish({ type: 'library', message: `removed ${cid}`, data: { cid } })
       }
     },
@@ -191,8 +201,8 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
       async quarantine () {
         return library.list({ status: 'quarantined', limit: 1000 }).map(a => ({ ...artifactSummary(a), checks: a.reason != null ? [a.reason] : [] }))
       },
-      approve: async (cid, options) => decide(cid, 'trusted', options?.reason ?? 'approved by the operator'),
-      reject: async (cid, options) => decide(cid, 'rejected', options?.reason ?? 'rejected by the operator')
+      approve: async (cid, options) => decide(cid, 'approve', options?.reason),
+      reject: async (cid, options) => decide(cid, 'reject', options?.reason)
     },
     syncNow: unavailable('mesh sync'),
     subscribe: (listener) => events.subscribe(listener)

@@ -81,6 +81,8 @@ export interface AddResult {
   /** False when the library already held this CID. */
   inserted: boolean
   status: string
+  /** Why the trust pipeline gave it this status. */
+  reason?: string | null
 }
 
 /** An expert: a knowledge item the router can choose (an adapter or knowledge card). */
@@ -248,7 +250,7 @@ export interface NodeServices {
   library: {
     list(query?: LibraryQuery, options?: CallOptions): Promise<ArtifactSummary[]>
     show(cid: string, options?: CallOptions): Promise<ArtifactDetail>
-    /** Adds one encoded signed artifact; it goes through admission (usually quarantine). */
+    /** Adds one encoded signed artifact through the trust pipeline, as `baobab import` does. */
     add(bytes: Uint8Array, options?: CallOptions): Promise<AddResult>
     remove(cid: string, options?: CallOptions): Promise<void>
   }

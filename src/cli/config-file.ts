@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { parseAllowedHosts, parseAllowedOrigins } from '../api/index.ts'
 import { DEFAULT_CONFIG } from '../config.ts'
 import { writeFileAtomic } from '../artifacts/index.ts'
 import { LLAMA_GPU_SETTINGS } from '../runtime/llama-binding.ts'
@@ -46,5 +47,20 @@ function validateConfig (raw: unknown, path: string): NodeConfig {
   if (!['retrieval', 'llama', 'openai'].includes(c.runtime?.kind)) throw new ConfigError(path, '"runtime.kind" must be retrieval, llama or openai')
   if (c.runtime.gpu !== undefined && !LLAMA_GPU_SETTINGS.includes(c.runtime.gpu)) throw new ConfigError(path, '"runtime.gpu" must be "auto", false, "metal", "cuda" or "vulkan"')
   if (c.http != null && typeof c.http.listen !== 'string') throw new ConfigError(path, '"http.listen" must be host:port')
+  checkAllowLists(c.http, path)
   return c
+}
+
+/** `http.allowedHosts` / `http.allowedOrigins`: lists of host names and of origins. */
+function checkAllowLists (http: NodeConfig['http'], path: string): void {
+  for (const [field, parse] of [['allowedHosts', parseAllowedHosts], ['allowedOrigins', parseAllowedOrigins]] as const) {
+    const v = http?.[field]
+    if (v == null) continue
+    if (!Array.isArray(v) || v.some(x => typeof x !== 'string')) throw new ConfigError(path, `"http.${field}" must be a list of strings`)
+    try {
+      parse(v)
+    } catch (err) {
+      throw new ConfigError(path, `"http.${field}": ${(err as Error).message.replace(/^http\.\w+: /, '')}`, { cause: err })
+    }
+  }
 }

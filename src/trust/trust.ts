@@ -9,6 +9,7 @@ import { InvalidTrustConfigError } from './errors.ts'
 import { guardTopic } from './gossip-guard.ts'
 import { gossipScoring } from './gossip-score.ts'
 import { TrustPipeline } from './pipeline.ts'
+import { removeByUser } from './user-remove.ts'
 import { POLICY_PRESETS } from './policy.ts'
 import { RateLimiter } from './rate-limiter.ts'
 import { Reputation } from './reputation.ts'
@@ -22,6 +23,7 @@ import type { GossipScoring } from './gossip-score.ts'
 import type { AdmitResult, RefusalRecord } from './pipeline.ts'
 import type { PolicyPreset } from './policy.ts'
 import type { PeerRecord } from './reputation.ts'
+import type { RemoveResult } from './user-remove.ts'
 import type { LoraAdapter } from '../adapters/index.ts'
 import type { BaseModel } from '../artifacts/index.ts'
 import type { Library, Status, StoredArtifact } from '../library/index.ts'
@@ -173,6 +175,9 @@ export class Trust {
   async reject (cid: string, reason?: string): Promise<AdmitResult> { return judgeByUser(this.ctx, cid, 'reject', reason) }
 
   async revoke (cid: string, reason: string): Promise<RevokeResult> { return revokeOwn(this.ctx, cid, reason) }
+
+  /** The user removes an artifact, and what trust kept about it. */
+  remove (cid: string): RemoveResult { return removeByUser(this.ctx, cid) }
 
   /** `deny` purges the peer's artifacts; `allow` makes its votes count fully; `null` clears either. */
   setPeer (peer: string, list: 'allow' | 'deny' | null, note?: string): ListResult {

@@ -64,7 +64,7 @@ describe('bad input', () => {
 
   it('unknown model → 404 model_not_found; unknown route → 404', async () => {
     await expectError(await chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), 404, 'model_not_found')
-    await expectError(await app.request('/v1/completions', { method: 'POST' }), 404, 'not_found')
+    await expectError(await app.request('/v1/completions', { method: 'POST', headers: { 'content-type': 'application/json' } }), 404, 'not_found')
     await expectError(await app.request('/api/nothing'), 404, 'not_found')
   })
 
@@ -79,8 +79,8 @@ describe('bad input', () => {
         c.close()
       }
     })
-    await expectError(await app.request('/v1/chat/completions', { method: 'POST', body: big, duplex: 'half' } as RequestInit), 413)
-    await expectError(await app.request('/api/route', { method: 'POST', body: JSON.stringify({ question: 'q'.repeat(2001) }) }), 400, 'context_length_exceeded')
+    await expectError(await app.request('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big, duplex: 'half' } as RequestInit), 413)
+    await expectError(await app.request('/api/route', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'q'.repeat(2001) }) }), 400, 'context_length_exceeded')
   })
 
   it('internal errors are 500 with a generic message; named service errors keep their status', async () => {
@@ -93,7 +93,7 @@ describe('bad input', () => {
     const e = await expectError(await a.request('/api/status'), 500, 'internal_error')
     assert.doesNotMatch(e.error.message, /secret|home/)
     await expectError(await a.request('/api/peers'), 404, 'peer_not_found')
-    await expectError(await a.request('/api/route', { method: 'POST', body: '{"question":"x"}' }), 503, 'capability_unavailable')
+    await expectError(await a.request('/api/route', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":"x"}' }), 503, 'capability_unavailable')
     lib.close()
   })
 
@@ -101,7 +101,7 @@ describe('bad input', () => {
     let aborted = false
     const slow = { ...node.services, route: async (_q: string, o?: { signal?: AbortSignal }) => new Promise<never>((_resolve, reject) => { o?.signal?.addEventListener('abort', () => { aborted = true; reject(o.signal!.reason) }) }) }
     const a = createApi(slow, { rateLimit: false, requestTimeoutMs: 50 })
-    await expectError(await a.request('/api/route', { method: 'POST', body: '{"question":"maize"}' }), 408, 'request_timeout')
+    await expectError(await a.request('/api/route', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":"maize"}' }), 408, 'request_timeout')
     assert.equal(aborted, true)
   })
 

@@ -1,6 +1,8 @@
 /** /api in process: status, library, route, ask, experiences, outcomes, trust, events, openapi, dashboard files. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createArtifact } from '../../src/artifacts/index.ts'
 import { createApi } from '../../src/api/index.ts'
 import { demoNode } from './fixtures/demo-services.ts'
@@ -53,19 +55,40 @@ describe('node API /api', () => {
     assert.equal((await get('/api/library?limit=0')).status, 400)
   })
 
-  it('adds an encoded artifact (quarantined), idempotently, and removes it', async () => {
+  it('adds an encoded artifact through the trust pipeline, idempotently, and removes it', async () => {
     const a = await createArtifact('revocation', { target: (await createArtifact('revocation', { target: node.library.list()[0]!.cid, reason: 'x' }, node.privateKey)).cid, reason: 'superseded' }, node.privateKey)
     const first = await app.request('/api/library', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(a.bytes) })
     assert.equal(first.status, 201)
-    const r = await first.json() as { cid: string, inserted: boolean, status: string }
-    assert.deepEqual(r, { cid: a.cid.toString(), inserted: true, status: 'quarantined' })
+    const r = await first.json() as { cid: string, inserted: boolean, status: string, reason: string }
+    assert.equal(r.cid, a.cid.toString())
+    assert.equal(r.inserted, true)
+    // decided by the pipeline's screens, and journalled like an import
+    assert.match(r.reason, /^screen: revocation of /)
+    const row = node.library.db.prepare('SELECT status, stage FROM trust_decisions WHERE cid = ?').get(r.cid) as { status: string, stage: string }
+    assert.deepEqual({ ...row }, { status: r.status, stage: 'screen' })
     const again = await post<{ inserted: boolean }>('/api/library', { bytes: Buffer.from(a.bytes).toString('base64') })
     assert.equal(again.status, 200)
     assert.equal(again.body.inserted, false)
-    const del = await app.request(`/api/library/${r.cid}`, { method: 'DELETE' })
+    const del = await app.request(`/api/library/${r.cid}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })
     assert.equal(del.status, 200)
     assert.equal((await get(`/api/library/${r.cid}`)).status, 404)
-    assert.equal((await app.request(`/api/library/${r.cid}`, { method: 'DELETE' })).status, 404)
+    assert.equal(node.library.db.prepare('SELECT 1 FROM trust_decisions WHERE cid = ?').get(r.cid), undefined, 'its decision went with it')
+    assert.equal((await app.request(`/api/library/${r.cid}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })).status, 404)
+  })
+
+  it('an artifact from a deny-listed author is refused over HTTP as on every other path, storing nothing', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const author = peerIdFromPrivateKey(key).toString()
+    node.node.trust.setPeer(author, 'deny', 'test')
+    const a = await createArtifact('experience', {
+      text: 'Rotate pastures every two weeks to break the worm cycle.', domain: 'veterinary', tags: ['grazing'], confidence: 0.7,
+      evidence: { groups: 3, meanReward: 0.5 }, sketch: { embedder: 'test', bits: new Uint8Array(32), scale: 0.05 }
+    }, key)
+    const res = await post('/api/library', { bytes: Buffer.from(a.bytes).toString('base64') })
+    assert.equal(res.status, 400)
+    assert.equal(res.body.error.code, 'admission_refused')
+    assert.match(res.body.error.message, /deny/)
+    assert.equal(node.library.get(a.cid.toString()), undefined)
   })
 
   it('rejects bytes that are not a signed artifact, storing nothing', async () => {
@@ -148,11 +171,16 @@ describe('node API /api', () => {
     off()
     assert.equal(ok.status, 200)
     assert.equal(ok.body.status, 'trusted')
-    assert.equal(ok.body.reason, 'checked by hand')
+    assert.equal(ok.body.reason, 'approved by the user: checked by hand')
+    // the user's decision, journalled with this node's signed vote, as `baobab trust quarantine approve`
+    const row = node.library.db.prepare('SELECT decided_by, code, vote_cid FROM trust_decisions WHERE cid = ?').get(node.quarantinedCid) as { decided_by: string, code: string, vote_cid: string }
+    assert.equal(row.decided_by, 'user')
+    assert.equal(row.code, 'user-approve')
+    assert.equal(node.library.get(row.vote_cid)?.kind, 'vote')
     assert.deepEqual(seen, ['admission'])
     const models = await get<{ data: Array<{ id: string }> }>('/v1/models')
     assert.ok(models.body.data.some(m => m.id === 'baobab/beekeeping'))
-    const again = await post(`/api/trust/${node.quarantinedCid}/reject`)
+    const again = await post(`/api/trust/${node.quarantinedCid}/approve`)
     assert.equal(again.status, 409)
     assert.equal((await post('/api/trust/bafynotacid/approve')).status, 404)
     assert.equal((await post('/api/trust/not%20a%20cid/approve')).status, 400)

@@ -58,7 +58,9 @@ export function register (program: Command): void {
         console.log(`library ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`)
         for (const a of mesh.multiaddrs()) console.log(`listening ${a}`)
         if (http != null) {
-          served = await serveApi(createApi(servicesFromNode(node), http.token != null ? { token: http.token } : {}), { host: http.host, port: http.port })
+          const { allowedHosts, allowedOrigins } = config.http ?? {}
+          const gate = { ...(allowedHosts != null ? { allowedHosts } : {}), ...(allowedOrigins != null ? { allowedOrigins } : {}) }
+          served = await serveApi(createApi(servicesFromNode(node), { ...gate, ...(http.token != null ? { token: http.token } : {}) }), { host: http.host, port: http.port })
           console.log(`dashboard ${served.url}  (OpenAI-compatible API at ${served.url}v1)`)
         }
         await untilStopped()

@@ -11,10 +11,9 @@ export class ApiError extends Error {
 
 async function call (method, path, body) {
   const init = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' }
-  if (body !== undefined) {
-    init.headers['content-type'] = 'application/json'
-    init.body = JSON.stringify(body)
-  }
+  // the server takes writes only as JSON (a cross-site form cannot send that)
+  if (method !== 'GET') init.headers['content-type'] = 'application/json'
+  if (body !== undefined) init.body = JSON.stringify(body)
   const res = await fetch(path, init)
   let data = null
   try { data = await res.json() } catch { data = null }
