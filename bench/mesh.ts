@@ -19,6 +19,7 @@ import { CHUNK_SIZE, createArtifact } from '../src/artifacts/index.ts'
 import { openLibrary } from '../src/library/index.ts'
 import { WRITE_SIZE } from '../src/mesh/constants.ts'
 import { createMesh } from '../src/mesh/index.ts'
+import { createTrust } from '../src/trust/index.ts'
 import { StreamReader, frame, sendAll } from '../src/mesh/stream-io.ts'
 import type { SignedArtifact } from '../src/artifacts/index.ts'
 import type { Library } from '../src/library/index.ts'
@@ -35,7 +36,10 @@ interface Node { mesh: Mesh, library: Library, home: string }
 async function startNode (init: MeshInit = {}, key?: PrivateKey): Promise<Node> {
   const home = mkdtempSync(join(tmpdir(), 'baobab-bench-mesh-'))
   const library = openLibrary({ home })
-  const mesh = createMesh({ privateKey: key ?? await generateKeyPair('Ed25519'), library }, { ...QUIET, ...init })
+  const privateKey = key ?? await generateKeyPair('Ed25519')
+  // every received artifact goes through the trust pipeline, as in the product
+  const admission = createTrust({ library, privateKey }, { policy: 'open', shareVotes: false }).admission
+  const mesh = createMesh({ privateKey, library, admission }, { ...QUIET, ...init })
   await mesh.start()
   return { mesh, library, home }
 }

@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * const mesh = createMesh({ privateKey: identity.privateKey, library }, meshInitFromConfig(config))
+ * const trust = createTrust({ library, privateKey: identity.privateKey }, { policy: config.policy })
+ * const mesh = createMesh({ privateKey: identity.privateKey, library, admission: trust.admission }, meshInitFromConfig(config))
  * mesh.on('artifact:admitted', a => console.log('got', a.kind, a.cid))
  * await mesh.start()
  * await mesh.syncWith('/ip4/192.168.1.20/tcp/4001/p2p/12D3Koo…')
@@ -19,9 +20,8 @@ import type { NodeConfig } from '../config.ts'
 export { Mesh, createMesh } from './mesh.ts'
 export type { MeshComponents, MeshEvents, MeshInit, PeerSummary, SyncWithResult } from './types.ts'
 export type { KnownPeer } from './peer-book.ts'
-export { createAdmission, trustVerified } from './admission.ts'
 export { PeerBook } from './peer-book.ts'
-export type { Admission, AdmissionContext, AdmissionDecision, AdmissionPolicy, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
+export type { Admission, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
 export type { Announcement } from './announce.ts'
 export type { AnnounceResult } from './announcer.ts'
 export type { FetchOptions, FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'

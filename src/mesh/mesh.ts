@@ -2,11 +2,10 @@
 import { prefixLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createAdmission } from './admission.ts'
 import { Announcer } from './announcer.ts'
 import { ArtifactFetcher } from './artifact-fetcher.ts'
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_SYNC_INTERVAL_MS } from './constants.ts'
-import { InvalidMultiaddrError, MeshNotStartedError } from './errors.ts'
+import { InvalidMeshConfigError, InvalidMultiaddrError, MeshNotStartedError } from './errors.ts'
 import { FetchServer } from './fetch-server.ts'
 import { createLibp2pNode } from './libp2p-node.ts'
 import { PeerBook } from './peer-book.ts'
@@ -43,11 +42,12 @@ export class Mesh implements Startable {
   private controller = new AbortController()
 
   constructor (components: MeshComponents, init: MeshInit = {}) {
+    if (components.admission == null) throw new InvalidMeshConfigError('admission', 'a mesh needs the trust pipeline: nothing received is trusted by default')
     this.components = components
     this.init = init
     this.logger = components.logger ?? prefixLogger('baobab')
     this.log = this.logger.forComponent('mesh')
-    this.admission = components.admission ?? createAdmission({ library: components.library })
+    this.admission = components.admission
     this.pending = new PendingStore(components.library)
     this.book = new PeerBook(components.library)
     for (const name of ['artifact:quarantined', 'artifact:admitted', 'artifact:rejected'] as const) {

@@ -45,8 +45,8 @@ export interface MeshComponents {
   privateKey: PrivateKey
   library: Library
   logger?: ComponentLogger
-  /** Replaces the default admission (decode + verify + quarantine + trust-all policy). */
-  admission?: Admission
+  /** The trust pipeline (`createTrust(…).admission`): every received artifact goes through it. */
+  admission: Admission
 }
 
 export interface PeerSummary {

@@ -82,7 +82,9 @@ export async function commitDecision (ctx: TrustContext, stored: StoredArtifact,
       return { status: now?.status ?? 'rejected', reason: now?.reason ?? 'removed', changed: false, revoked: [], judged: 0 }
     }
     ctx.library.setStatus(cid, decision.status, decision.reason)
-    ctx.library.setShareable(cid, decision.status === 'trusted' && stored.kind !== 'experience')
+    // what this node trusts it relays, every kind alike (knowledge travels without its author);
+    // what it holds back or rejects it never offers
+    ctx.library.setShareable(cid, decision.status === 'trusted')
     const checks = ev == null ? {} : { screen: ev.screen.checks, canary: typeof ev.canary === 'object' ? ev.canary : ev.canary, votes: ev.votes?.summary }
     journal(ctx, cid, decision.status, decision, decision.by === 'local' && typeof ev?.canary === 'object' ? 'canary' : 'screen', vote?.cid.toString(), checks)
     if (vote != null) indexVote(ctx.db, vote)

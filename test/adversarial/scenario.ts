@@ -139,7 +139,9 @@ export async function runScenario (init: ScenarioInit): Promise<ScenarioResult> 
       ? createTrust({ library, privateKey: keys[i]!, ...(canaryIdx.has(i) ? { canary: init.canary, reproduceOutcome: reproduce } : {}) },
         { policy: 'community', base: { family: 'llama' }, allow: peers.filter((_, j) => canaryIdx.has(j) && j !== i) })
       : undefined
-    const mesh = createMesh({ privateKey: keys[i]!, library, ...(trust != null ? { admission: trust.admission } : {}) }, {
+    // a malicious node admits whatever passes the screens (it attacks by what it sends)
+    const admission = trust?.admission ?? createTrust({ library, privateKey: keys[i]! }, { policy: 'open', shareVotes: false }).admission
+    const mesh = createMesh({ privateKey: keys[i]!, library, admission }, {
       network: NETWORK, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, syncIntervalMs: 0, watchIntervalMs: 0
     })
     nodes.push({ i, honest, home, key: keys[i]!, peer: peers[i]!, library, mesh, ...(trust != null ? { trust } : {}) })

@@ -6,8 +6,8 @@ import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { CHUNK_SIZE } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
-import { createAdmission, exportCar, importCar } from '../../src/mesh/index.ts'
-import { addAdapter, addOutcome, chunksOf, deterministicBytes, tempHome } from './helpers.ts'
+import { exportCar, importCar } from '../../src/mesh/index.ts'
+import { addAdapter, addOutcome, chunksOf, loraBytes, tempHome, testTrust } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 import type { Library } from '../../src/library/index.ts'
 
@@ -24,7 +24,8 @@ async function libNode (): Promise<TestNode> {
   homes.push(home)
   const library = openLibrary({ home })
   libs.push(library)
-  return { home, key: await generateKeyPair('Ed25519'), library, mesh: undefined as never, close: async () => {} }
+  const key = await generateKeyPair('Ed25519')
+  return { home, key, library, trust: testTrust(library, key), mesh: undefined as never, close: async () => {} }
 }
 
 function blobFiles (lib: Library): number {
@@ -34,17 +35,17 @@ function blobFiles (lib: Library): number {
 describe('CAR export and import', { timeout: 60_000 }, () => {
   it('moves an adapter and outcomes between libraries, verified and identical', async () => {
     const a = await libNode()
-    const bytes = deterministicBytes(2 * CHUNK_SIZE + 999, 21)
+    const bytes = loraBytes(2 * CHUNK_SIZE + 999, 21)
     const adapter = await addAdapter(a, bytes, 'sneaker')
     for (let i = 0; i < 3; i++) await addOutcome(a, i)
     const file = join(a.home, 'out.car')
     const exported = await exportCar(a.library, file)
     assert.deepEqual({ artifacts: exported.artifacts, chunks: exported.chunks }, { artifacts: 4, chunks: 3 })
     const b = await libNode()
-    const admission = createAdmission({ library: b.library })
+    const admission = b.trust.admission
     const r = await importCar(file, b.library, admission)
     assert.equal(r.admitted.length, 4)
-    assert.ok(r.admitted.every(x => x.status === 'trusted' && x.inserted))
+    assert.ok(r.admitted.every(x => x.status === 'trusted' && x.inserted), JSON.stringify(r.admitted.map(x => [x.kind, x.status, x.reason])))
     const stored = b.library.get(adapter.cid.toString())
     assert.equal(stored?.status, 'trusted')
     assert.deepEqual(Buffer.concat(chunksOf(adapter).map(c => b.library.blobs.get(c))), Buffer.from(bytes))
@@ -55,7 +56,7 @@ describe('CAR export and import', { timeout: 60_000 }, () => {
 
   it('exports only the kind asked for', async () => {
     const a = await libNode()
-    await addAdapter(a, deterministicBytes(1000, 1), 'small')
+    await addAdapter(a, loraBytes(1000, 1), 'small')
     await addOutcome(a, 1)
     const file = join(a.home, 'outcomes.car')
     const r = await exportCar(a.library, file, { kind: 'outcome' })
@@ -64,7 +65,7 @@ describe('CAR export and import', { timeout: 60_000 }, () => {
 
   it('a damaged chunk names the failing block and nothing is stored', async () => {
     const a = await libNode()
-    const bytes = deterministicBytes(3 * CHUNK_SIZE, 8)
+    const bytes = loraBytes(3 * CHUNK_SIZE, 8)
     const adapter = await addAdapter(a, bytes, 'damaged')
     await addOutcome(a, 9)
     const file = join(a.home, 'damaged.car')
@@ -75,7 +76,7 @@ describe('CAR export and import', { timeout: 60_000 }, () => {
     car[at + 10] = (car[at + 10] ?? 0) ^ 0x55
     writeFileSync(file, car)
     const b = await libNode()
-    const admission = createAdmission({ library: b.library })
+    const admission = b.trust.admission
     await assert.rejects(importCar(file, b.library, admission), (err: Error & { block?: string }) => {
       assert.equal(err.name, 'InvalidCarError')
       assert.equal(err.block, chunksOf(adapter)[1])
@@ -88,13 +89,13 @@ describe('CAR export and import', { timeout: 60_000 }, () => {
 
   it('a truncated file or one that is not a CAR is refused', async () => {
     const a = await libNode()
-    await addAdapter(a, deterministicBytes(CHUNK_SIZE + 10, 4), 'cut')
+    await addAdapter(a, loraBytes(CHUNK_SIZE + 10, 4), 'cut')
     const file = join(a.home, 'cut.car')
     await exportCar(a.library, file)
     const car = readFileSync(file)
     writeFileSync(file, car.subarray(0, car.length - 5000))
     const b = await libNode()
-    const admission = createAdmission({ library: b.library })
+    const admission = b.trust.admission
     await assert.rejects(importCar(file, b.library, admission), { name: 'InvalidCarError' })
     writeFileSync(file, 'hello, not a car')
     await assert.rejects(importCar(file, b.library, admission), { name: 'InvalidCarError' })

@@ -1,11 +1,18 @@
-/** Real nodes for mesh tests: a real SQLite library in a temp home, a real libp2p node. */
+/**
+ * Real nodes for mesh tests: a real SQLite library in a temp home, a real libp2p node, and the
+ * real trust pipeline as its admission (the `open` policy: what passes the screens is trusted).
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { GGUF_TYPE, encodeGgufLora } from '../../src/adapters/index.ts'
 import { createArtifact } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
 import { createMesh } from '../../src/mesh/index.ts'
+import { createTrust } from '../../src/trust/index.ts'
+import type { LoraAdapter, LoraTarget } from '../../src/adapters/index.ts'
+import type { Trust } from '../../src/trust/index.ts'
 import type { SignedArtifact } from '../../src/artifacts/index.ts'
 import type { Library } from '../../src/library/index.ts'
 import type { Mesh, MeshInit, MeshEvents } from '../../src/mesh/index.ts'
@@ -18,6 +25,7 @@ export interface TestNode {
   home: string
   key: PrivateKey
   library: Library
+  trust: Trust
   mesh: Mesh
   /** Stops the mesh and closes the library; keeps the home unless `remove`. */
   close(remove?: boolean): Promise<void>
@@ -31,12 +39,18 @@ export function memoryAddr (): string {
   return `/memory/baobab-${run}-${counter++}`
 }
 
+/** The trust pipeline mesh tests admit with: `open` (screens decide), own votes kept private. */
+export function testTrust (library: Library, key: PrivateKey): Trust {
+  return createTrust({ library, privateKey: key }, { policy: 'open', shareVotes: false })
+}
+
 export async function startNode (init: MeshInit & { home?: string, key?: PrivateKey, memory?: boolean } = {}): Promise<TestNode> {
   const home = init.home ?? tempHome()
   const key = init.key ?? await generateKeyPair('Ed25519')
   const library = openLibrary({ home })
+  const trust = testTrust(library, key)
   const listen = init.listen ?? [init.memory === false ? '/ip4/127.0.0.1/tcp/0' : memoryAddr()]
-  const mesh = createMesh({ privateKey: key, library }, {
+  const mesh = createMesh({ privateKey: key, library, admission: trust.admission }, {
     mdns: false, syncIntervalMs: 0, watchIntervalMs: 0, ...init, listen
   })
   await mesh.start()
@@ -44,6 +58,7 @@ export async function startNode (init: MeshInit & { home?: string, key?: Private
     home,
     key,
     library,
+    trust,
     mesh,
     async close (remove = true) {
       await mesh.stop()
@@ -71,6 +86,43 @@ export function deterministicBytes (size: number, seed = 1): Uint8Array {
     out[i] = x & 0xff
   }
   return out
+}
+
+/** One rank-4 `attn_q` target per layer, 1024×1024, small deterministic values (ΔW norms ≪ the screen's bounds). */
+const LORA_DIM = 1024
+const LORA_RANK = 4
+const LORA_TARGET_BYTES = 4 * 2 * LORA_RANK * LORA_DIM
+
+/**
+ * A real GGUF LoRA file of about `size` bytes (a little under it, never a chunk less), distinct
+ * per seed: as many 1024×1024 rank-4 `attn_q` layers as fit, then a metadata string of
+ * deterministic letters filling the rest. The trust screens parse it and pass it.
+ */
+export function loraBytes (size: number, seed = 1): Uint8Array {
+  const noise = deterministicBytes(size, seed)
+  const layers = Math.max(1, Math.floor((size - 4096) / LORA_TARGET_BYTES))
+  const targets: LoraTarget[] = []
+  let at = 0
+  const matrix = (rows: number, cols: number): { rows: number, cols: number, data: Float32Array } => {
+    const data = new Float32Array(rows * cols)
+    for (let i = 0; i < data.length; i++) data[i] = ((noise[at++ % noise.length] as number) - 127.5) / 127.5e3
+    return { rows, cols, data }
+  }
+  for (let l = 0; l < layers; l++) {
+    targets.push({ name: `blk.${l}.attn_q.weight`, a: matrix(LORA_RANK, LORA_DIM), b: matrix(LORA_DIM, LORA_RANK), rank: LORA_RANK, alpha: LORA_RANK, scale: 1 })
+  }
+  const kv = (pad: string): LoraAdapter['ggufKv'] => [
+    { key: 'general.architecture', type: GGUF_TYPE.STRING, value: 'llama' },
+    { key: 'general.type', type: GGUF_TYPE.STRING, value: 'adapter' },
+    { key: 'adapter.type', type: GGUF_TYPE.STRING, value: 'lora' },
+    { key: 'adapter.lora.alpha', type: GGUF_TYPE.FLOAT32, value: LORA_RANK },
+    { key: 'general.description', type: GGUF_TYPE.STRING, value: pad }
+  ]
+  const adapter = (pad: string): LoraAdapter => ({ format: 'memory', frame: 'gguf', arch: 'llama', baseModel: 'tiny', fanInFanOut: false, targets, extras: [], warnings: [], ggufKv: kv(pad) })
+  const bare = encodeGgufLora(adapter('x')).length
+  const padLength = Math.max(1, size - bare - 32)
+  const pad = Array.from(noise.subarray(0, padLength), b => String.fromCharCode(97 + (b % 26))).join('')
+  return encodeGgufLora(adapter(pad))
 }
 
 /** Stores `bytes` as chunks and a signed adapter artifact pointing at them (local, trusted). */
@@ -103,7 +155,7 @@ export async function addOutcome (node: TestNode, i: number, created = 1_700_000
   const score = 0.5 + (i % 100) / 1000
   const a = await createArtifact('outcome', {
     family: 'llama', task: `task ${i}`, tags: ['t'], dataScale: 's', benchmark: 'acc',
-    baseline: 0.5, score, delta: score - 0.5, method: 'lora', params: { r: 4 }, heldOut: true, nEval: 100, confidence: 0.9
+    baseline: 0.5, score, delta: score - 0.5, method: 'lora', params: { r: 4 }, heldOut: true, nEval: 100, confidence: 0.1
   }, node.key, { created })
   node.library.put(a)
   return a

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { addAdapter, addOutcome, chunksOf, deterministicBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
+import { addAdapter, addOutcome, chunksOf, loraBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 
 const nodes: TestNode[] = []
@@ -21,7 +21,7 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     await waitForSubscribers(a, 2)
     // and each of them has heard a's subscription: a's outbound gossip streams are open
     await Promise.all([waitForSubscribers(b, 1), waitForSubscribers(c, 1)])
-    const bytes = deterministicBytes(2_500_000, 7)
+    const bytes = loraBytes(2_500_000, 7)
     const gotB = waitFor(b.mesh, 'artifact:admitted')
     const gotC = waitFor(c.mesh, 'artifact:admitted')
     const announced = waitFor(b.mesh, 'announcement')
@@ -44,7 +44,7 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     const b = await node()
     const onlyA = await Promise.all(Array.from({ length: 25 }, async (_, i) => addOutcome(a, i)))
     const onlyB = await Promise.all(Array.from({ length: 5 }, async (_, i) => addOutcome(b, 1000 + i)))
-    const adapter = await addAdapter(a, deterministicBytes(1_300_000, 3), 'synced')
+    const adapter = await addAdapter(a, loraBytes(1_300_000, 3), 'synced')
     const want = new Set([...onlyA, adapter].map(x => x.cid.toString()))
     const bGotAll = new Promise<void>(resolve => {
       const off = b.mesh.on('artifact:admitted', d => { want.delete(d.cid); if (want.size === 0) { off(); resolve() } })
@@ -87,8 +87,8 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     const a = await node({ syncOnConnect: false })
     const b = await node({ syncOnConnect: false, policy: { kinds: ['adapter'], families: ['qwen'] } })
     await addOutcome(a, 1)
-    const llama = await addAdapter(a, deterministicBytes(10_000, 1), 'llama-one', { family: 'llama' })
-    const qwen = await addAdapter(a, deterministicBytes(10_000, 2), 'qwen-one', { family: 'qwen' })
+    const llama = await addAdapter(a, loraBytes(10_000, 1), 'llama-one', { family: 'llama' })
+    const qwen = await addAdapter(a, loraBytes(10_000, 2), 'qwen-one', { family: 'qwen' })
     const r = await b.mesh.syncWith(a.mesh.multiaddrs()[0] as string)
     assert.equal(r.need.length, 3)
     assert.ok(b.library.has(qwen.cid.toString()))
@@ -101,7 +101,7 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     const a = await node({ syncOnConnect: false })
     const m = await node({ syncOnConnect: false })
     const c = await node({ syncOnConnect: false, perPeerConcurrency: 1 })
-    const bytes = deterministicBytes(6 * 1024 * 1024 - 17, 11)
+    const bytes = loraBytes(6 * 1024 * 1024 - 17, 11)
     const artifact = await addAdapter(a, bytes, 'shared')
     await addAdapter(m, bytes, 'shared-copy')
     m.library.put(artifact, { sourcePeer: a.mesh.peerId.toString() })
@@ -116,7 +116,7 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
   })
 
   it('a peer serving a corrupted chunk is caught and the chunk comes from another peer', async () => {
-    const bytes = deterministicBytes(3 * 1024 * 1024, 5)
+    const bytes = loraBytes(3 * 1024 * 1024, 5)
     const a = await node({ syncOnConnect: false })
     const artifact = await addAdapter(a, bytes, 'victim')
     const chunks = chunksOf(artifact)

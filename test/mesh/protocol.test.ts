@@ -3,15 +3,18 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createArtifact } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
 import { decodeAnnouncement, encodeAnnouncement, announcementFor } from '../../src/mesh/announce.ts'
 import { FETCH_PROTOCOL, SYNC_PROTOCOL, WRITE_SIZE } from '../../src/mesh/constants.ts'
-import { createAdmission } from '../../src/mesh/index.ts'
+import { createMesh } from '../../src/mesh/index.ts'
 import { TokenBucket } from '../../src/mesh/rate-limit.ts'
 import { StreamReader, frame, sendAll } from '../../src/mesh/stream-io.ts'
-import { addOutcome, startNode, tempHome, waitFor } from './helpers.ts'
+import { addOutcome, startNode, tempHome, testTrust, waitFor } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
+import type { OutcomeBody } from '../../src/artifacts/index.ts'
+import type { MeshComponents } from '../../src/mesh/index.ts'
 import type { Clock } from '../../src/mesh/rate-limit.ts'
 
 const nodes: TestNode[] = []
@@ -122,24 +125,40 @@ describe('announcements', { timeout: 60_000 }, () => {
 })
 
 describe('admission', { timeout: 60_000 }, () => {
-  it('verifies, quarantines, then applies a pluggable policy and emits events', async () => {
+  it('a mesh cannot be built without the trust pipeline', async () => {
     const library = openLibrary({ home: tempHome() })
     try {
       const key = await generateKeyPair('Ed25519')
+      assert.throws(() => createMesh({ privateKey: key, library } as unknown as MeshComponents), { name: 'InvalidMeshConfigError', message: /trust pipeline/ })
+    } finally {
+      library.close()
+    }
+  })
+
+  it('verifies, quarantines, then lets the trust policy decide, and emits events', async () => {
+    const library = openLibrary({ home: tempHome() })
+    try {
+      const key = await generateKeyPair('Ed25519')
+      const denied = await generateKeyPair('Ed25519')
+      const trust = testTrust(library, await generateKeyPair('Ed25519'))
+      trust.setPeer(peerIdFromPrivateKey(denied).toString(), 'deny')
+      const admission = trust.admission
       const seen: string[] = []
-      const admission = createAdmission({ library }, {
-        policy: { decide: (a) => a.kind === 'outcome' ? { status: 'rejected', reason: 'no outcomes here' } : { status: 'trusted' } }
-      })
       for (const ev of ['artifact:quarantined', 'artifact:admitted', 'artifact:rejected']) admission.events.addEventListener(ev, () => { seen.push(ev) })
-      const o = await createArtifact('outcome', {
-        family: 'llama', task: 't', tags: [], dataScale: 's', benchmark: 'b', baseline: 0, score: 1, delta: 1, method: 'm', params: {}, heldOut: true, nEval: 1, confidence: 1
-      }, key)
-      const r = await admission.admit(o.bytes, { source: { type: 'peer', peer: 'p1' } })
-      assert.equal(r.status, 'rejected')
-      assert.equal(library.get(o.cid.toString())?.status, 'rejected')
-      assert.equal(library.get(o.cid.toString())?.shareable, false)
-      assert.deepEqual(seen, ['artifact:quarantined', 'artifact:rejected'])
-      const again = await admission.admit(o.bytes, { source: { type: 'peer', peer: 'p2' } })
+      const body: OutcomeBody = { family: 'llama', task: 't', tags: [], dataScale: 's', benchmark: 'acc', baseline: 0.5, score: 0.55, delta: 0.05, method: 'm', params: {}, heldOut: true, nEval: 100, confidence: 0.5 }
+      const o = await createArtifact('outcome', body, key)
+      const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+      const r = await admission.admit(o.bytes, { source: { type: 'peer', peer } })
+      assert.equal(r.status, 'trusted', r.reason ?? '')
+      assert.equal(library.get(o.cid.toString())?.status, 'trusted')
+      assert.deepEqual(seen, ['artifact:quarantined', 'artifact:admitted'])
+      // a deny-listed author's artifact is refused before anything is stored
+      const bad = await createArtifact('outcome', { ...body, task: 'u' }, denied)
+      const refused = await admission.admit(bad.bytes, { source: { type: 'peer', peer } })
+      assert.equal(refused.status, 'rejected')
+      assert.match(refused.reason ?? '', /deny-listed/)
+      assert.equal(library.get(bad.cid.toString()), undefined)
+      const again = await admission.admit(o.bytes, { source: { type: 'peer', peer } })
       assert.equal(again.inserted, false)
       const tampered = new Uint8Array(o.bytes)
       tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1

@@ -1,10 +1,8 @@
 /** Real TCP on 127.0.0.1: bootstrap discovery, interrupted and resumed transfers, private networks. */
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { createNetworkKey } from '../../src/mesh/index.ts'
-import { addAdapter, chunksOf, deterministicBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
+import { addAdapter, chunksOf, loraBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 import type { ServedEvent } from '../../src/mesh/index.ts'
 
@@ -17,13 +15,9 @@ async function node (init: Parameters<typeof startNode>[0] = {}): Promise<TestNo
   return n
 }
 
-const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
-const realAdapter = `${shared}adapters/gpt2-pseudo2code/adapter_model.safetensors`
-
-/** A real multi-MB adapter file when the shared folder is here, else deterministic bytes. */
+/** A multi-MB GGUF LoRA (the trust screens parse what arrives). */
 function adapterBytes (): { bytes: Uint8Array, source: string } {
-  if (existsSync(realAdapter)) return { bytes: new Uint8Array(readFileSync(realAdapter)), source: realAdapter }
-  return { bytes: deterministicBytes(5 * 1024 * 1024 + 123, 42), source: 'deterministic bytes (shared adapters absent)' }
+  return { bytes: loraBytes(5 * 1024 * 1024 + 123, 42), source: 'a generated GGUF LoRA' }
 }
 
 describe('mesh over TCP loopback', { timeout: 150_000 }, () => {
@@ -38,7 +32,7 @@ describe('mesh over TCP loopback', { timeout: 150_000 }, () => {
     // and each of them has heard a's subscription: a's outbound gossip streams are open
     await Promise.all([waitForSubscribers(b, 1), waitForSubscribers(c, 1)])
     const admitted = [b, c].map(async n => waitFor(n.mesh, 'artifact:admitted'))
-    const artifact = await addAdapter(a, deterministicBytes(1_500_000, 9), 'over-tcp')
+    const artifact = await addAdapter(a, loraBytes(1_500_000, 9), 'over-tcp')
     for (const d of await Promise.all(admitted)) assert.equal(d.cid, artifact.cid.toString())
     for (const n of [b, c]) assert.equal(n.library.get(artifact.cid.toString())?.status, 'trusted')
     const known = b.mesh.knownPeers().find(p => p.peer === a.mesh.peerId.toString())
@@ -78,7 +72,7 @@ describe('mesh over TCP loopback', { timeout: 150_000 }, () => {
   })
 
   it('a transfer stopped by a restart resumes from the last verified chunk', async () => {
-    const bytes = deterministicBytes(6 * 1024 * 1024, 77)
+    const bytes = loraBytes(6 * 1024 * 1024, 77)
     const a = await node({ syncOnConnect: false })
     const artifact = await addAdapter(a, bytes, 'restart')
     const cid = artifact.cid.toString()

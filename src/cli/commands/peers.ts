@@ -1,29 +1,32 @@
 /** `baobab peers list|dial`: peers seen by this node, and a one-shot dial. */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { loadConfig, saveConfig } from '../config-file.ts'
-import { action, emit, withContext } from '../context.ts'
-import { PeerBook, createMesh, meshInitFromConfig } from '../../mesh/index.ts'
-import type { CliContext } from '../context.ts'
-import type { Mesh } from '../../mesh/index.ts'
+import { createNode } from '../../node.ts'
+import { loadConfig, resolveHome, saveConfig } from '../config-file.ts'
+import { action, emit, globalOptions, withContext } from '../context.ts'
+import { PeerBook } from '../../mesh/index.ts'
+import type { BaobabNode } from '../../node.ts'
+import type { Mesh, MeshInit } from '../../mesh/index.ts'
 import type { Command } from 'commander'
 
 /**
- * A short-lived mesh for one-shot commands: no listening, no discovery, no automatic sync or
- * fetch — the command decides what to do.
+ * A short-lived node for one-shot commands, built by `createNode` like `baobab start` (same trust
+ * pipeline: deny list, policy, screens), but not listening, discovering, or syncing and fetching
+ * on its own: the command decides what to do. Stop it with `node.stop()`.
  */
-export async function startOneShotMesh (ctx: CliContext, overrides: Parameters<typeof meshInitFromConfig>[1] = {}): Promise<Mesh> {
-  const mesh = createMesh({ privateKey: ctx.identity.privateKey, library: ctx.library }, meshInitFromConfig(ctx.config, {
-    listen: [],
-    bootstrap: [],
-    mdns: false,
-    syncOnConnect: false,
-    autoFetch: false,
-    syncIntervalMs: 0,
-    watchIntervalMs: 0,
-    ...overrides
-  }))
-  await mesh.start()
-  return mesh
+export async function startOneShotNode (cmd: Command, overrides: Partial<MeshInit> = {}): Promise<BaobabNode & { mesh: Mesh }> {
+  const home = resolveHome(globalOptions(cmd).home)
+  const node = await createNode({
+    home,
+    config: loadConfig(home),
+    meshInit: { listen: [], bootstrap: [], mdns: false, syncOnConnect: false, autoFetch: false, syncIntervalMs: 0, watchIntervalMs: 0, ...overrides }
+  })
+  try {
+    await node.start()
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  return node as BaobabNode & { mesh: Mesh }
 }
 
 function ago (ms: number): string {
@@ -53,22 +56,21 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  baobab peers dial /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW... --save')
     .action(action(async (address: string, opts: { save?: boolean }, cmd: Command) => {
-      await withContext(cmd, async ctx => {
-        const mesh = await startOneShotMesh(ctx)
-        try {
-          const peer = await mesh.dial(address, { signal: AbortSignal.timeout(15_000) })
-          const rtt = await mesh.libp2p.services.ping.ping(peerIdFromString(peer), { signal: AbortSignal.timeout(10_000) })
-          if (opts.save === true) {
-            const config = loadConfig(ctx.home)
-            if (!config.bootstrap.includes(address)) config.bootstrap.push(address)
-            saveConfig(ctx.home, config)
-          }
-          emit(cmd, { peer, rttMs: rtt, saved: opts.save === true }, () => {
-            console.log(`connected to ${peer} (round trip ${rtt} ms)${opts.save === true ? '; saved as a bootstrap peer' : ''}`)
-          })
-        } finally {
-          await mesh.stop()
+      const node = await startOneShotNode(cmd)
+      try {
+        const mesh = node.mesh
+        const peer = await mesh.dial(address, { signal: AbortSignal.timeout(15_000) })
+        const rtt = await mesh.libp2p.services.ping.ping(peerIdFromString(peer), { signal: AbortSignal.timeout(10_000) })
+        if (opts.save === true) {
+          const config = loadConfig(node.home)
+          if (!config.bootstrap.includes(address)) config.bootstrap.push(address)
+          saveConfig(node.home, config)
         }
-      })
+        emit(cmd, { peer, rttMs: rtt, saved: opts.save === true }, () => {
+          console.log(`connected to ${peer} (round trip ${rtt} ms)${opts.save === true ? '; saved as a bootstrap peer' : ''}`)
+        })
+      } finally {
+        await node.stop()
+      }
     }))
 }

@@ -1,8 +1,9 @@
 /** `baobab sync <multiaddr>`: one-shot — dial, reconcile, fetch what the policy accepts, exit. */
 import cliProgress from 'cli-progress'
-import { action, emit, wantsJson, withContext } from '../context.ts'
-import { startOneShotMesh } from './peers.ts'
-import type { FetchProgressEvent, SyncWithResult } from '../../mesh/index.ts'
+import { action, emit, wantsJson } from '../context.ts'
+import { startOneShotNode } from './peers.ts'
+import type { BaobabNode } from '../../node.ts'
+import type { FetchProgressEvent, FetchResult, SyncWithResult } from '../../mesh/index.ts'
 import type { Command } from 'commander'
 
 interface Bars {
@@ -58,29 +59,67 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  baobab sync /ip4/192.168.1.20/tcp/4001/p2p/12D3KooW...')
     .action(action(async (address: string, opts: { fetch: boolean, timeout: string }, cmd: Command) => {
-      await withContext(cmd, async ctx => {
-        const mesh = await startOneShotMesh(ctx)
-        const bars = progressBars(cmd)
-        let result: SyncWithResult
-        try {
-          const signal = AbortSignal.timeout(Number(opts.timeout) * 1000)
-          await mesh.dial(address, { signal })
-          mesh.on('sync:done', r => { bars.onSynced({ need: opts.fetch ? r.need.length : 0 }) })
-          result = await mesh.syncWith(address, { fetch: opts.fetch, signal, onProgress: e => { bars.onProgress(e) } })
-        } finally {
-          bars.stop()
-          await mesh.stop()
-        }
-        const admitted = result.fetched.filter(f => f.outcome === 'admitted')
-        const unwanted = result.fetched.filter(f => f.outcome === 'unwanted')
-        emit(cmd, result, () => {
+      const node = await startOneShotNode(cmd)
+      const mesh = node.mesh
+      const bars = progressBars(cmd)
+      let result: SyncWithResult
+      try {
+        const signal = AbortSignal.timeout(Number(opts.timeout) * 1000)
+        await mesh.dial(address, { signal })
+        mesh.on('sync:done', r => { bars.onSynced({ need: opts.fetch ? r.need.length : 0 }) })
+        result = await mesh.syncWith(address, { fetch: opts.fetch, signal, onProgress: e => { bars.onProgress(e) } })
+      } finally {
+        bars.stop()
+      }
+      try {
+        const artifacts = decisions(node, result)
+        emit(cmd, { ...result, artifacts }, () => {
           console.log(`peer ${result.peer}: it has ${result.need.length} artifact(s) you lack, you have ${result.have.length} it lacks`)
           console.log(`reconciled in ${result.rounds} round(s), ${result.bytesSent + result.bytesReceived} bytes on the wire, ${Math.round(result.ms)} ms`)
-          for (const f of admitted) console.log(`  fetched ${String(f.kind).padEnd(12)} ${String(f.status).padEnd(11)} ${f.cid}${f.chunks != null ? `  (${f.chunks.fetched} chunks, ${f.chunks.skipped} already here)` : ''}`)
-          if (unwanted.length > 0) console.log(`  skipped ${unwanted.length} your fetch policy does not want`)
+          // each arrival went through the trust pipeline: print its decision and the reason, like `start`
+          for (const a of artifacts) {
+            if (a.outcome === 'unwanted') continue
+            const chunks = a.chunks != null ? `  (${a.chunks.fetched} chunks, ${a.chunks.skipped} already here)` : ''
+            console.log(`  ${WORD[a.status ?? ""] ?? a.status} ${String(a.kind).padEnd(12)} ${a.cid}${chunks}\n      ${a.reason ?? ''}`)
+          }
+          const unwanted = artifacts.filter(a => a.outcome === 'unwanted').length
+          if (unwanted > 0) console.log(`  skipped ${unwanted} your fetch policy does not want`)
           for (const f of result.failed) console.log(`  failed  ${f.cid}: ${f.error}`)
         })
-        if (result.failed.length > 0) process.exitCode = 1
-      })
+      } finally {
+        await node.stop()
+      }
+      if (result.failed.length > 0) process.exitCode = 1
     }))
+}
+
+/** How each decision is printed (the status as a verb, padded). */
+const WORD: Record<string, string> = { trusted: 'admit  ', quarantined: 'hold   ', rejected: 'reject ', revoked: 'revoked' }
+
+export interface SyncDecision {
+  cid: string
+  kind: string
+  /** `admitted`: it went through the trust pipeline now; `exists`: it was here; `unwanted`: the fetch policy declined it. */
+  outcome: FetchResult['outcome']
+  status: string | null
+  reason: string | null
+  /** Set when refused before storage (deny list, rate limit, …): nothing was stored. */
+  refused?: string
+  chunks?: FetchResult['chunks']
+}
+
+/** Every fetched artifact with the status and reason the trust pipeline gave it. */
+function decisions (node: BaobabNode, result: SyncWithResult): SyncDecision[] {
+  return result.fetched.map(f => {
+    const stored = node.library.get(f.cid)
+    return {
+      cid: f.cid,
+      kind: f.kind ?? stored?.kind ?? 'unknown',
+      outcome: f.outcome,
+      status: stored?.status ?? f.status ?? null,
+      reason: stored?.reason ?? f.reason ?? null,
+      ...(f.refused != null ? { refused: f.refused } : {}),
+      ...(f.chunks != null ? { chunks: f.chunks } : {})
+    }
+  })
 }
