@@ -10,17 +10,22 @@
  *   65,536-dim embedder, projected; and the 384-dim transformers model synthetic-bow-384 when
  *   ../shared has it — same shape as all-MiniLM-L6-v2, lexical similarity only)
  * - retrieval and ADD latency with 500 experiences (warm embedding cache vs cold)
- * - votes under a sybil flood: the seed's rule (median confidence × unique-node share) vs the
- *   robust rule (reputation-weighted, newcomer cap)
+ * - votes under a sybil flood: the seed's rule (median confidence × unique-node share) vs this
+ *   node's trust layer (signed votes admitted through the pipeline, weighted by reputation)
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { ExperienceStore, cosine, decideExperience, evaluateLearning, experienceSource, learn, loadGrader, readTasks, sketchCosine, sketchEmbedding } from '../src/learn/index.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { createArtifact } from '../src/artifacts/index.ts'
+import { ExperienceStore, cosine, evaluateLearning, experienceSource, learn, loadGrader, readTasks, sketchCosine, sketchEmbedding } from '../src/learn/index.ts'
 import { openLibrary } from '../src/library/index.ts'
 import { hashEmbedder, transformersEmbedder } from '../src/router/index.ts'
+import { createTrust } from '../src/trust/index.ts'
+import { experienceBody, sign, tempDir } from '../test/trust/helpers.ts'
 import { lessonWorld } from '../test/learn/lesson-world.ts'
 import type { Embedder } from '../src/router/index.ts'
+import type { PrivateKey } from '@libp2p/interface'
 
 const tasks = readTasks(fileURLToPath(new URL('../test/fixtures/learn/arithmetic.jsonl', import.meta.url)))
 const sharedData = new URL('../../shared/data/gossip-handshake/train/', import.meta.url)
@@ -171,32 +176,55 @@ async function latency (): Promise<Record<string, unknown>> {
   }
 }
 
-function votes (): Record<string, unknown> {
-  const rep = new Map([['a', 0.8], ['b', 0.8], ['c', 0.8], ['m', 0.5]])
-  const rows: Array<{ sybils: number, seedRuleAcceptsJunk: boolean, robustAcceptsJunk: boolean, robustAcceptsHonest: boolean }> = []
+interface BenchVote { voter: string, verdict: 1 | -1, score?: number }
+
+/** Does the trust layer, holding these signed votes, vouch for the target? a, b, c are allow-listed; m and the sybils are strangers. */
+async function trustAccepts (vs: BenchVote[], keys: Map<string, PrivateKey>): Promise<boolean> {
+  const home = tempDir('baobab-bench-votes-')
+  const library = openLibrary({ home })
+  try {
+    const trust = createTrust({ library, privateKey: await generateKeyPair('Ed25519') }, { allow: ['a', 'b', 'c'].map(v => peerIdFromPrivateKey(keys.get(v)!).toString()) })
+    const target = await sign('experience', experienceBody('When goats cough in the wet season, check the shed for damp bedding first.'), await generateKeyPair('Ed25519'))
+    library.put(target, { status: 'quarantined' })
+    for (const v of vs) {
+      let k = keys.get(v.voter)
+      if (k == null) { k = await generateKeyPair('Ed25519'); keys.set(v.voter, k) }
+      const vote = await createArtifact('vote', { target: target.cid, verdict: v.verdict, reason: 'reviewed', ...(v.score != null ? { score: v.score } : {}) }, k)
+      await trust.admission.admit(vote.bytes, { source: { type: 'local' } })
+    }
+    return trust.votesOn(target.cid.toString()).tally.verdict === 1
+  } finally {
+    library.close()
+    rmSync(home, { recursive: true, force: true })
+  }
+}
+
+export async function votes (): Promise<Record<string, unknown>> {
+  const keys = new Map<string, PrivateKey>()
+  for (const v of ['a', 'b', 'c', 'm']) keys.set(v, await generateKeyPair('Ed25519'))
+  const rows: Array<{ sybils: number, seedRuleAcceptsJunk: boolean, trustAcceptsJunk: boolean, trustAcceptsHonest: boolean }> = []
   for (const n of [0, 5, 20, 100, 1000]) {
-    const junkVotes = [{ voter: 'm', verdict: 1 as const, score: 0.99 }, ...Array.from({ length: n }, (_, i) => ({ voter: `s${i}`, verdict: 1 as const, score: 0.99 })), { voter: 'a', verdict: -1 as const }, { voter: 'b', verdict: -1 as const }]
-    const honestVotes = [{ voter: 'c', verdict: 1 as const, score: 0.8 }, { voter: 'a', verdict: 1 as const, score: 0.9 }, { voter: 'm', verdict: -1 as const }, ...Array.from({ length: n }, (_, i) => ({ voter: `s${i}`, verdict: -1 as const }))]
+    const junkVotes: BenchVote[] = [{ voter: 'm', verdict: 1, score: 0.99 }, ...Array.from({ length: n }, (_, i) => ({ voter: `s${i}`, verdict: 1 as const, score: 0.99 })), { voter: 'a', verdict: -1 }, { voter: 'b', verdict: -1 }]
+    const honestVotes: BenchVote[] = [{ voter: 'c', verdict: 1, score: 0.8 }, { voter: 'a', verdict: 1, score: 0.9 }, { voter: 'm', verdict: -1 }, ...Array.from({ length: n }, (_, i) => ({ voter: `s${i}`, verdict: -1 as const }))]
     // the seed's rule: every distinct key is a node; median confidence (0 for −1) × unique share of all nodes
-    const seedRule = (vs: Array<{ verdict: number, score?: number }>, nodes: number): boolean => {
+    const seedRule = (vs: BenchVote[], nodes: number): boolean => {
       const c = vs.map(v => (v.verdict > 0 ? v.score ?? 1 : 0)).sort((x, y) => x - y)
       const median = c[Math.floor(c.length / 2)] ?? 0
       return median * Math.min(vs.length / nodes, 1) >= 2 / 3
     }
-    const nodes = 4 + n
     rows.push({
       sybils: n,
-      seedRuleAcceptsJunk: seedRule(junkVotes, nodes),
-      robustAcceptsJunk: decideExperience(junkVotes, rep).decision === 'accept',
-      robustAcceptsHonest: decideExperience(honestVotes, rep).decision === 'accept'
+      seedRuleAcceptsJunk: seedRule(junkVotes, 4 + n),
+      trustAcceptsJunk: await trustAccepts(junkVotes, keys),
+      trustAcceptsHonest: await trustAccepts(honestVotes, keys)
     })
   }
   console.table(rows)
   return {
     voteRows: rows,
     seedRuleJunkAcceptedAtSybils: rows.filter(r => r.seedRuleAcceptsJunk).map(r => r.sybils),
-    robustJunkAccepted: rows.filter(r => r.robustAcceptsJunk).length,
-    robustHonestAccepted: rows.filter(r => r.robustAcceptsHonest).length,
+    trustJunkAccepted: rows.filter(r => r.trustAcceptsJunk).length,
+    trustHonestAccepted: rows.filter(r => r.trustAcceptsHonest).length,
     voteScenarios: rows.length
   }
 }
@@ -208,6 +236,6 @@ export async function run (): Promise<Record<string, unknown>> {
   Object.assign(out, await sketchFidelity('builtin', hashEmbedder(), texts.slice(0, 120)))
   if (existsSync(sharedModel)) Object.assign(out, await sketchFidelity('bow384', transformersEmbedder({ modelPath: sharedModel }), texts.slice(0, 120)))
   Object.assign(out, await latency())
-  Object.assign(out, votes())
+  Object.assign(out, await votes())
   return out
 }

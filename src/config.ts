@@ -37,6 +37,15 @@ export interface RuntimeConfig {
   lora?: 'model' | 'llama-server' | 'none'
 }
 
+export interface ChecksConfig {
+  /** Experience A/B check: a JSONL task file (the `baobab learn` format) with held-out tasks. */
+  tasks?: string
+  /** Grader of those tasks: exact | regex | numeric | keywords (default exact). */
+  grader?: string
+  /** Outcome reproduction: the recall evaluation's data folder (eval.jsonl + train/). */
+  evalData?: string
+}
+
 export interface NodeConfig {
   /** Network name; part of gossip topics. */
   network: string
@@ -58,6 +67,8 @@ export interface NodeConfig {
     /** Web origins (`http://host:port`) whose pages may call the API (CORS); others get 403. */
     allowedOrigins?: string[]
   }
+  /** What this node's own checks on received artifacts run on (besides the model: `runtime`). */
+  checks?: ChecksConfig
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {

@@ -18,6 +18,7 @@ import { experienceSource } from './learn/index.ts'
 import { openLibrary } from './library/index.ts'
 import { announceTopic, createMesh } from './mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './node/answer.ts'
+import { nodeChecks } from './node/checks.ts'
 import { syncRouterExperts, trustedExperts } from './node/experts.ts'
 import { createOutcomeService, outcomeKadDhtInit } from './outcomes/index.ts'
 import { Router, createEmbedder, hashEmbedder } from './router/index.ts'
@@ -195,7 +196,9 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     const router = new Router({ embedder, db: library.db })
     const runtime = init.runtime ?? createRuntime(config.runtime)
     const experiences = experienceSource(library, embedder, { self: identity.peerId.toString() })
-    const trust = createTrust({ library, privateKey: identity.privateKey }, { policy: config.policy })
+    // the canary, experience A/B check and outcome reproduction this node can run (or why not)
+    const checks = await nodeChecks(config, runtime)
+    const trust = createTrust({ library, privateKey: identity.privateKey, ...checks }, { policy: config.policy })
     const mesh = init.mesh === false
       ? null
       : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, {

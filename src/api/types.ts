@@ -31,6 +31,8 @@ export interface NodeStatus {
   peers: number
   /** Listening multiaddrs of the mesh (empty when the mesh is off). */
   addresses: string[]
+  /** The checks this node runs on what peers send (canary, experience A/B, reproduction): available, and by what or why not. */
+  checks?: Record<string, { available: boolean, detail: string }>
 }
 
 export interface PeerInfo {

@@ -46,6 +46,9 @@ function validateConfig (raw: unknown, path: string): NodeConfig {
   if (!['builtin', 'transformers', 'openai'].includes(c.embedder?.kind)) throw new ConfigError(path, '"embedder.kind" must be builtin, transformers or openai')
   if (!['retrieval', 'llama', 'openai'].includes(c.runtime?.kind)) throw new ConfigError(path, '"runtime.kind" must be retrieval, llama or openai')
   if (c.runtime.gpu !== undefined && !LLAMA_GPU_SETTINGS.includes(c.runtime.gpu)) throw new ConfigError(path, '"runtime.gpu" must be "auto", false, "metal", "cuda" or "vulkan"')
+  for (const f of ['tasks', 'grader', 'evalData'] as const) {
+    if (c.checks?.[f] != null && typeof c.checks[f] !== 'string') throw new ConfigError(path, `"checks.${f}" must be a string`)
+  }
   if (c.http != null && typeof c.http.listen !== 'string') throw new ConfigError(path, '"http.listen" must be host:port')
   checkAllowLists(c.http, path)
   return c

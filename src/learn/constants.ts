@@ -32,15 +32,3 @@ export const DEFAULT_CRITIC_MAX_TOKENS = 512
 export const DEFAULT_GRADER_TIMEOUT_MS = 5000
 /** Groups whose rewards differ by less than this are uniform and skipped. */
 export const UNIFORM_REWARD_EPSILON = 1e-9
-
-/** Voting (the seed's 2/3 rule, made robust). */
-export const ACCEPT_THRESHOLD = 2 / 3
-/** Total reputation weight of unique voters needed for full weight. */
-export const DEFAULT_QUORUM = 2
-/** Weight of the node's own canary/vote. */
-export const DEFAULT_OWN_WEIGHT = 2
-/** Reputation of a voter the node knows nothing about. */
-export const DEFAULT_NEWCOMER_REPUTATION = 0.02
-/** Voters under this reputation count together as at most `DEFAULT_NEWCOMER_CAP`. */
-export const NEWCOMER_REPUTATION = 0.1
-export const DEFAULT_NEWCOMER_CAP = 0.25

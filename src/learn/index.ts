@@ -2,7 +2,7 @@
  * Learning: the experience library (ADD / UPDATE / DELETE / MERGE over signed `experience`
  * artifacts, near-duplicate merging, 1-bit sketches, prompt-injection refusal), retrieval of
  * relevant experiences into prompts, the training-free GRPO loop with graders and checkpoints,
- * held-out evaluation, and robust acceptance of peers' experiences by signed votes.
+ * and held-out evaluation. Peers' experiences are admitted by trust (src/trust), not here.
  *
  * @example
  * ```ts
@@ -13,7 +13,7 @@
  * ```
  */
 export {
-  ACCEPT_THRESHOLD, DEFAULT_DEDUP_THRESHOLD, DEFAULT_EPOCHS, DEFAULT_GROUP_SIZE, DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K,
+  DEFAULT_DEDUP_THRESHOLD, DEFAULT_EPOCHS, DEFAULT_GROUP_SIZE, DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K,
   GENERAL_DOMAIN, MAX_EXPERIENCE_CHARS, MAX_EXPERIENCE_WORDS, MAX_OPS_PER_GROUP
 } from './constants.ts'
 export {
@@ -50,9 +50,3 @@ export type { EpochStats } from './checkpoint.ts'
 export { evaluateLearning, spread } from './learn-eval.ts'
 export type { EvalOptions, EvalReport, Spread } from './learn-eval.ts'
 export { deriveSeed } from './rollouts.ts'
-export { decideExperience } from './dso-vote.ts'
-export type { DecideOptions, ExperienceDecision, ExperienceVote, OwnVerdict, ReputationLookup } from './dso-vote.ts'
-export {
-  agreementReputation, canaryExperience, castVote, ownVerdict, reviewExperiences, screenExperience, selfId, votesFor
-} from './experience-votes.ts'
-export type { AgreementReputationInit, CanaryOptions, CanaryResult, CastVoteOptions, ReviewOptions, ReviewResult } from './experience-votes.ts'

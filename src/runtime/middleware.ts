@@ -2,7 +2,7 @@
  * Middleware around a runtime (STYLE §3): the LoRA adapter is picked here, from the routed
  * `knowledge`, so each runtime only has to apply the `adapters` it is handed.
  */
-import type { AdapterSpec, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, RuntimeMiddleware, StreamPart } from './types.ts'
+import type { AdapterSpec, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, RuntimeMiddleware, StreamPart, TokenDistributionSource } from './types.ts'
 
 /** Returns a runtime that runs every call's options through `middleware` (first listed runs first). */
 export function wrapRuntime (runtime: LlmRuntime, ...middleware: RuntimeMiddleware[]): LlmRuntime {
@@ -25,7 +25,9 @@ export function wrapRuntime (runtime: LlmRuntime, ...middleware: RuntimeMiddlewa
     },
     async close (): Promise<void> {
       await runtime.close()
-    }
+    },
+    // next-token distributions (the adapter canary) take their adapters directly: passed through
+    ...(isDistributionSource(runtime) ? { nextTokenDistribution: runtime.nextTokenDistribution.bind(runtime) } : {})
   }
 }
 
@@ -51,4 +53,9 @@ export function adapterMiddleware (init: AdapterMiddlewareInit = {}): RuntimeMid
       return { ...options, adapters: select(options.knowledge, options) }
     }
   }
+}
+
+/** Does this runtime expose next-token distributions (the llama runtime, and wrappers of it)? */
+export function isDistributionSource (runtime: object): runtime is TokenDistributionSource {
+  return typeof (runtime as Partial<TokenDistributionSource>).nextTokenDistribution === 'function'
 }

@@ -1,5 +1,6 @@
 /** What the pipeline's parts share: resolved components and settings of one trust instance. */
 import type { AdapterCanary, CanaryReport } from './canary.ts'
+import type { LocalChecks } from './local-checks.ts'
 import type { PolicyPreset } from './policy.ts'
 import type { RateLimiter } from './rate-limiter.ts'
 import type { Reputation } from './reputation.ts'
@@ -27,6 +28,8 @@ export interface TrustContext {
   canary: AdapterCanary | undefined
   experienceCheck: ExperienceCheck | undefined
   reproduceOutcome: OutcomeReproducer | undefined
+  /** Which local checks this node can run, and why not where it cannot. */
+  checks: LocalChecks
   loadAdapter: (path: string) => Promise<LoraAdapter>
   base: Partial<BaseModel> | undefined
   families: string[] | undefined

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { createArtifact } from '../artifacts/index.ts'
 import { DEFAULT_MAX_FROBENIUS, DEFAULT_MAX_SPECTRAL, LEARNED_NORM_FACTOR, MIN_LEARNED_SAMPLES } from './constants.ts'
 import { screenAdapter } from './adapter-screen.ts'
-import { screenExperience } from './experience-screen.ts'
+import { screenLesson } from './experience-screen.ts'
 import { screenReproduction, screenRevocation, screenVote } from './meta-screen.ts'
 import { screenOutcome } from './outcome-screen.ts'
 import { weightOf } from './context.ts'
@@ -103,7 +103,7 @@ export async function evaluate (ctx: TrustContext, stored: StoredArtifact, signa
       base = await evaluateAdapter(ctx, stored, signal)
       break
     case 'experience': {
-      const screen = screenExperience(stored, ctx.library)
+      const screen = screenLesson(stored, ctx.library)
       let canary: CanaryOutcome = 'not-applicable'
       if (screen.verdict === 'pass' && ctx.experienceCheck != null) canary = await ctx.experienceCheck(stored.envelope.body as ExperienceBody, signal != null ? { signal } : {})
       base = { screen, canary, norms: [], hasWeights: false }

@@ -33,7 +33,7 @@ function jaccard (a: Set<string>, b: Set<string>): number {
   return union === 0 ? 0 : inter / union
 }
 
-export function screenExperience (artifact: StoredArtifact, library: Library): ScreenReport {
+export function screenLesson (artifact: StoredArtifact, library: Library): ScreenReport {
   const body = artifact.envelope.body as ExperienceBody
   const checks = new Checks()
   const cid = artifact.cid.toString()

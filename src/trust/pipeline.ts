@@ -9,6 +9,7 @@
 import { decodeArtifact } from '../artifacts/index.ts'
 import { commitDecision } from './commit.ts'
 import { evaluate } from './evaluate.ts'
+import { missingCheck } from './local-checks.ts'
 import { decide } from './policy.ts'
 import { precheck } from './prechecks.ts'
 import { MAX_REFUSAL_LOG } from './constants.ts'
@@ -135,6 +136,7 @@ export class TrustPipeline {
     const allowFrom: Status[] = reconsider ? ['quarantined', 'trusted'] : ['quarantined']
     if (!allowFrom.includes(stored.status)) return { cid, kind: stored.kind, status: stored.status, inserted: false, reason: stored.reason }
     const ev = await evaluate(this.ctx, stored, signal)
+    const unavailable = missingCheck(this.ctx.checks, stored.kind, ev.hasWeights)
     const decision = decide(this.ctx.preset, {
       kind: stored.kind,
       hasWeights: ev.hasWeights,
@@ -142,7 +144,8 @@ export class TrustPipeline {
       sourceList: stored.sourcePeer != null ? this.ctx.reputation.listOf(stored.sourcePeer) : null,
       screen: ev.screen,
       canary: ev.canary,
-      votes: ev.votes
+      votes: ev.votes,
+      ...(unavailable != null ? { unavailable } : {})
     })
     if (reconsider && stored.status === 'trusted' && decision.status !== 'rejected') {
       return { cid, kind: stored.kind, status: stored.status, inserted: false, reason: stored.reason }

@@ -34,6 +34,8 @@ export interface PolicyInput {
   screen: ScreenReport
   canary: CanaryOutcome
   votes: VoteTally | undefined
+  /** Why this node cannot run the local check that would decide this artifact (no model, no data). */
+  unavailable?: string
 }
 
 export type DecidedBy = 'local' | 'votes' | 'allow-list' | 'deny-list' | 'policy' | 'user'
@@ -64,7 +66,8 @@ export function decide (preset: PolicyPreset, input: PolicyInput): PolicyDecisio
   const allowed = input.authorList === 'allow'
   if (screen.verdict === 'hold') {
     if (allowed) return { status: 'trusted', code: 'allow-list', reason: `author is allow-listed (${screen.reason})`, by: 'allow-list' }
-    return { status: 'quarantined', code: screen.code, reason: screen.reason, by: 'policy' }
+    const cannot = input.unavailable != null ? `; ${input.unavailable}` : ''
+    return { status: 'quarantined', code: screen.code, reason: `${screen.reason}${cannot}`, by: 'policy' }
   }
   if (typeof canary === 'object') {
     return { status: 'trusted', code: 'canary-pass', reason: `${screen.reason}; ${canary.reason}`, by: 'local', vote: { verdict: 1, reason: 'canary-pass' } }
@@ -80,11 +83,13 @@ export function decide (preset: PolicyPreset, input: PolicyInput): PolicyDecisio
     if (!needsCanary) return screensOnly
     if (allowed) return { status: 'trusted', code: 'allow-list', reason: `screen passed, no local model; author is allow-listed`, by: 'allow-list' }
     if (votesFor) return { status: 'trusted', code: 'votes', reason: `screen passed, no local model; known peers' canaries vouch for it: ${votes.summary}`, by: 'votes' }
-    return { status: 'quarantined', code: 'awaiting-votes', reason: `screen passed; waiting for a local canary or votes of known peers (${votes?.summary ?? 'no votes yet'})`, by: 'policy' }
+    const held = input.unavailable != null ? `held: ${input.unavailable}; allow-list the author or wait for votes` : 'screen passed; waiting for the local canary or votes of known peers'
+    return { status: 'quarantined', code: 'awaiting-votes', reason: `${held} (${votes?.summary ?? 'no votes yet'})`, by: 'policy' }
   }
   // strict
   if (allowed) return { status: 'trusted', code: 'allow-list', reason: `screen passed; author is allow-listed`, by: 'allow-list' }
   const what = needsCanary ? 'a local canary' : input.kind === 'experience' ? 'a local A/B check' : input.kind === 'outcome' ? 'a reproduction' : 'a local check'
   if (input.kind === 'outcome' && screen.evidence.reproductions != null) return screensOnly
-  return { status: 'quarantined', code: 'strict', reason: `strict policy: screen passed; needs ${what} or an allow-listed author`, by: 'policy' }
+  const cannot = input.unavailable != null ? ` (held: ${input.unavailable})` : ''
+  return { status: 'quarantined', code: 'strict', reason: `strict policy: screen passed; needs ${what} or an allow-listed author${cannot}`, by: 'policy' }
 }

@@ -7,6 +7,8 @@ import { loadAdapterFile } from '../adapters/index.ts'
 import { allowPeer, denyPeer, judgeByUser, purgeAuthor, revokeOwn, unlistPeer } from './actions.ts'
 import { InvalidTrustConfigError } from './errors.ts'
 import { guardTopic } from './gossip-guard.ts'
+import { decisionOf, votesOn } from './journal.ts'
+import { localChecks } from './local-checks.ts'
 import { gossipScoring } from './gossip-score.ts'
 import { TrustPipeline } from './pipeline.ts'
 import { removeByUser } from './user-remove.ts'
@@ -20,6 +22,8 @@ import type { BucketSpec, RateAction } from './constants.ts'
 import type { ExperienceCheck, OutcomeReproducer, TrustContext } from './context.ts'
 import type { GossipGuard, ValidatorHost } from './gossip-guard.ts'
 import type { GossipScoring } from './gossip-score.ts'
+import type { DecisionRecord, HeldVote } from './journal.ts'
+import type { LocalCheckName, LocalChecks } from './local-checks.ts'
 import type { AdmitResult, RefusalRecord } from './pipeline.ts'
 import type { PolicyPreset } from './policy.ts'
 import type { PeerRecord } from './reputation.ts'
@@ -35,8 +39,14 @@ export interface TrustComponents {
   privateKey: PrivateKey
   /** Local model canary for adapters (`modelCanary(llamaRuntime)`); absent: no canary. */
   canary?: AdapterCanary
+  /** Local A/B check of experiences on this node's tasks (`experienceAbCheck`); absent: none. */
   experienceCheck?: ExperienceCheck
+  /** Local reproduction of outcome claims; absent: none. */
   reproduceOutcome?: OutcomeReproducer
+  /** Why a check above is absent (shown in held decisions and `status()`), e.g. "no local model to run the canary". */
+  unavailable?: Partial<Record<LocalCheckName, string>>
+  /** What runs a present experience check or reproducer (shown in `status()`). */
+  runBy?: Partial<Record<LocalCheckName, string>>
   /** Default: `loadAdapterFile` from adapters. */
   loadAdapter?: (path: string) => Promise<LoraAdapter>
   /** Shared limiter (e.g. with the mesh); default: one built from `init.rateLimits`. */
@@ -72,6 +82,8 @@ export interface QuarantineEntry {
 export interface TrustStatus {
   policy: PolicyPreset
   canary: string | null
+  /** The local checks this node can run (canary, experience A/B, outcome reproduction), or why not. */
+  checks: LocalChecks
   byStatus: Record<Status, number>
   decisions: Record<string, number>
   refusals: number
@@ -110,6 +122,11 @@ export class Trust {
       canary: components.canary,
       experienceCheck: components.experienceCheck,
       reproduceOutcome: components.reproduceOutcome,
+      checks: localChecks({
+        canary: components.canary?.id,
+        experience: components.experienceCheck != null ? (components.runBy?.experience ?? 'local tasks') : undefined,
+        reproduction: components.reproduceOutcome != null ? (components.runBy?.reproduction ?? 'local evaluation') : undefined
+      }, components.unavailable),
       loadAdapter: components.loadAdapter ?? loadAdapterFile,
       base: init.base,
       families: init.families,
@@ -188,6 +205,15 @@ export class Trust {
 
   peers (): PeerRecord[] { return this.reputation.all() }
 
+  /** The decision this node recorded about `cid` (undefined when it never judged it). */
+  decision (cid: string): DecisionRecord | undefined { return decisionOf(this.ctx.db, cid) }
+
+  /** The votes this node holds on `cid`, with each voter's weight here and what they add up to. */
+  votesOn (cid: string): { votes: HeldVote[], tally: ReturnType<typeof votesOn>['tally'] } {
+    const a = this.ctx.library.get(cid)
+    return votesOn(this.ctx.db, cid, this.reputation, this.ctx.self, a?.author ?? '')
+  }
+
   refusals (limit = 50): RefusalRecord[] {
     return this.ctx.db.prepare('SELECT at, cid, kind, author, peer, source, stage, reason FROM trust_refusals ORDER BY id DESC LIMIT ?').all(limit) as unknown as RefusalRecord[]
   }
@@ -202,6 +228,7 @@ export class Trust {
     return {
       policy: this.policy,
       canary: this.ctx.canary?.id ?? null,
+      checks: this.ctx.checks,
       byStatus,
       decisions,
       refusals,

@@ -15,6 +15,12 @@ import {
   PromptInjectionError, TaskFormatError, TemplateError
 } from '../../src/learn/index.ts'
 import { cleanup, tempHome } from './helpers.ts'
+import { experienceBody } from '../trust/helpers.ts'
+import { createArtifact, loadOrCreateIdentity } from '../../src/artifacts/index.ts'
+import { openLibrary } from '../../src/library/index.ts'
+import { createTrust } from '../../src/trust/index.ts'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 
 after(cleanup)
 
@@ -35,7 +41,7 @@ async function baobab (home: string, ...args: string[]): Promise<{ code: number,
 const LESSON = 'When a calf has scours, give oral rehydration salts first because dehydration kills faster than the infection.'
 
 describe('baobab experience', () => {
-  it('add / list / publish / vote / votes / rm, with injection refused (exit 2, reason shown)', async () => {
+  it('add / list / publish / vote / rm, with injection refused (exit 2, reason shown)', async () => {
     const home = tempHome()
     const add = await baobab(home, 'experience', 'add', '--domain', 'veterinary', '--text', LESSON, '--tags', 'calves,scours', '--json')
     assert.equal(add.code, 0, add.stderr)
@@ -50,15 +56,47 @@ describe('baobab experience', () => {
     assert.deepEqual(merged.replaced, [added.cid])
     const pub = JSON.parse((await baobab(home, 'experience', 'publish', '--json')).stdout) as { published: string[] }
     assert.deepEqual(pub.published, [merged.cid])
-    const vote = await baobab(home, 'experience', 'vote', merged.cid, 'up', '--score', '0.9')
-    assert.equal(vote.code, 0, vote.stderr)
-    assert.match(vote.stdout, /voted \+1/)
+    const own = await baobab(home, 'experience', 'vote', merged.cid, 'up')
+    assert.equal(own.code, 2, 'a vote on your own experience does not count')
+    assert.match(own.stderr, /your own experience/)
     const rm = await baobab(home, 'experience', 'rm', merged.cid, '--reason', 'superseded')
     assert.equal(rm.code, 0, rm.stderr)
     const all = JSON.parse((await baobab(home, 'experience', 'list', '--all', '--json')).stdout) as Array<{ cid: string, active: boolean, inactiveReason?: string }>
     assert.equal(all.length, 2)
     assert.ok(all.every(e => !e.active))
     assert.match(all.find(e => e.cid === merged.cid)!.inactiveReason!, /revoked by its author: superseded/)
+  })
+})
+
+describe('baobab experience vote / votes: the node\'s real decisions', () => {
+  it('shows the decision trust recorded, and records a vote as the user\'s decision', async () => {
+    const home = tempHome()
+    // a peer's lesson, received and held by trust like any other (strict policy: no local A/B check)
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ policy: 'strict' }))
+    const library = openLibrary({ home })
+    const peer = await generateKeyPair('Ed25519')
+    const lesson = await createArtifact('experience', experienceBody(LESSON), peer)
+    const trust = createTrust({ library, privateKey: (await loadOrCreateIdentity(home)).privateKey }, { policy: 'strict' })
+    const held = await trust.admission.admit(lesson.bytes, { source: { type: 'peer', peer: peerIdFromPrivateKey(peer).toString() } })
+    library.close()
+    assert.equal(held.status, 'quarantined')
+    const cid = lesson.cid.toString()
+    const before = JSON.parse((await baobab(home, 'experience', 'votes', cid, '--json')).stdout) as { status: string, decision: { code: string, decidedBy: string, reason: string } }
+    assert.equal(before.status, 'quarantined')
+    assert.equal(before.decision.code, 'strict')
+    assert.equal(before.decision.reason, held.reason)
+    const up = await baobab(home, 'experience', 'vote', cid, 'up', '--reason', 'checked with the vet')
+    assert.equal(up.code, 0, up.stderr)
+    assert.match(up.stdout, /^trusted: approved by the user: checked with the vet \(your vote /)
+    const after = JSON.parse((await baobab(home, 'experience', 'votes', cid, '--json')).stdout) as { status: string, decision: { code: string, decidedBy: string, voteCid: string }, votes: Array<{ voter: string, verdict: number, weight: number }> }
+    assert.equal(after.status, 'trusted')
+    assert.deepEqual([after.decision.code, after.decision.decidedBy], ['user-approve', 'user'])
+    assert.equal(after.votes.length, 1)
+    assert.deepEqual([after.votes[0]!.verdict, after.votes[0]!.weight], [1, 1])
+    const text = await baobab(home, 'experience', 'votes', cid)
+    assert.match(text.stdout, /^trusted by user \(user-approve\): approved by the user/)
+    const down = await baobab(home, 'experience', 'vote', cid, 'down', '--json')
+    assert.equal((JSON.parse(down.stdout) as { status: string }).status, 'rejected')
   })
 })
 

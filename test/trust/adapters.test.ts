@@ -119,7 +119,7 @@ describe('adapter admission with screens and canary', () => {
     receiveChunks(library, bundle)
     const r = await trust.admission.admitVerified(bundle.artifact, { source: { type: 'peer', peer: 'p' } })
     assert.equal(r.status, 'quarantined')
-    assert.match(r.reason ?? '', /waiting for a local canary or votes/)
+    assert.match(r.reason ?? '', /held: no local model to run the canary; allow-list the author or wait for votes/)
     assert.equal(trust.quarantined()[0]?.code, 'awaiting-votes')
   })
 })

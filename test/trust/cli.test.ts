@@ -61,9 +61,13 @@ describe('baobab trust', () => {
     assert.match(denied.stdout, /deny; purged 2 artifact\(s\)/)
 
     const status = JSON.parse((await cli(home, 'trust', 'status', '--json')).stdout) as {
-      policy: string, byStatus: Record<string, number>, decisions: Record<string, number>, peers: { denied: number }
+      policy: string, byStatus: Record<string, number>, decisions: Record<string, number>, peers: { denied: number }, checks: Record<string, { available: boolean, detail: string }>
     }
     assert.equal(status.policy, 'strict')
+    assert.deepEqual(Object.fromEntries(Object.entries(status.checks).map(([k, c]) => [k, c.available])), { canary: false, experience: false, reproduction: false })
+    assert.match(status.checks.canary!.detail, /no local model to run the canary \(the runtime is retrieval, not a model\)/)
+    const text = await cli(home, 'trust', 'status')
+    assert.match(text.stdout, /checks {5}what this node runs on what peers send:\n {2}canary {8}no {3}no local model to run the canary/)
     assert.deepEqual(status.byStatus, { quarantined: 0, trusted: 3, rejected: 0, revoked: 0 }, 'own lesson + two own votes remain; the peer\'s two are purged')
     assert.equal(status.peers.denied, 1)
     assert.equal(status.decisions['user-approve'], undefined, 'the decision row went with the purged artifact')

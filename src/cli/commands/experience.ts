@@ -1,12 +1,12 @@
 /** `baobab experience add|list|rm|publish|vote|votes`: the experience library from the command line. */
 import { createEmbedder } from '../../router/index.ts'
-import {
-  ExperienceStore, agreementReputation, castVote, decideExperience, ownVerdict, parseExperienceForm, votesFor
-} from '../../learn/index.ts'
+import { ExperienceStore, parseExperienceForm } from '../../learn/index.ts'
+import { createTrust } from '../../trust/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, withContext } from '../context.ts'
 import type { CliContext } from '../context.ts'
 import type { ExperienceView } from '../../learn/index.ts'
+import type { Trust } from '../../trust/index.ts'
 import type { Command } from 'commander'
 
 async function openStore (ctx: CliContext): Promise<ExperienceStore> {
@@ -31,6 +31,10 @@ function row (v: ExperienceView): Record<string, unknown> {
     replaces: v.replaces,
     ...(v.inactiveReason != null ? { inactiveReason: v.inactiveReason } : {})
   }
+}
+
+function openTrust (ctx: CliContext): Trust {
+  return createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey }, { policy: ctx.config.policy })
 }
 
 function parseUnit (name: string, value: string | undefined): number | undefined {
@@ -114,37 +118,44 @@ export function register (program: Command): void {
     }))
 
   exp.command('vote <cid> <verdict>')
-    .description('sign a vote on an experience: up (+1) or down (-1)')
-    .option('--score <s>', 'your confidence in it, 0..1')
-    .option('--reason <code>', 'short reason code', 'reviewed')
+    .description('decide on a peer\'s experience: up approves it, down rejects it (a signed vote, recorded as your decision)')
+    .option('--reason <text>', 'why (kept with the decision)')
     .option('--json', 'print JSON')
-    .action(action(async (cid: string, verdict: string, opts: { score?: string, reason: string }, cmd: Command) => {
+    .action(action(async (cid: string, verdict: string, opts: { reason?: string }, cmd: Command) => {
       const v = ['up', '+1', '1'].includes(verdict) ? 1 : ['down', '-1'].includes(verdict) ? -1 : null
       if (v == null) throw new UsageError('verdict must be up or down')
       await withContext(cmd, async ctx => {
         const store = await openStore(ctx)
-        store.get(cid)
-        const score = parseUnit('--score', opts.score)
-        const vote = await castVote(ctx.library, ctx.identity.privateKey, cid, v, { reason: opts.reason, ...(score != null ? { score } : {}) })
-        emit(cmd, { vote: vote.cid.toString(), target: cid, verdict: v }, () => { console.log(`voted ${v > 0 ? '+1' : '-1'} on ${cid} (${vote.cid.toString()})`) })
+        const e = store.get(cid)
+        if (e.own) throw new UsageError(`${cid} is your own experience: your vote on it does not count (remove it with \`baobab experience rm ${cid}\`)`)
+        const trust = openTrust(ctx)
+        const wanted = v > 0 ? 'trusted' : 'rejected'
+        const r = e.status === wanted
+          ? { cid, status: e.status, reason: trust.decision(cid)?.reason ?? null, unchanged: true }
+          : await (v > 0 ? trust.approve(cid, opts.reason) : trust.reject(cid, opts.reason))
+        const d = trust.decision(cid)
+        emit(cmd, { ...r, decision: d ?? null }, () => {
+          console.log(`${'unchanged' in r ? 'already ' : ''}${r.status}: ${r.reason ?? ''}${d?.voteCid != null ? ` (your vote ${d.voteCid})` : ''}`)
+        })
       })
     }))
 
   exp.command('votes <cid>')
-    .description('the votes held for an experience and what the robust 2/3 rule decides from them')
+    .description('this node\'s decision on an experience (from the trust journal) and the votes it holds, each with its weight here')
     .option('--json', 'print JSON')
     .action(action(async (cid: string, _opts: unknown, cmd: Command) => {
       await withContext(cmd, async ctx => {
         const store = await openStore(ctx)
-        store.get(cid)
-        const self = store.self
-        const votes = votesFor(ctx.library, cid)
-        const reputation = agreementReputation(ctx.library, self)
-        const own = ownVerdict(ctx.library, self, cid)
-        const decision = decideExperience(votes, reputation, own, { self })
-        emit(cmd, { cid, votes: votes.map(v => ({ ...v, reputation: reputation(v.voter) ?? null })), own: own ?? null, decision }, () => {
-          for (const v of votes) console.log(`${v.verdict > 0 ? '+1' : '-1'} ${v.voter}${v.score != null ? ` score ${v.score}` : ''} (reputation ${reputation(v.voter)?.toFixed(2) ?? 'unknown'})`)
-          console.log(`${decision.decision}: ${decision.reason}`)
+        const e = store.get(cid)
+        const trust = openTrust(ctx)
+        const decision = trust.decision(cid) ?? null
+        const { votes, tally } = trust.votesOn(cid)
+        emit(cmd, { cid, status: e.status, decision, votes, tally }, () => {
+          console.log(decision != null
+            ? `${decision.status} by ${decision.decidedBy} (${decision.code}): ${decision.reason}`
+            : `${e.status}: ${e.own ? 'your own experience (not judged)' : 'no decision recorded yet'}`)
+          for (const x of votes) console.log(`${x.verdict > 0 ? '+1' : '-1'} ${x.voter} ${x.reason}${x.score != null ? ` score ${x.score}` : ''} (weight ${x.weight.toFixed(2)})`)
+          console.log(`votes: ${tally.summary}`)
         })
       })
     }))

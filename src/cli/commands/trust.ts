@@ -2,6 +2,8 @@
  * `baobab trust status | quarantine list|approve|reject | peers | refusals | revoke | allow | deny | unlist | recheck`.
  * Every decision shown carries its reason.
  */
+import { nodeChecks } from '../../node/checks.ts'
+import { createRuntime } from '../../runtime/index.ts'
 import { createTrust } from '../../trust/index.ts'
 import { action, emit, withContext } from '../context.ts'
 import type { CliContext } from '../context.ts'
@@ -10,6 +12,18 @@ import type { Command } from 'commander'
 
 function open (ctx: CliContext): Trust {
   return createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey }, { policy: ctx.config.policy })
+}
+
+/** Trust as `start` builds it, with the checks this node's configuration can run (nothing is run here). */
+async function openWithChecks (ctx: CliContext): Promise<{ trust: Trust, close(): Promise<void> }> {
+  const runtime = createRuntime(ctx.config.runtime)
+  try {
+    const checks = await nodeChecks(ctx.config, runtime)
+    return { trust: createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey, ...checks }, { policy: ctx.config.policy }), close: async () => { await runtime.close() } }
+  } catch (err) {
+    await runtime.close()
+    throw err
+  }
 }
 
 function short (s: string | null | undefined, n = 16): string {
@@ -25,15 +39,18 @@ export function register (program: Command): void {
   const trust = program.command('trust').description('quarantine, reputation, revocation and peer lists (every decision with its reason)')
 
   trust.command('status')
-    .description('policy, artifacts by status, decisions by reason code, recent refusals, peers')
+    .description('policy, the checks this node can run (canary, experience A/B, reproduction), artifacts by status, decisions, refusals, peers')
     .option('--json', 'print JSON')
     .action(action(async (_opts: unknown, cmd: Command) => {
-      await withContext(cmd, ctx => {
-        const t = open(ctx)
+      await withContext(cmd, async ctx => {
+        const { trust: t, close } = await openWithChecks(ctx)
         const s = t.status()
         const recent = t.refusals(5)
+        await close()
         emit(cmd, { ...s, recentRefusals: recent }, () => {
-          console.log(`policy     ${s.policy}   canary ${s.canary ?? 'none in this process (adapters with weights wait for votes or a running node)'}`)
+          console.log(`policy     ${s.policy}`)
+          console.log('checks     what this node runs on what peers send:')
+          for (const [name, c] of Object.entries(s.checks)) console.log(`  ${name.padEnd(13)} ${c.available ? 'yes' : 'no '}  ${c.detail}`)
           console.log(`artifacts  ${Object.entries(s.byStatus).map(([k, v]) => `${v} ${k}`).join(', ')}`)
           console.log(`decisions  ${Object.entries(s.decisions).map(([k, v]) => `${v} ${k}`).join(', ') || 'none yet'}`)
           console.log(`peers      ${s.peers.known} known, ${s.peers.allowed} allowed, ${s.peers.denied} denied`)

@@ -13,7 +13,7 @@
  */
 export { runRecallEval, resolveModel, RECALL_FORMAT } from './harness.ts'
 export { renderRecallMarkdown } from './render.ts'
-export { recallOutcomeFile } from './outcome.ts'
+export { RECALL_BENCHMARK, RECALL_TASK, recallFamily, recallOutcomeFile } from './outcome.ts'
 export type { RecallOutcomeFile } from './outcome.ts'
 export { keywordRecall, summariseRecall } from './metric.ts'
 export type { KeywordScore, RecallSummary } from './metric.ts'

@@ -3,6 +3,7 @@
  * an outcome packet backed by this measurement: score = routed experts, baseline = no expert,
  * as fractions (0..1), over every question of the sets that ran.
  */
+import { basename } from 'node:path'
 import { EVAL_RESULT_FORMAT, measuredConfidence } from '../../outcomes/index.ts'
 import type { DataScale, EvalResult } from '../../outcomes/index.ts'
 import type { RecallReport } from './types.ts'
@@ -25,10 +26,18 @@ function dataScale (pairs: number): DataScale {
   return 'xl'
 }
 
-/** Family of the model that answered: the GGUF name for llama, 'retrieval' when no model ran. */
+/** What a recall outcome packet names as its task and benchmark (a node reproduces these). */
+export const RECALL_TASK = 'farm advisory q&a (gossip-handshake)'
+export const RECALL_BENCHMARK = 'keyword-recall'
+
+/** Family of the model that answered: the GGUF file name for llama, the runtime kind when no model ran. */
+export function recallFamily (kind: string, model: string | null | undefined): string {
+  if (kind === 'retrieval' || model == null) return kind
+  return basename(model).replace(/\.gguf$/i, '').toLowerCase().slice(0, 32)
+}
+
 function family (r: RecallReport): string {
-  if (r.runtime.kind === 'retrieval' || r.runtime.model == null) return r.runtime.kind
-  return r.runtime.model.replace(/\.gguf$/i, '').toLowerCase().slice(0, 32)
+  return recallFamily(r.runtime.kind, r.runtime.model)
 }
 
 export function recallOutcomeFile (r: RecallReport): RecallOutcomeFile {
@@ -48,9 +57,9 @@ export function recallOutcomeFile (r: RecallReport): RecallOutcomeFile {
   return {
     format: EVAL_RESULT_FORMAT,
     family: family(r),
-    task: 'farm advisory q&a (gossip-handshake)',
+    task: RECALL_TASK,
     tags: ['agriculture', ...r.sets.map(s => s.set)].slice(0, 6),
-    benchmark: 'keyword-recall',
+    benchmark: RECALL_BENCHMARK,
     baseline,
     score,
     nEval,

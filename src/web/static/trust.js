@@ -5,6 +5,11 @@ import { decisionButtons } from './library.js'
 
 export async function loadTrust (status) {
   if (status != null) byId('trust-policy').textContent = `Admission policy: ${status.policy}. Nothing a peer sends is trusted until this node decides.`
+  if (status?.checks != null) {
+    const names = { canary: 'Adapter canary', experience: 'Experience A/B check', reproduction: 'Outcome reproduction' }
+    fill(byId('trust-checks'), Object.entries(status.checks).map(([k, c]) =>
+      el('li', { 'data-check': k, class: c.available ? 'check-on' : 'check-off' }, `${names[k] ?? k}: ${c.available ? 'runs here' : 'not here'} — ${c.detail}`)))
+  }
   const [waiting, rejected, revoked] = await Promise.all([
     api.get('/api/trust/quarantine'),
     api.get(`/api/library${query({ status: 'rejected', limit: 50 })}`),
