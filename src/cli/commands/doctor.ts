@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite'
 import { KEY_FILE } from '../../artifacts/index.ts'
 import { CONFIG_FILE, loadConfig, resolveHome } from '../config-file.ts'
 import { action, emit, globalOptions } from '../context.ts'
-import { checkLlama } from './doctor-llama.ts'
+import { checkLlama, checkRuntimeServer } from './doctor-runtime.ts'
 import type { NodeConfig } from '../../config.ts'
 import type { Command } from 'commander'
 
@@ -155,7 +155,7 @@ export async function runChecks (home: string): Promise<Check[]> {
   checks.push(checkLibrary(home))
   if (config != null) {
     checks.push(...checkModels(config))
-    checks.push(...await checkLlama(config))
+    checks.push(...await checkLlama(config), ...await checkRuntimeServer(config))
     try {
       checks.push(...await checkPorts(config))
     } catch (err) {
