@@ -7,6 +7,7 @@ const ok = (schema: Json, description = 'OK'): Json => ({ 200: { description, co
 const errors: Json = {
   400: { $ref: '#/components/responses/BadRequest' },
   401: { $ref: '#/components/responses/Unauthorized' },
+  403: { $ref: '#/components/responses/Forbidden' },
   429: { $ref: '#/components/responses/RateLimited' }
 }
 const jsonBody = (schema: Json): Json => ({ required: true, content: { 'application/json': { schema } } })
@@ -66,6 +67,8 @@ export function openapiDocument (): Json {
       responses: {
         BadRequest: { description: 'bad input', content: { 'application/json': { schema: ref('Error') } } },
         Unauthorized: { description: 'missing or invalid token', content: { 'application/json': { schema: ref('Error') } } },
+        Forbidden: { description: 'Host or Origin not allowed (http.allowedHosts, http.allowedOrigins)', content: { 'application/json': { schema: ref('Error') } } },
+        UnsupportedMediaType: { description: 'a write (POST, PUT, PATCH, DELETE) that is not application/json', content: { 'application/json': { schema: ref('Error') } } },
         NotFound: { description: 'unknown model or item', content: { 'application/json': { schema: ref('Error') } } },
         TooLarge: { description: 'body too large', content: { 'application/json': { schema: ref('Error') } } },
         RateLimited: { description: 'too many requests (see Retry-After)', content: { 'application/json': { schema: ref('Error') } } }
