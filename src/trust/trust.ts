@@ -8,6 +8,7 @@ import { allowPeer, denyPeer, judgeByUser, purgeAuthor, revokeOwn, unlistPeer } 
 import { InvalidTrustConfigError } from './errors.ts'
 import { guardTopic } from './gossip-guard.ts'
 import { gossipScoring } from './gossip-score.ts'
+import { peerReports } from './peer-report.ts'
 import { TrustPipeline } from './pipeline.ts'
 import { POLICY_PRESETS } from './policy.ts'
 import { RateLimiter } from './rate-limiter.ts'
@@ -21,7 +22,7 @@ import type { GossipGuard, ValidatorHost } from './gossip-guard.ts'
 import type { GossipScoring } from './gossip-score.ts'
 import type { AdmitResult, RefusalRecord } from './pipeline.ts'
 import type { PolicyPreset } from './policy.ts'
-import type { PeerRecord } from './reputation.ts'
+import type { PeerReport } from './peer-report.ts'
 import type { LoraAdapter } from '../adapters/index.ts'
 import type { BaseModel } from '../artifacts/index.ts'
 import type { Library, Status, StoredArtifact } from '../library/index.ts'
@@ -181,7 +182,8 @@ export class Trust {
     return unlistPeer(this.ctx, peer)
   }
 
-  peers (): PeerRecord[] { return this.reputation.all() }
+  /** Every peer with a reputation record or whose artifacts or votes this node decided, with counts. */
+  peers (): PeerReport[] { return peerReports(this.ctx.db, this.reputation, this.ctx.self) }
 
   refusals (limit = 50): RefusalRecord[] {
     return this.ctx.db.prepare('SELECT at, cid, kind, author, peer, source, stage, reason FROM trust_refusals ORDER BY id DESC LIMIT ?').all(limit) as unknown as RefusalRecord[]
