@@ -10,6 +10,7 @@ import { guardTopic } from './gossip-guard.ts'
 import { decisionOf, votesOn } from './journal.ts'
 import { localChecks } from './local-checks.ts'
 import { gossipScoring } from './gossip-score.ts'
+import { peerReports } from './peer-report.ts'
 import { TrustPipeline } from './pipeline.ts'
 import { removeByUser } from './user-remove.ts'
 import { POLICY_PRESETS } from './policy.ts'
@@ -26,8 +27,8 @@ import type { DecisionRecord, HeldVote } from './journal.ts'
 import type { LocalCheckName, LocalChecks } from './local-checks.ts'
 import type { AdmitResult, RefusalRecord } from './pipeline.ts'
 import type { PolicyPreset } from './policy.ts'
-import type { PeerRecord } from './reputation.ts'
 import type { RemoveResult } from './user-remove.ts'
+import type { PeerReport } from './peer-report.ts'
 import type { LoraAdapter } from '../adapters/index.ts'
 import type { BaseModel } from '../artifacts/index.ts'
 import type { Library, Status, StoredArtifact } from '../library/index.ts'
@@ -203,7 +204,8 @@ export class Trust {
     return unlistPeer(this.ctx, peer)
   }
 
-  peers (): PeerRecord[] { return this.reputation.all() }
+  /** Every peer with a reputation record or whose artifacts or votes this node decided, with counts. */
+  peers (): PeerReport[] { return peerReports(this.ctx.db, this.reputation, this.ctx.self) }
 
   /** The decision this node recorded about `cid` (undefined when it never judged it). */
   decision (cid: string): DecisionRecord | undefined { return decisionOf(this.ctx.db, cid) }

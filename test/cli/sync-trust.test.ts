@@ -2,7 +2,7 @@
  * One trust gate for `baobab sync`: separate `baobab` processes over real TCP on 127.0.0.1.
  * A runs `start` with an adapter carrying LoRA weights; B (who does not know A) syncs and holds
  * it in quarantine with a reason; C deny-lists A first and keeps nothing of A's; an experience B
- * trusted reaches C through B after A has gone offline.
+ * trusted reaches C through B after A has gone offline; `trust peers` lists A wherever it was judged.
  */
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
@@ -64,6 +64,7 @@ async function stop (proc: ChildProcessWithoutNullStreams): Promise<void> {
 }
 
 interface Listed { cid: string, kind: string, author: string, status: string, shareable: boolean, reason: string | null }
+interface Peer { peer: string, list: string | null, artifacts: Record<string, number>, votes: number, refused: number }
 interface Synced { peer: string, artifacts: Array<{ cid: string, kind: string, status: string | null, reason: string | null, refused?: string }> }
 
 describe('baobab sync goes through the trust pipeline', { timeout: 240_000 }, () => {
@@ -94,6 +95,9 @@ describe('baobab sync goes through the trust pipeline', { timeout: 240_000 }, ()
     const lessonB = listedB.find(x => x.cid === lesson)
     assert.equal(lessonB?.status, 'trusted', JSON.stringify(lessonB))
     assert.equal(lessonB?.shareable, true, 'a trusted experience is relayed')
+    // B judged A's artifacts, so A is listed with what was decided (screens alone earn no reputation)
+    const judged = json<Peer[]>(B, 'trust', 'peers').find(p => p.peer === idA)
+    assert.deepEqual(judged?.artifacts, { quarantined: 1, trusted: 1, rejected: 0, revoked: 0 })
 
     // C deny-lists A, then syncs from A: nothing of A's is trusted (refused before storage)
     assert.equal(baobab(C, 'trust', 'deny', idA).code, 0)
@@ -104,6 +108,12 @@ describe('baobab sync goes through the trust pipeline', { timeout: 240_000 }, ()
       assert.match(x.reason ?? '', /deny-listed/)
     }
     assert.ok(!json<Listed[]>(C, 'library', 'list').some(x => x.author === idA && x.status === 'trusted'))
+    const refusedAtC = json<Peer[]>(C, 'trust', 'peers').find(p => p.peer === idA)
+    assert.equal(refusedAtC?.list, 'deny')
+    // A's adapter and lesson (A also relays B's vote: refused too, counted under its author B)
+    const byA = denied.artifacts.filter(x => x.kind === 'adapter' || x.kind === 'experience')
+    assert.equal(byA.length, 2)
+    assert.equal(refusedAtC?.refused, byA.length, JSON.stringify([refusedAtC, denied.artifacts]))
 
     // A goes offline; C (no longer denying A) gets A's lesson from B, and not the held adapter
     await stop(a.proc)

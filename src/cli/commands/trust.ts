@@ -88,16 +88,18 @@ export function register (program: Command): void {
   }
 
   trust.command('peers')
-    .description('peers with reputation, vote weight and list membership')
+    .description('every peer judged here: reputation, vote weight, list membership, and its artifacts and votes by decision')
     .option('--json', 'print JSON')
     .action(action(async (_opts: unknown, cmd: Command) => {
       await withContext(cmd, ctx => {
         const peers = open(ctx).peers()
         emit(cmd, peers, () => {
-          if (peers.length === 0) console.log('(no peer has a record yet)')
+          if (peers.length === 0) console.log('(no peer has been judged yet)')
           for (const p of peers) {
+            const a = p.artifacts
             console.log(`${p.peer}  ${(p.list ?? '').padEnd(5)} score ${p.score.toFixed(2)} weight ${p.weight.toFixed(2)}  ` +
-              `accepted ${p.accepted} rejected ${p.rejected} agree ${p.agree} disagree ${p.disagree} violations ${p.violations}${p.note != null ? `  (${p.note})` : ''}`)
+              `accepted ${p.accepted} rejected ${p.rejected} agree ${p.agree} disagree ${p.disagree} violations ${p.violations}${p.note != null ? `  (${p.note})` : ''}\n` +
+              `  artifacts ${a.trusted} trusted, ${a.quarantined} held, ${a.rejected} rejected, ${a.revoked} revoked; ${p.votes} votes; ${p.refused} refused before storage`)
           }
         })
       })
