@@ -1,5 +1,5 @@
 /** Collects an answer stream (`AskStream.parts`) into one `AskResult`; shared by API and MCP. */
-import type { AskResult, AskStream } from './types.ts'
+import type { AskResult, AskStream, ToolCall } from './types.ts'
 import type { FinishReason, Usage } from '../runtime/types.ts'
 
 export async function collectAnswer (answer: AskStream, signal?: AbortSignal): Promise<AskResult> {
@@ -11,12 +11,14 @@ export async function collectAnswer (answer: AskStream, signal?: AbortSignal): P
   let usage: Usage = { inputTokens: 0, outputTokens: 0 }
   let warnings: string[] = []
   let retrieved = false
+  const toolCalls: ToolCall[] = []
   try {
     for (;;) {
       signal?.throwIfAborted()
       const { done, value } = await reader.read()
       if (done) break
       if (value.type === 'text-delta') text += value.delta
+      else if (value.type === 'tool-call') toolCalls.push(value.toolCall)
       else if (value.type === 'error') throw value.error
       else if (value.type === 'finish') {
         finishReason = value.finishReason
@@ -33,5 +35,5 @@ export async function collectAnswer (answer: AskStream, signal?: AbortSignal): P
     signal?.removeEventListener('abort', onAbort)
     reader.releaseLock()
   }
-  return { route: answer.route, model: answer.model, text, finishReason, usage, warnings, retrieved }
+  return { route: answer.route, model: answer.model, text, finishReason, usage, warnings, retrieved, toolCalls }
 }

@@ -22,7 +22,8 @@ export function explainRoute (p: PreparedAnswer): RouteExplanation {
     margin: d.minMargin,
     reason: d.reason,
     topExemplars: d.topExemplars.map(x => ({ expert: x.name, q: x.q, score: x.score })),
-    experiences: p.experiences.map(e => ({ cid: e.cid, text: e.text, score: e.score }))
+    experiences: p.experiences.map(e => ({ cid: e.cid, text: e.text, score: e.score })),
+    turns: p.turns
   }
 }
 
@@ -83,7 +84,11 @@ export function servicesFromNode (node: BaobabNode, events: EventHub = new Event
         ...(input.expert != null ? { expert: input.expert } : {}),
         ...(input.maxTokens != null ? { maxTokens: input.maxTokens } : {}),
         ...(input.temperature != null ? { temperature: input.temperature } : {}),
-        ...(input.seed != null ? { seed: input.seed } : {})
+        ...(input.seed != null ? { seed: input.seed } : {}),
+        ...(input.tools != null ? { tools: input.tools } : {}),
+        ...(input.toolChoice != null ? { toolChoice: input.toolChoice } : {}),
+        ...(input.responseFormat != null ? { responseFormat: input.responseFormat } : {}),
+        ...(input.stop != null ? { stop: input.stop } : {})
       })
       const route = explainRoute(s)
       events.publish({ type: 'route', message: `"${s.question.slice(0, 60)}" → ${route.expert?.name ?? 'abstained'}`, data: { expert: route.expert?.name ?? null } })

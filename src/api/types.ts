@@ -8,9 +8,9 @@
  * (`error-map.ts`): `*NotFound*` → 404, `Invalid*`/`Malformed*`/… → 400,
  * `CapabilityUnavailableError` → 503.
  */
-import type { ChatMessage, FinishReason, StreamPart, Usage } from '../runtime/types.ts'
+import type { ChatMessage, FinishReason, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition, Usage } from '../runtime/types.ts'
 
-export type { ChatMessage, StreamPart }
+export type { ChatMessage, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition }
 
 export interface CallOptions {
   signal?: AbortSignal
@@ -137,16 +137,25 @@ export interface RouteExplanation {
   topExemplars: ExemplarHit[]
   /** Experiences put into the prompt. */
   experiences: ExperienceRef[]
+  /** Indices (into the messages) of the user turns the decision was made on, last turn first. */
+  turns?: number[]
 }
 
 export interface AskInput {
-  /** The conversation; the last user message is what gets routed. */
+  /** The conversation; the last user turn is routed first, earlier user turns as context. */
   messages: ChatMessage[]
   /** Force this expert by name; absent: route automatically. */
   expert?: string
   maxTokens?: number
   temperature?: number
   seed?: number
+  /** Functions the model may call, where the runtime can. */
+  tools?: ToolDefinition[]
+  toolChoice?: ToolChoice
+  /** JSON answers, where the runtime can (else `UnsupportedRequestError`, a 400). */
+  responseFormat?: ResponseFormat
+  /** The answer ends before the first of these. */
+  stop?: string[]
 }
 
 /** An answer in flight: the routing decision is known before the first token. */
@@ -166,6 +175,8 @@ export interface AskResult {
   usage: Usage
   warnings: string[]
   retrieved: boolean
+  /** Function calls the model asked for (finish reason `tool-calls`). */
+  toolCalls: ToolCall[]
 }
 
 export interface EmbedResultJson {

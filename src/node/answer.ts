@@ -3,12 +3,16 @@
  * relevant experiences → generate with the runtime. The one code path behind `baobab ask`,
  * `/v1/chat/completions`, `/api/ask`, MCP `ask` and the demo.
  */
+import { routeConversation } from './conversation-route.ts'
 import { loraFile, trustedExperts } from './experts.ts'
 import type { ExpertRecord } from './experts.ts'
 import type { Library } from '../library/index.ts'
 import type { RelevantExperience, ExperienceSource } from '../learn/index.ts'
 import type { RouteDecision, Router } from '../router/index.ts'
 import type { ChatMessage, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, StreamPart } from '../runtime/index.ts'
+
+/** Request fields passed to the runtime as they are. */
+type Passed = Pick<GenerateOptions, 'tools' | 'toolChoice' | 'responseFormat' | 'stop'>
 
 export class ExpertNotFoundError extends Error {
   readonly expert: string
@@ -34,7 +38,7 @@ export interface AnswerParts {
   experiences: ExperienceSource
 }
 
-export interface AnswerOptions {
+export interface AnswerOptions extends Passed {
   /** Force this expert by name instead of routing. */
   expert?: string
   maxTokens?: number
@@ -46,6 +50,8 @@ export interface AnswerOptions {
 export interface PreparedAnswer {
   question: string
   decision: RouteDecision
+  /** Indices of the user turns the decision was made on, the last turn first. */
+  turns: number[]
   forced: boolean
   expert: ExpertRecord | null
   knowledge: KnowledgeRef | undefined
@@ -65,7 +71,7 @@ function lastUserMessage (messages: ChatMessage[]): string {
 export async function prepareAnswer (parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer> {
   const question = lastUserMessage(messages)
   const signalOpt = options.signal != null ? { signal: options.signal } : {}
-  const decision = await parts.router.route(question, signalOpt)
+  const { decision, turns } = await routeConversation(parts.router, messages, signalOpt)
   let expert: ExpertRecord | null = null
   let forced = false
   if (options.expert != null) {
@@ -92,9 +98,10 @@ export async function prepareAnswer (parts: AnswerParts, messages: ChatMessage[]
     ...(options.maxTokens != null ? { maxTokens: options.maxTokens } : {}),
     ...(options.temperature != null ? { temperature: options.temperature } : {}),
     ...(options.seed != null ? { seed: options.seed } : {}),
+    ...passed(options),
     ...signalOpt
   }
-  return { question, decision, forced, expert, knowledge, experiences, request }
+  return { question, decision, turns, forced, expert, knowledge, experiences, request }
 }
 
 export async function answer (parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}): Promise<Answer> {
@@ -105,6 +112,15 @@ export async function answer (parts: AnswerParts, messages: ChatMessage[], optio
 export async function answerStream (parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer & { parts: ReadableStream<StreamPart> }> {
   const prepared = await prepareAnswer(parts, messages, options)
   return { ...prepared, parts: await parts.runtime.doStream(prepared.request) }
+}
+
+function passed (o: Passed): Passed {
+  const out: Passed = {}
+  if (o.tools != null) out.tools = o.tools
+  if (o.toolChoice != null) out.toolChoice = o.toolChoice
+  if (o.responseFormat != null) out.responseFormat = o.responseFormat
+  if (o.stop != null) out.stop = o.stop
+  return out
 }
 
 /** For model runtimes: the expert's best exemplar answers as reference in the system prompt. */

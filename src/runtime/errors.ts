@@ -17,6 +17,18 @@ export class InvalidPromptError extends RuntimeError {
   }
 }
 
+/** The request asks for something this runtime cannot do (bad input for it, e.g. JSON from retrieval). */
+export class UnsupportedRequestError extends RuntimeError {
+  readonly feature: string
+  readonly param: string
+  constructor (runtime: string, feature: string, param: string, hint: string) {
+    super(`the ${runtime} runtime cannot ${feature}; ${hint}`)
+    this.name = 'UnsupportedRequestError'
+    this.feature = feature
+    this.param = param
+  }
+}
+
 /** A runtime was built with settings that cannot work (bad input). */
 export class InvalidRuntimeConfigError extends RuntimeError {
   readonly field: string

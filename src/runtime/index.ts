@@ -31,13 +31,13 @@ import { retrievalRuntime } from './retrieval-runtime.ts'
 import type { LlmRuntime } from './types.ts'
 
 export type {
-  AdapterSpec, ChatMessage, Experience, FinishReason, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime,
-  RuntimeMiddleware, StreamPart, TokenDistribution, TokenDistributionOptions, TokenDistributionSource, Usage
+  AdapterSpec, ChatMessage, Experience, FinishReason, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, ResponseFormat,
+  RuntimeMiddleware, StreamPart, TokenDistribution, TokenDistributionOptions, TokenDistributionSource, ToolCall, ToolChoice, ToolDefinition, Usage
 } from './types.ts'
 export {
   AdapterBaseMismatchError, AdapterFileNotFoundError, InvalidPromptError, InvalidRuntimeConfigError, ModelFileNotFoundError,
   LlamaBinaryUnavailableError, ModelLoadError, NotALoraAdapterError, PromptTooLongError, RuntimeClosedError, RuntimeConnectionError, RuntimeError,
-  RuntimeHttpError, RuntimeProtocolError, RuntimeTimeoutError, UnknownRuntimeError
+  RuntimeHttpError, RuntimeProtocolError, RuntimeTimeoutError, UnknownRuntimeError, UnsupportedRequestError
 } from './errors.ts'
 export { LlamaRuntime, llamaRuntime } from './llama-runtime.ts'
 export { cpuLlama, describeLlamaBinding, llamaBinding, LLAMA_GPU_SETTINGS } from './llama-binding.ts'
@@ -54,7 +54,7 @@ export { adapterMiddleware, defaultAdapterSelect, isDistributionSource, wrapRunt
 export type { AdapterMiddlewareInit } from './middleware.ts'
 export { collectStream, partStream, textStream } from './part-stream.ts'
 export type { PartStreamInit, TextProducer } from './part-stream.ts'
-export { countWords, messagesWithExperiences, resolveMaxTokens, splitWords, validateGenerateOptions } from './prompt.ts'
+export { countWords, cutAtStop, messagesWithExperiences, resolveMaxTokens, splitWords, validateGenerateOptions } from './prompt.ts'
 
 /**
  * Builds the runtime named by `config.kind`, wrapped in {@link adapterMiddleware} so the routed

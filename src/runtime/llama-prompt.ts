@@ -24,15 +24,21 @@ export interface FormattedPrompt {
   stops: string[]
 }
 
-export function formatChat (nlc: NodeLlamaCpp, wrapper: ChatWrapper, model: LlamaModel, messages: ChatMessage[]): FormattedPrompt {
+/**
+ * The prompt tokens and stop triggers for a conversation. Tool calls and tool results are written
+ * as text turns (`[called name(args)]`, `[result of name]: …`), which every chat format can carry.
+ */
+export function formatChat (nlc: NodeLlamaCpp, wrapper: ChatWrapper, model: LlamaModel, messages: ChatMessage[], stop: string[] = []): FormattedPrompt {
   const chatHistory: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
     if (m.role === 'system') return { type: 'system', text: m.content }
     if (m.role === 'user') return { type: 'user', text: m.content }
-    return { type: 'model', response: [m.content] }
+    if (m.role === 'tool') return { type: 'user', text: `[result of ${m.name ?? m.toolCallId ?? 'tool'}]: ${m.content}` }
+    const calls = (m.toolCalls ?? []).map(c => `[called ${c.name}(${c.arguments})]`)
+    return { type: 'model', response: [[m.content, ...calls].filter(t => t !== '').join('\n')] }
   })
   chatHistory.push({ type: 'model', response: [] })
   const state = wrapper.generateContextState({ chatHistory })
-  const stops = new Set<string>()
+  const stops = new Set<string>(stop)
   for (const trigger of state.stopGenerationTriggers) {
     const s = textOnly(nlc, trigger)
     if (s != null && s !== '') stops.add(s)

@@ -15,13 +15,14 @@ import { abortable, alignSequence, readDistribution, samplingOptions } from './l
 import { ContextPool } from './llama-pool.ts'
 import type { PoolAdapter, PoolLease, PoolStats } from './llama-pool.ts'
 import { chatWrapperFor, formatChat, IncrementalDecoder } from './llama-prompt.ts'
+import { isCompleteJson, outputPlan, parseToolCall, withToolNote } from './llama-structured.ts'
 import type { NodeLlamaCpp } from './llama-prompt.ts'
 import { baseShapesFromFileInfo, LoraChecker, readBaseShapes } from './lora-check.ts'
 import { collectStream, partStream } from './part-stream.ts'
 import { messagesWithExperiences, resolveMaxTokens, validateGenerateOptions } from './prompt.ts'
 import type {
   AdapterSpec, FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart,
-  TokenDistribution, TokenDistributionOptions, TokenDistributionSource
+  TokenDistribution, TokenDistributionOptions, TokenDistributionSource, ToolCall
 } from './types.ts'
 import type { LlamaGpu } from '../config.ts'
 
@@ -124,36 +125,50 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
       warnings.push('knowledge has a LoRA file but no adapters were selected: wrap the runtime with adapterMiddleware()')
     }
     const state = await this.ensureLoaded({ ...(signal != null ? { signal } : {}) })
-    const prompt = formatChat(state.nlc, state.wrapper, state.model, messagesWithExperiences(options.messages, options.experiences))
+    const plan = await outputPlan(state.model.llama, options)
+    warnings.push(...plan.warnings)
+    const prompt = formatChat(state.nlc, state.wrapper, state.model, withToolNote(messagesWithExperiences(options.messages, options.experiences), plan), options.stop)
     if (prompt.tokens.length >= state.contextSize) throw new PromptTooLongError(prompt.tokens.length, state.contextSize)
     const lease = await this.lease(options.adapters ?? [], signal)
     const model = state.model
     const maxTokens = Math.min(resolveMaxTokens(options), state.contextSize - prompt.tokens.length)
     const sampling = samplingOptions(options)
+    const grammar = plan.grammar != null ? { grammarEvaluationState: new state.nlc.LlamaGrammarEvaluationState({ model, grammar: plan.grammar }) } : {}
+    const toolCalls: ToolCall[] = []
 
     return partStream(async function * (usage) {
       const seq = lease.sequence
       const keep = await alignSequence(lease, prompt.tokens)
       const decoder = new IncrementalDecoder(model, prompt.stops, prompt.tokens)
       let finish: FinishReason = 'length'
-      for await (const token of seq.evaluate(prompt.tokens.slice(keep), sampling)) {
+      let json = '' // structured answers: stop as soon as the value is complete
+      for await (const token of seq.evaluate(prompt.tokens.slice(keep), { ...sampling, ...grammar })) {
         if (model.isEogToken(token)) {
           finish = 'stop'
           break
         }
         usage.outputTokens++
-        yield decoder.push(token)
-        if (decoder.stopped) {
+        const piece = decoder.push(token)
+        json += piece
+        if (plan.mode !== 'tool') yield piece
+        if (decoder.stopped || (plan.mode !== 'text' && isCompleteJson(json))) {
           finish = 'stop'
           break
         }
         if (usage.outputTokens >= maxTokens) break
       }
-      yield decoder.flush()
+      const rest = decoder.flush()
+      const call = plan.mode === 'tool' ? parseToolCall(json + rest) : null
+      if (call != null) {
+        toolCalls.push(call)
+        return 'tool-calls'
+      }
+      yield plan.mode === 'tool' ? json + rest : rest // a tool call cut short: show what there is
       return finish
     }, {
       log,
       warnings,
+      toolCalls,
       inputTokens: prompt.tokens.length,
       onDone: lease.release,
       ...(signal != null ? { signal } : {})

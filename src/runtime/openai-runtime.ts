@@ -3,7 +3,8 @@
  * Ollama) over fetch. Streams with SSE; each attempt has a timeout (until headers, then between
  * chunks); 429, 5xx, timeouts and refused connections are retried with exponential backoff
  * (honouring Retry-After). Adapters reach the server as the model name (vLLM runtime LoRA,
- * Ollama) or as llama-server's per-request `lora: [{id, scale}]`.
+ * Ollama) or as llama-server's per-request `lora: [{id, scale}]`. Tools, `tool_choice`,
+ * `response_format` and `stop` are passed through; the server's tool calls come back as parts.
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
@@ -11,10 +12,10 @@ import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_TEMPERATURE, DEFAUL
 import { InvalidRuntimeConfigError, RuntimeClosedError, RuntimeConnectionError, RuntimeHttpError, RuntimeProtocolError } from './errors.ts'
 import { partStream } from './part-stream.ts'
 import { countWords, messagesWithExperiences, resolveMaxTokens, validateGenerateOptions } from './prompt.ts'
-import { mapFinish, parseJson, parseRetryAfter, readUsage, Watchdog } from './openai-wire.ts'
+import { mapFinish, parseJson, parseRetryAfter, readToolCalls, readUsage, ToolCallAccumulator, Watchdog, wireExtras, wireMessages } from './openai-wire.ts'
 import type { ChatJson } from './openai-wire.ts'
 import { sseData } from './sse.ts'
-import type { FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart } from './types.ts'
+import type { FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart, ToolCall } from './types.ts'
 
 const log = logger('baobab:runtime:openai')
 
@@ -102,7 +103,8 @@ export class OpenAiRuntime implements LlmRuntime {
       usage.inputTokens = options.messages.reduce((n, m) => n + countWords(m.content), 0)
       usage.outputTokens = countWords(text)
     }
-    return { text, finishReason: mapFinish(choice.finish_reason), usage, warnings: plan.warnings }
+    const toolCalls = readToolCalls(choice.message?.tool_calls)
+    return { text, finishReason: mapFinish(choice.finish_reason), usage, warnings: plan.warnings, ...(toolCalls.length > 0 ? { toolCalls } : {}) }
   }
 
   async doStream (options: GenerateOptions): Promise<ReadableStream<StreamPart>> {
@@ -115,6 +117,8 @@ export class OpenAiRuntime implements LlmRuntime {
     }
     const url = this.url
     const warnings = plan.warnings
+    const toolCalls: ToolCall[] = []
+    const calls = new ToolCallAccumulator()
     return partStream(async function * (usage) {
       let finish: FinishReason = 'stop'
       let serverUsage = false
@@ -130,6 +134,7 @@ export class OpenAiRuntime implements LlmRuntime {
           }
           const choice = chunk.choices?.[0]
           if (choice?.finish_reason != null) finish = mapFinish(choice.finish_reason)
+          calls.add(choice?.delta?.tool_calls)
           const delta = choice?.delta?.content
           if (typeof delta === 'string' && delta !== '') {
             if (!serverUsage) usage.outputTokens++
@@ -144,10 +149,12 @@ export class OpenAiRuntime implements LlmRuntime {
         watchdog.stop()
       }
       if (!serverUsage) warnings.push('the server reported no usage; output tokens counted as stream chunks')
+      toolCalls.push(...calls.done())
       return finish
     }, {
       log,
       warnings,
+      toolCalls,
       inputTokens: options.messages.reduce((n, m) => n + countWords(m.content), 0),
       ...(options.signal != null ? { signal: options.signal } : {})
     })
@@ -164,10 +171,11 @@ export class OpenAiRuntime implements LlmRuntime {
     const warnings: string[] = []
     const body: Record<string, unknown> = {
       model: this.init.model,
-      messages: messagesWithExperiences(options.messages, options.experiences),
+      messages: wireMessages(messagesWithExperiences(options.messages, options.experiences)),
       max_tokens: resolveMaxTokens(options),
       temperature: options.temperature ?? DEFAULT_TEMPERATURE,
-      stream
+      stream,
+      ...wireExtras(options)
     }
     if (options.seed != null) body.seed = options.seed
     if (stream) body.stream_options = { include_usage: true }

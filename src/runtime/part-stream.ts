@@ -6,9 +6,9 @@
  * on failure `text-end`, `error`, `finish{finishReason:'error'}`. Nothing is produced ahead
  * of the reader (high-water mark 0), and cancelling the reader stops the producer.
  */
-import { countWords, splitWords } from './prompt.ts'
+import { countWords, cutAtStop, splitWords } from './prompt.ts'
 import type { Logger } from '@libp2p/logger'
-import type { FinishReason, GenerateOptions, GenerateResult, StreamPart, Usage } from './types.ts'
+import type { FinishReason, GenerateOptions, GenerateResult, StreamPart, ToolCall, Usage } from './types.ts'
 
 /** Yields text deltas, keeps `usage` up to date as it goes, returns why it stopped. */
 export type TextProducer = (usage: Usage) => AsyncGenerator<string, FinishReason, void>
@@ -23,6 +23,8 @@ export interface PartStreamInit {
   onDone?: () => void
   /** Input tokens, known before generation starts. */
   inputTokens?: number
+  /** Read when the stream finishes: each becomes a `tool-call` part before `finish`. */
+  toolCalls?: ToolCall[]
 }
 
 export function partStream (produce: TextProducer, init: PartStreamInit): ReadableStream<StreamPart> {
@@ -71,6 +73,7 @@ export function partStream (produce: TextProducer, init: PartStreamInit): Readab
           const r = await gen.next()
           if (r.done === true) {
             controller.enqueue({ type: 'text-end' })
+            for (const toolCall of aborted() ? [] : init.toolCalls ?? []) controller.enqueue({ type: 'tool-call', toolCall })
             controller.enqueue(finishPart(aborted() ? 'abort' : r.value))
             break
           }
@@ -104,11 +107,12 @@ export function partStream (produce: TextProducer, init: PartStreamInit): Readab
  * `signal.reason` when the stream ended because the signal aborted.
  */
 /**
- * Streams finished text word by word (a stored or scripted answer), one token per word, cut at
- * `options.maxTokens` when given; input tokens are the words of the messages.
+ * Streams finished text word by word (a stored or scripted answer), one token per word, cut
+ * before the first of `options.stop` and at `options.maxTokens` when given; input tokens are
+ * the words of the messages.
  */
 export function textStream (text: string, options: GenerateOptions, init: Omit<PartStreamInit, 'inputTokens' | 'signal'>): ReadableStream<StreamPart> {
-  const pieces = splitWords(text)
+  const pieces = splitWords(cutAtStop(text, options.stop).text)
   const maxTokens = options.maxTokens ?? Infinity // stored/scripted text is not cut unless asked
   return partStream(async function * (usage) {
     for (const piece of pieces) {
@@ -128,8 +132,10 @@ export async function collectStream (stream: ReadableStream<StreamPart>, signal?
   let text = ''
   let finish: Extract<StreamPart, { type: 'finish' }> | undefined
   let failure: { error: unknown } | undefined
+  const toolCalls: ToolCall[] = []
   for await (const part of stream) {
     if (part.type === 'text-delta') text += part.delta
+    else if (part.type === 'tool-call') toolCalls.push(part.toolCall)
     else if (part.type === 'error') failure = { error: part.error }
     else if (part.type === 'finish') finish = part
   }
@@ -143,5 +149,6 @@ export async function collectStream (stream: ReadableStream<StreamPart>, signal?
     warnings: finish.warnings ?? []
   }
   if (finish.retrieved === true) result.retrieved = true
+  if (toolCalls.length > 0) result.toolCalls = toolCalls
   return result
 }

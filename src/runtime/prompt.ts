@@ -6,7 +6,7 @@ import { DEFAULT_MAX_TOKENS, MAX_PROMPT_CHARS } from './constants.ts'
 import { InvalidPromptError } from './errors.ts'
 import type { ChatMessage, Experience, GenerateOptions } from './types.ts'
 
-const ROLES = new Set(['system', 'user', 'assistant'])
+const ROLES = new Set(['system', 'user', 'assistant', 'tool'])
 
 /** Throws {@link InvalidPromptError} for messages or options no runtime can use. */
 export function validateGenerateOptions (options: GenerateOptions): void {
@@ -18,13 +18,16 @@ export function validateGenerateOptions (options: GenerateOptions): void {
   let nonEmpty = false
   for (const [i, m] of messages.entries()) {
     if (m == null || typeof m !== 'object' || !ROLES.has(m.role)) {
-      throw new InvalidPromptError(`messages[${i}].role must be system, user or assistant`)
+      throw new InvalidPromptError(`messages[${i}].role must be system, user, assistant or tool`)
     }
     if (typeof m.content !== 'string') {
       throw new InvalidPromptError(`messages[${i}].content must be a string`)
     }
     chars += m.content.length
-    if (m.content.trim() !== '') nonEmpty = true
+    if (m.content.trim() !== '' || (m.toolCalls ?? []).length > 0) nonEmpty = true
+  }
+  for (const [i, s] of (options.stop ?? []).entries()) {
+    if (typeof s !== 'string' || s === '') throw new InvalidPromptError(`stop[${i}] must be a non-empty string`)
   }
   if (!nonEmpty) throw new InvalidPromptError('every message is empty')
   if (chars > MAX_PROMPT_CHARS) {
@@ -77,6 +80,16 @@ export function lastUserContent (messages: ChatMessage[]): string {
     if (m?.role === 'user') return m.content
   }
   return messages[messages.length - 1]?.content ?? ''
+}
+
+/** The text before the first stop sequence, and whether one was found. */
+export function cutAtStop (text: string, stop: string[] | undefined): { text: string, stopped: boolean } {
+  let end = -1
+  for (const s of stop ?? []) {
+    const i = text.indexOf(s)
+    if (i >= 0 && (end < 0 || i < end)) end = i
+  }
+  return end < 0 ? { text, stopped: false } : { text: text.slice(0, end), stopped: true }
 }
 
 /** Whitespace-separated words: the "token" unit of runtimes that have no tokenizer. */

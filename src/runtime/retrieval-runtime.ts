@@ -1,10 +1,12 @@
 /**
  * The `retrieval` runtime: no model at all. It answers with the routed expert's best-matching
  * exemplar answers and the experiences it was given, clearly labelled as retrieved; with no
- * knowledge it says plainly that no expert covers the question. The default runtime.
+ * knowledge it says plainly that no expert covers the question. The default runtime. It never
+ * calls tools (it answers any valid conversation with text), cuts its text at `stop`, and refuses
+ * `response_format` JSON with `UnsupportedRequestError` rather than answer non-JSON.
  */
 import { logger } from '@libp2p/logger'
-import { RuntimeClosedError } from './errors.ts'
+import { RuntimeClosedError, UnsupportedRequestError } from './errors.ts'
 import { collectStream, textStream } from './part-stream.ts'
 import { lastUserContent, validateGenerateOptions } from './prompt.ts'
 import type { GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, StreamPart } from './types.ts'
@@ -36,8 +38,14 @@ export class RetrievalRuntime implements LlmRuntime {
   async doStream (options: GenerateOptions): Promise<ReadableStream<StreamPart>> {
     if (this.closed) throw new RuntimeClosedError(this.provider)
     validateGenerateOptions(options)
+    const format = options.responseFormat?.type
+    if (format === 'json_object' || format === 'json_schema') {
+      throw new UnsupportedRequestError(this.provider, 'produce JSON (response_format)', 'response_format',
+        'it answers with stored text; configure the llama or openai runtime for structured output')
+    }
     options.signal?.throwIfAborted()
     const { text, retrieved, warnings } = this.compose(options)
+    if ((options.tools ?? []).length > 0 && options.toolChoice !== 'none') warnings.push('tools not called: the retrieval runtime answers with stored text')
     return textStream(text, options, { log, warnings, retrieved })
   }
 

@@ -4,9 +4,39 @@
  */
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant'
+  role: 'system' | 'user' | 'assistant' | 'tool'
   content: string
+  /** `assistant`: the tool calls it made (its `content` may then be empty). */
+  toolCalls?: ToolCall[]
+  /** `tool`: the id of the call this message answers. */
+  toolCallId?: string
+  /** `tool`: the function's name, when the caller sent it. */
+  name?: string
 }
+
+/** A function call the model asked for; `arguments` is JSON text, as OpenAI sends it. */
+export interface ToolCall {
+  id: string
+  name: string
+  arguments: string
+}
+
+/** A function the model may call (OpenAI `tools[].function`). */
+export interface ToolDefinition {
+  name: string
+  description?: string
+  /** JSON Schema of the arguments object. */
+  parameters?: Record<string, unknown>
+}
+
+/** `auto`: the model decides; `required`: it must call one; `{ name }`: it must call that one. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
+
+/** The shape of the answer text (OpenAI `response_format`). */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema', name?: string, schema: Record<string, unknown>, strict?: boolean }
 
 /** Knowledge the router picked for a question: a LoRA file and/or exemplar answers. */
 export interface KnowledgeRef {
@@ -51,12 +81,19 @@ export interface GenerateOptions {
   maxTokens?: number
   temperature?: number
   seed?: number
+  /** Functions the model may call (runtimes that cannot call them answer with text). */
+  tools?: ToolDefinition[]
+  toolChoice?: ToolChoice
+  /** JSON answers; a runtime that cannot honour it throws `UnsupportedRequestError` (errors.ts). */
+  responseFormat?: ResponseFormat
+  /** The answer ends before the first of these strings (which is not part of it). */
+  stop?: string[]
   signal?: AbortSignal
   /** Backend-specific knobs. */
   runtimeOptions?: Record<string, unknown>
 }
 
-export type FinishReason = 'stop' | 'length' | 'abort' | 'error'
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'abort' | 'error'
 
 export interface Usage {
   inputTokens: number
@@ -71,12 +108,15 @@ export interface GenerateResult {
   warnings: string[]
   /** True when the text was retrieved rather than generated. */
   retrieved?: boolean
+  /** Function calls the model asked for (finish reason `tool-calls`). */
+  toolCalls?: ToolCall[]
 }
 
 export type StreamPart =
   | { type: 'text-start' }
   | { type: 'text-delta', delta: string }
   | { type: 'text-end' }
+  | { type: 'tool-call', toolCall: ToolCall }
   | {
     type: 'finish'
     finishReason: FinishReason

@@ -106,16 +106,18 @@ describe('OpenAI-compatible /v1', () => {
     assert.equal(body.baobab.expert?.name, 'veterinary')
   })
 
-  it('embeds with the configured embedder (float and base64)', async () => {
+  it('embeds with the configured embedder, projected to 384 dense dimensions (float and base64)', async () => {
     const res = await post('/v1/embeddings', { model: 'any', input: ['maize planting', 'goat deworming'] })
     assert.equal(res.status, 200)
-    const body = await res.json() as { data: Array<{ index: number, embedding: number[] }>, model: string }
+    const body = await res.json() as { data: Array<{ index: number, embedding: number[] }>, model: string, usage: { prompt_tokens: number, total_tokens: number } }
     assert.equal(body.data.length, 2)
     const status = await (await app.request('/api/status')).json() as { embedder: { id: string, dims: number } }
-    assert.equal(body.model, status.embedder.id)
+    assert.equal(body.model, `${status.embedder.id}+dense-projection@1`)
     assert.match(body.model, /^builtin:hash-ngram/)
+    assert.deepEqual(body.usage, { prompt_tokens: 4, total_tokens: 4 })
     for (const d of body.data) {
-      assert.equal(d.embedding.length, status.embedder.dims)
+      assert.equal(d.embedding.length, 384)
+      assert.ok(d.embedding.filter(x => x !== 0).length > 300, 'dense')
       assert.ok(Math.abs(Math.hypot(...d.embedding) - 1) < 1e-5)
     }
     assert.notDeepEqual(body.data[0]!.embedding, body.data[1]!.embedding)
