@@ -16,7 +16,7 @@ import { prefixLogger } from '@libp2p/logger'
 import { loadOrCreateIdentity } from './artifacts/index.ts'
 import { experienceSource } from './learn/index.ts'
 import { openLibrary } from './library/index.ts'
-import { announceTopic, createMesh } from './mesh/index.ts'
+import { announceTopic, createMesh, networkKeyOf } from './mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './node/answer.ts'
 import { syncRouterExperts, trustedExperts } from './node/experts.ts'
 import { createOutcomeService, outcomeKadDhtInit } from './outcomes/index.ts'
@@ -174,6 +174,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     const runtime = init.runtime ?? createRuntime(config.runtime)
     const experiences = experienceSource(library, embedder, { self: identity.peerId.toString() })
     const trust = createTrust({ library, privateKey: identity.privateKey }, { policy: config.policy })
+    const psk = networkKeyOf(config)
     const mesh = init.mesh === false
       ? null
       : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, {
@@ -182,7 +183,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
         bootstrap: config.bootstrap,
         mdns: config.mdns,
         relay: config.relay,
-        ...(config.psk != null ? { psk: config.psk } : {}),
+        ...(psk != null ? { psk } : {}),
         dht: outcomeKadDhtInit({ lan: true }),
         gossipScoring: gossipOptions(trust, config.network),
         ...init.meshInit

@@ -43,6 +43,7 @@ function validateConfig (raw: unknown, path: string): NodeConfig {
   if (!['open', 'community', 'strict'].includes(c.policy)) throw new ConfigError(path, '"policy" must be open, community or strict')
   if (!['builtin', 'transformers', 'openai'].includes(c.embedder?.kind)) throw new ConfigError(path, '"embedder.kind" must be builtin, transformers or openai')
   if (!['retrieval', 'llama', 'openai'].includes(c.runtime?.kind)) throw new ConfigError(path, '"runtime.kind" must be retrieval, llama or openai')
+  if (c.pskFile != null && typeof c.pskFile !== 'string') throw new ConfigError(path, '"pskFile" must be the path of a network key file')
   if (c.http != null && typeof c.http.listen !== 'string') throw new ConfigError(path, '"http.listen" must be host:port')
   return c
 }
