@@ -52,8 +52,10 @@ export interface NodeConfig {
   listen: string[]
   bootstrap: string[]
   mdns: boolean
-  /** Pre-shared key text for a private network (`baobab network create`). */
+  /** Pre-shared key text for a private network (older configs; `network create|join` write `pskFile`). */
   psk?: string
+  /** Path of the private network's key file (mode 0600): the secret stays there, not in config.json. */
+  pskFile?: string
   /** Circuit relay / autonat / dcutr for internet use. */
   relay: boolean
   embedder: EmbedderConfig

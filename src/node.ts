@@ -16,7 +16,7 @@ import { prefixLogger } from '@libp2p/logger'
 import { loadOrCreateIdentity } from './artifacts/index.ts'
 import { experienceSource } from './learn/index.ts'
 import { openLibrary } from './library/index.ts'
-import { announceTopic, createMesh } from './mesh/index.ts'
+import { announceTopic, createMesh, networkKeyOf } from './mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './node/answer.ts'
 import { nodeChecks } from './node/checks.ts'
 import { syncRouterExperts, trustedExperts } from './node/experts.ts'
@@ -199,6 +199,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     // the canary, experience A/B check and outcome reproduction this node can run (or why not)
     const checks = await nodeChecks(config, runtime)
     const trust = createTrust({ library, privateKey: identity.privateKey, ...checks }, { policy: config.policy })
+    const psk = networkKeyOf(config)
     const mesh = init.mesh === false
       ? null
       : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, {
@@ -207,7 +208,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
         bootstrap: config.bootstrap,
         mdns: config.mdns,
         relay: config.relay,
-        ...(config.psk != null ? { psk: config.psk } : {}),
+        ...(psk != null ? { psk } : {}),
         dht: outcomeKadDhtInit({ lan: true }),
         gossipScoring: gossipOptions(trust, config.network),
         ...init.meshInit

@@ -49,6 +49,7 @@ function validateConfig (raw: unknown, path: string): NodeConfig {
   for (const f of ['tasks', 'grader', 'evalData'] as const) {
     if (c.checks?.[f] != null && typeof c.checks[f] !== 'string') throw new ConfigError(path, `"checks.${f}" must be a string`)
   }
+  if (c.pskFile != null && typeof c.pskFile !== 'string') throw new ConfigError(path, '"pskFile" must be the path of a network key file')
   if (c.http != null && typeof c.http.listen !== 'string') throw new ConfigError(path, '"http.listen" must be host:port')
   checkAllowLists(c.http, path)
   return c

@@ -140,3 +140,13 @@ export class MeshNotStartedError extends MeshError {
     this.name = 'MeshNotStartedError'
   }
 }
+
+/** A peer was reached but the handshake failed: a private network this node has no key for, or another key. */
+export class HandshakeRefusedError extends MeshError {
+  readonly peer: string | undefined
+  constructor (reason: string, peer?: string, options?: ErrorOptions) {
+    super(`${peer != null ? `peer ${peer} ` : ''}${reason}`, options)
+    this.name = 'HandshakeRefusedError'
+    this.peer = peer
+  }
+}

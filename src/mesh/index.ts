@@ -15,6 +15,7 @@
  * ```
  */
 import type { MeshInit } from './types.ts'
+import { readNetworkKey } from './network-key.ts'
 import type { NodeConfig } from '../config.ts'
 
 export { Mesh, createMesh } from './mesh.ts'
@@ -36,7 +37,7 @@ export { Reconciler, reconcileLocal } from './reconcile.ts'
 export type { LocalReconcileResult, SyncItem } from './reconcile.ts'
 export { FETCH_PROTOCOL, SYNC_PROTOCOL, announceTopic } from './constants.ts'
 export {
-  ChunkVerificationError, InvalidCarError, FetchFailedError, FetchRefusedError, InvalidMeshConfigError,
+  ChunkVerificationError, HandshakeRefusedError, InvalidCarError, FetchFailedError, FetchRefusedError, InvalidMeshConfigError,
   InvalidMultiaddrError, InvalidNetworkKeyError, InvalidSyncMessageError, MeshError, MeshNotStartedError,
   MissingChunksError, ProtocolViolationError, SyncRoundsExceededError
 } from './errors.ts'
@@ -48,9 +49,15 @@ export function meshInitFromConfig (config: NodeConfig, overrides: Partial<MeshI
     listen: config.listen,
     bootstrap: config.bootstrap,
     mdns: config.mdns,
-    psk: config.psk,
+    psk: networkKeyOf(config),
     relay: config.relay,
     ...overrides
   }
+}
+
+/** The private network key this config uses: from its key file (`pskFile`), or inline (older configs). */
+export function networkKeyOf (config: Pick<NodeConfig, 'psk' | 'pskFile'>): string | undefined {
+  if (config.pskFile != null) return readNetworkKey(config.pskFile)
+  return config.psk
 }
 export type { GossipScoringOptions } from './libp2p-node.ts'

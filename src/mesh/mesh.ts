@@ -5,7 +5,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { Announcer } from './announcer.ts'
 import { ArtifactFetcher } from './artifact-fetcher.ts'
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_SYNC_INTERVAL_MS } from './constants.ts'
-import { InvalidMeshConfigError, InvalidMultiaddrError, MeshNotStartedError } from './errors.ts'
+import { HandshakeRefusedError, InvalidMeshConfigError, InvalidMultiaddrError, MeshNotStartedError } from './errors.ts'
+import { handshakeRefusal } from './handshake-refusal.ts'
 import { FetchServer } from './fetch-server.ts'
 import { createLibp2pNode } from './libp2p-node.ts'
 import { PeerBook } from './peer-book.ts'
@@ -123,13 +124,18 @@ export class Mesh implements Startable {
       discovered: (peer, addrs) => { this.emit('peer:discovered', { peer, addrs }) },
       connected: peer => { this.emit('peer:connected', { peer }) },
       disconnected: peer => { this.emit('peer:disconnected', { peer }) },
+      refused: (peer, reason) => {
+        this.log('peer %s refused: %s', peer, reason)
+        this.emit('peer:refused', { peer, reason })
+      },
       ready: () => { this.resumePending() },
       sync: async peer => this.syncWith(peer, { fetch: this.init.autoFetch !== false }),
       periodic: () => { if (this.pending.list().length > 0) this.resumePending() }
     }, {
       maxConnections: this.init.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       syncOnConnect: this.init.syncOnConnect !== false,
-      syncIntervalMs: this.init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS
+      syncIntervalMs: this.init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
+      privateNetwork: this.init.psk != null
     }, log)
     this.manager.start()
     await node.start()
@@ -170,8 +176,16 @@ export class Mesh implements Startable {
     } catch (err) {
       throw new InvalidMultiaddrError(String(address), { cause: err })
     }
-    const conn = await this.libp2p.dial(ma, { signal: this.signal(options.signal) })
-    return conn.remotePeer.toString()
+    try {
+      const conn = await this.libp2p.dial(ma, { signal: this.signal(options.signal) })
+      return conn.remotePeer.toString()
+    } catch (err) {
+      const reason = handshakeRefusal(err, this.init.psk != null)
+      if (reason == null || this.controller.signal.aborted) throw err
+      const peer = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+      if (peer != null) this.book.refused(peer, reason)
+      throw new HandshakeRefusedError(reason, peer, { cause: err })
+    }
   }
 
   /** Reconciles with `peer`, then (unless `fetch: false`) fetches what the policy wants of what we lack. */

@@ -11,6 +11,9 @@ export interface KnownPeer {
   lastSeen: number
   /** How it was first found: mdns, bootstrap, dial, inbound, announcement. */
   via: string
+  /** Why the last connection attempt was refused at the handshake (private network mismatch), if it was. */
+  refused: string | null
+  refusedAt: number | null
 }
 
 interface Row {
@@ -19,6 +22,8 @@ interface Row {
   connected: number
   last_seen: number
   via: string
+  refused: string | null
+  refused_at: number | null
 }
 
 export class PeerBook {
@@ -33,6 +38,8 @@ export class PeerBook {
       last_seen INTEGER NOT NULL,
       via TEXT NOT NULL
     ) STRICT`)
+    const columns = library.db.prepare('PRAGMA table_info(mesh_peers)').all() as Array<{ name: string }>
+    if (!columns.some(c => c.name === 'refused')) library.db.exec('ALTER TABLE mesh_peers ADD COLUMN refused TEXT; ALTER TABLE mesh_peers ADD COLUMN refused_at INTEGER')
   }
 
   seen (peer: string, update: { addrs?: string[], connected?: boolean, via: string }): void {
@@ -41,9 +48,17 @@ export class PeerBook {
       ON CONFLICT(peer) DO UPDATE SET
         addrs = coalesce(?, addrs),
         connected = coalesce(?, connected),
-        last_seen = excluded.last_seen`)
+        last_seen = excluded.last_seen,
+        refused = CASE WHEN ? = 1 THEN NULL ELSE refused END`)
       .run(peer, addrs ?? '[]', update.connected === true ? 1 : 0, Date.now(), update.via,
-        addrs, update.connected == null ? null : update.connected ? 1 : 0)
+        addrs, update.connected == null ? null : update.connected ? 1 : 0, update.connected === true ? 1 : 0)
+  }
+
+  /** A peer was seen but its handshake failed: `reason` says why (kept until it connects). */
+  refused (peer: string, reason: string): void {
+    const now = Date.now()
+    this.library.db.prepare(`INSERT INTO mesh_peers (peer, addrs, connected, last_seen, via, refused, refused_at) VALUES (?, '[]', 0, ?, 'dial', ?, ?)
+      ON CONFLICT(peer) DO UPDATE SET refused = excluded.refused, refused_at = excluded.refused_at, last_seen = excluded.last_seen`).run(peer, now, reason, now)
   }
 
   disconnectAll (): void {
@@ -52,7 +67,7 @@ export class PeerBook {
 
   list (): KnownPeer[] {
     return (this.library.db.prepare('SELECT * FROM mesh_peers ORDER BY connected DESC, last_seen DESC').all() as unknown as Row[])
-      .map(r => ({ peer: r.peer, addrs: parseAddrs(r.addrs), connected: r.connected === 1, lastSeen: r.last_seen, via: r.via }))
+      .map(r => ({ peer: r.peer, addrs: parseAddrs(r.addrs), connected: r.connected === 1, lastSeen: r.last_seen, via: r.via, refused: r.refused ?? null, refusedAt: r.refused_at ?? null }))
   }
 }
 

@@ -4,6 +4,7 @@
  * the periodic sync.
  */
 import { SYNC_MIN_INTERVAL_MS, SYNC_PROTOCOL } from './constants.ts'
+import { handshakeRefusal } from './handshake-refusal.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import type { PeerBook } from './peer-book.ts'
 import type { Libp2pEvents, Logger, PeerId } from '@libp2p/interface'
@@ -12,6 +13,8 @@ export interface PeerManagerHooks {
   discovered: (peer: string, addrs: string[]) => void
   connected: (peer: string) => void
   disconnected: (peer: string) => void
+  /** A seen peer's handshake failed (a private network this node has no key for, or another key). */
+  refused: (peer: string, reason: string) => void
   /** A peer speaking `/baobab/sync/1` is ready. */
   ready: (peer: PeerId) => void
   sync: (peer: PeerId) => Promise<unknown>
@@ -22,6 +25,8 @@ export interface PeerManagerInit {
   maxConnections: number
   syncOnConnect: boolean
   syncIntervalMs: number
+  /** This node uses a pre-shared key (for the wording of refusals). */
+  privateNetwork: boolean
 }
 
 export class PeerManager {
@@ -113,7 +118,13 @@ export class PeerManager {
     const delay = node.peerId.toString() < peer.toString() ? 0 : 1000
     setTimeout(() => {
       if (this.controller.signal.aborted || node.getConnections(peer).length > 0) return
-      node.dial(peer, { signal: this.controller.signal }).catch(err => { this.log('dial %s failed: %s', peer, (err as Error).message) })
+      node.dial(peer, { signal: this.controller.signal }).catch(err => {
+        this.log('dial %s failed: %s', peer, (err as Error).message)
+        const reason = this.controller.signal.aborted ? undefined : handshakeRefusal(err, this.init.privateNetwork)
+        if (reason == null) return
+        this.book.refused(peer.toString(), reason)
+        this.hooks.refused(peer.toString(), reason)
+      })
     }, delay).unref()
   }
 

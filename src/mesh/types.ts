@@ -65,6 +65,8 @@ export interface MeshEvents {
   'peer:discovered': { peer: string, addrs: string[] }
   'peer:connected': { peer: string }
   'peer:disconnected': { peer: string }
+  /** Seen, but the handshake failed: a private network this node has no key for, or another key. */
+  'peer:refused': { peer: string, reason: string }
   'announcement': Announcement
   'sync:done': SyncResult
   'artifact:quarantined': AdmitResult

@@ -82,18 +82,16 @@ export interface BucketSpec {
   burst: number
 }
 
-export const RATE_ACTIONS = ['announce', 'fetch', 'dht-put', 'sync', 'admit'] as const
+/**
+ * The limits this layer enforces. Fetch and sync are bounded by the mesh itself (concurrent
+ * requests per peer, streams per connection), DHT writes by kad-dht's own record checks.
+ */
+export const RATE_ACTIONS = ['announce', 'admit'] as const
 export type RateAction = (typeof RATE_ACTIONS)[number]
 
 export const DEFAULT_RATE_LIMITS: Record<RateAction, BucketSpec> = {
   /** gossip announcements: a busy honest peer publishes a few per second */
   announce: { rate: 5, burst: 50 },
-  /** fetch requests served to one peer (chunks and artifacts) */
-  fetch: { rate: 20, burst: 200 },
-  /** DHT record writes accepted from one peer */
-  'dht-put': { rate: 1, burst: 10 },
-  /** sync handshakes started by one peer */
-  sync: { rate: 0.2, burst: 3 },
   /** artifacts admitted from one source peer */
   admit: { rate: 20, burst: 500 }
 }

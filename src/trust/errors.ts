@@ -25,7 +25,7 @@ export class AdmissionRefusedError extends TrustError {
   }
 }
 
-/** A peer went over one of its per-peer limits (announcements, fetches, DHT writes, admissions). */
+/** A peer went over one of its per-peer limits (announcements, admissions). */
 export class RateLimitedError extends TrustError {
   readonly peer: string
   readonly action: string

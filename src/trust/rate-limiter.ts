@@ -1,5 +1,5 @@
 /**
- * Per-peer token buckets for announcements, fetches, DHT writes, sync handshakes and admissions.
+ * Per-peer token buckets for gossip announcements and admissions.
  * Each (peer, action) has its own bucket; memory is bounded by dropping the buckets of idle
  * peers first (a full bucket carries no state). The clock is injected so tests control time.
  *

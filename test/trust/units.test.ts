@@ -39,24 +39,24 @@ describe('RateLimiter', () => {
     let now = 0
     const rl = new RateLimiter({ now: () => now, maxPeers: 50 })
     for (let i = 0; i < 10_000; i++) {
-      rl.tryTake(`peer-${i}`, 'fetch')
+      rl.tryTake(`peer-${i}`, 'admit')
       now += 1
     }
     assert.ok(rl.stats().peers <= 50)
   })
 
   it('exempts allow-listed peers and rejects bad limits', () => {
-    const rl = new RateLimiter({ limits: { sync: { rate: 1, burst: 1 } }, exempt: p => p === 'friend' })
-    for (let i = 0; i < 10; i++) assert.equal(rl.tryTake('friend', 'sync'), true)
-    assert.throws(() => new RateLimiter({ limits: { fetch: { rate: 0, burst: 1 } } }), { name: 'InvalidTrustConfigError' })
+    const rl = new RateLimiter({ limits: { admit: { rate: 1, burst: 1 } }, exempt: p => p === 'friend' })
+    for (let i = 0; i < 10; i++) assert.equal(rl.tryTake('friend', 'admit'), true)
+    assert.throws(() => new RateLimiter({ limits: { admit: { rate: 0, burst: 1 } } }), { name: 'InvalidTrustConfigError' })
   })
 
   it('never lets more than burst + rate·t through (property)', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: 1, maxLength: 200 }), gaps => {
       let now = 0
-      const rl = new RateLimiter({ now: () => now, limits: { 'dht-put': { rate: 1, burst: 10 } } })
+      const rl = new RateLimiter({ now: () => now, limits: { admit: { rate: 1, burst: 10 } } })
       let allowed = 0
-      for (const g of gaps) { now += g; if (rl.tryTake('p', 'dht-put')) allowed++ }
+      for (const g of gaps) { now += g; if (rl.tryTake('p', 'admit')) allowed++ }
       return allowed <= 10 + now / 1000 + 1e-9
     }), { numRuns: 200 })
   })

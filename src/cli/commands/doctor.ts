@@ -143,6 +143,29 @@ export async function checkPeers (config: NodeConfig): Promise<Check[]> {
   return out
 }
 
+/** Peers this node saw whose handshake failed (a private network mismatch), from its peer book. */
+export function checkRefusedPeers (home: string, config: NodeConfig): Check {
+  const path = join(home, 'library.db')
+  const name = 'network'
+  const mode = config.psk != null || config.pskFile != null ? 'private (pre-shared key)' : 'open (no pre-shared key)'
+  if (!existsSync(path)) return { name, status: 'skip', detail: `${config.network}, ${mode}; no peers seen yet` }
+  let db: DatabaseSync | undefined
+  try {
+    db = new DatabaseSync(path, { readOnly: true })
+    const hasColumn = (db.prepare('PRAGMA table_info(mesh_peers)').all() as Array<{ name: string }>).some(c => c.name === 'refused')
+    const rows = hasColumn ? db.prepare('SELECT peer, refused FROM mesh_peers WHERE refused IS NOT NULL AND connected = 0 ORDER BY refused_at DESC').all() as Array<{ peer: string, refused: string }> : []
+    if (rows.length === 0) return { name, status: 'ok', detail: `${config.network}, ${mode}; no peer refused at the handshake` }
+    const fix = config.psk != null || config.pskFile != null
+      ? 'give those peers this network\'s key file (`baobab network join <keyfile>` on each), or check that they use the same key'
+      : 'get the private network\'s key file from its members and run `baobab network join <keyfile>`'
+    return { name, status: 'warn', detail: `${config.network}, ${mode}; ${rows.length} peer(s) seen but refused: ${rows[0]!.peer} ${rows[0]!.refused}`, fix }
+  } catch (err) {
+    return { name, status: 'warn', detail: `cannot read the peer book: ${(err as Error).message}` }
+  } finally {
+    db?.close()
+  }
+}
+
 export async function runChecks (home: string): Promise<Check[]> {
   const checks: Check[] = [checkNode(), checkKey(home)]
   let config: NodeConfig | undefined
@@ -162,6 +185,7 @@ export async function runChecks (home: string): Promise<Check[]> {
       checks.push({ name: 'http port', status: 'fail', detail: (err as Error).message, fix: 'http.listen must be host:port, e.g. 127.0.0.1:7777' })
     }
     checks.push(...await checkPeers(config))
+    checks.push(checkRefusedPeers(home, config))
   }
   return checks
 }

@@ -6,7 +6,7 @@ import { loadConfig, saveConfig } from '../config-file.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, globalOptions } from '../context.ts'
 import { resolveHome } from '../config-file.ts'
-import { readNetworkKey, validateNetworkKey, writeNetworkKey } from '../../mesh/index.ts'
+import { networkKeyOf, readNetworkKey, validateNetworkKey, writeNetworkKey } from '../../mesh/index.ts'
 import type { Command } from 'commander'
 
 function fingerprint (key: string): string {
@@ -15,6 +15,14 @@ function fingerprint (key: string): string {
 
 function homeOf (cmd: Command): string {
   return resolveHome(globalOptions(cmd).home)
+}
+
+/** Points config.json at a key file and drops any copy of the secret from it. */
+function useKeyFile (home: string, path: string): void {
+  const config = loadConfig(home)
+  delete config.psk
+  config.pskFile = path
+  saveConfig(home, config)
 }
 
 export function register (program: Command): void {
@@ -31,11 +39,8 @@ export function register (program: Command): void {
       const path = resolve(opts.out ?? join(home, 'network.key'))
       if (existsSync(path) && opts.force !== true) throw new UsageError(`${path} exists; pass --force to replace it`)
       const key = writeNetworkKey(path)
-      if (opts.join) {
-        const config = loadConfig(home)
-        config.psk = key
-        saveConfig(home, config)
-      }
+      // the secret stays in the 0600 key file; config.json (readable by others) names the file
+      if (opts.join) useKeyFile(home, path)
       emit(cmd, { path, fingerprint: fingerprint(key), joined: opts.join }, () => {
         console.log(`wrote network key ${path} (fingerprint ${fingerprint(key)})${opts.join ? '; this node now uses it' : ''}`)
         console.log('keep it secret: anyone holding it can join. Restart a running node to apply.')
@@ -47,9 +52,7 @@ export function register (program: Command): void {
     .action(action(async (keyfile: string, _opts: unknown, cmd: Command) => {
       const home = homeOf(cmd)
       const key = readNetworkKey(keyfile)
-      const config = loadConfig(home)
-      config.psk = key
-      saveConfig(home, config)
+      useKeyFile(home, resolve(keyfile))
       emit(cmd, { joined: true, fingerprint: fingerprint(key) }, () => {
         console.log(`joined the private network ${fingerprint(key)}; restart a running node to apply`)
       })
@@ -61,6 +64,7 @@ export function register (program: Command): void {
       const home = homeOf(cmd)
       const config = loadConfig(home)
       delete config.psk
+      delete config.pskFile
       saveConfig(home, config)
       emit(cmd, { joined: false }, () => { console.log('left the private network') })
     }))
@@ -69,9 +73,12 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (_opts: unknown, cmd: Command) => {
       const config = loadConfig(homeOf(cmd))
-      const fp = config.psk != null ? fingerprint(validateNetworkKey(config.psk)) : null
-      emit(cmd, { network: config.network, private: fp != null, fingerprint: fp }, () => {
-        console.log(`network ${config.network}, ${fp != null ? `private (key ${fp})` : 'open (no pre-shared key)'}`)
+      const key = networkKeyOf(config)
+      const fp = key != null ? fingerprint(validateNetworkKey(key)) : null
+      const kind = fp != null ? 'private' : 'open'
+      emit(cmd, { network: config.network, kind, private: fp != null, fingerprint: fp, keyFile: config.pskFile ?? null }, () => {
+        // two networks may share a name: "default, private" and "default, open" never meet
+        console.log(`network ${config.network}, ${kind}${fp != null ? ` (key ${fp}${config.pskFile != null ? `, file ${config.pskFile}` : ''}): only nodes holding this key connect` : ' (no pre-shared key): nodes of a private network cannot connect to it'}`)
       })
     }))
 }

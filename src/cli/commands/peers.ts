@@ -45,7 +45,9 @@ export function register (program: Command): void {
         emit(cmd, list, () => {
           if (list.length === 0) console.log('(no peers seen yet: run `baobab start`, or `baobab peers dial <multiaddr>`)')
           for (const p of list) {
-            console.log(`${p.connected ? 'connected' : 'seen     '}  ${p.peer}  ${ago(p.lastSeen).padEnd(8)} via ${p.via.padEnd(9)} ${p.addrs[0] ?? ''}`)
+            const state = p.connected ? 'connected' : p.refused != null ? 'refused  ' : 'seen     '
+            console.log(`${state}  ${p.peer}  ${ago(p.lastSeen).padEnd(8)} via ${p.via.padEnd(9)} ${p.addrs[0] ?? ''}`)
+            if (!p.connected && p.refused != null) console.log(`           ${p.refused}`)
           }
         })
       })

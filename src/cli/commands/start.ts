@@ -48,6 +48,7 @@ export function register (program: Command): void {
         const t = (): string => dim(new Date().toISOString().slice(11, 19))
         mesh.on('peer:connected', ({ peer }) => { console.log(`${t()} ${cyan('peer')}  connected ${peer}`) })
         mesh.on('peer:disconnected', ({ peer }) => { console.log(`${t()} ${cyan('peer')}  disconnected ${peer}`) })
+        mesh.on('peer:refused', ({ peer, reason }) => { console.log(`${t()} ${yellow('peer')}  ${peer} ${reason}`) })
         mesh.on('sync:done', r => { console.log(`${t()} ${cyan('sync')}  ${r.peer.slice(-8)}: ${r.need.length} new, ${r.have.length} offered, ${r.bytesSent + r.bytesReceived} bytes in ${r.rounds} rounds`) })
         // the trust pipeline stores an arrival in quarantine, then decides: one line for each
         mesh.on('artifact:quarantined', r => { if (r.inserted) console.log(`${t()} ${cyan('hold')}  ${r.kind} ${r.cid} (quarantined until checked)`) })
