@@ -11,10 +11,13 @@
  */
 import { hostname, networkInterfaces } from 'node:os'
 import { isIP } from 'node:net'
+import { logger } from '@libp2p/logger'
 import { cors } from 'hono/cors'
 import { ForbiddenHostError, ForbiddenOriginError, InvalidApiOptionsError, UnsupportedMediaTypeError } from './errors.ts'
 import { isLoopbackHost } from './security.ts'
 import type { Context, MiddlewareHandler } from 'hono'
+
+const log = logger('baobab:api:gate')
 
 export interface GateOptions {
   /** Host names (no port) the API also answers to, e.g. a reverse proxy's; `*` turns the Host check off. */
@@ -117,9 +120,15 @@ export function requestHost (c: Context): string {
 export function gateMiddleware (gate: RequestGate): MiddlewareHandler[] {
   const check: MiddlewareHandler = async (c, next) => {
     const host = requestHost(c)
-    if (!gate.hostAllowed(host)) throw new ForbiddenHostError(host)
+    if (!gate.hostAllowed(host)) {
+      log('refused %s %s: Host %s is not a name of this server', c.req.method, c.req.path, host.slice(0, 200))
+      throw new ForbiddenHostError(host)
+    }
     const origin = c.req.header('origin')
-    if (origin != null && !gate.originAllowed(origin, c.req.url, host)) throw new ForbiddenOriginError(origin)
+    if (origin != null && !gate.originAllowed(origin, c.req.url, host)) {
+      log('refused %s %s from a page of %s (not in http.allowedOrigins)', c.req.method, c.req.path, origin.slice(0, 200))
+      throw new ForbiddenOriginError(origin)
+    }
     await next()
   }
   const corsFor = cors({
