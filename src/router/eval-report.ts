@@ -31,7 +31,9 @@ function combined (libs: LibraryResult[]): string {
   for (const l of libs) {
     for (const s of l.splits.filter(x => x.heldOut)) { ic += s.inDomain.correct; inn += s.inDomain.n; oc += s.ood.correct; on += s.ood.n }
   }
-  return `${ic}/${inn} (${pct(ic / Math.max(1, inn))}) in-domain routed right, ${oc}/${on} (${pct(oc / Math.max(1, on))}) out-of-domain abstained`
+  const met = ic / Math.max(1, inn) >= 0.9 && oc / Math.max(1, on) >= 0.9
+  return `${ic}/${inn} (${pct(ic / Math.max(1, inn))}) in-domain routed right, ${oc}/${on} (${pct(oc / Math.max(1, on))}) out-of-domain abstained ` +
+    `(target: at least 90% of each — ${met ? 'met' : 'not met'})`
 }
 
 function misses (l: LibraryResult): string[] {
