@@ -6,7 +6,7 @@
  */
 export const GENERAL_QUESTIONS: readonly string[] = [
   'What is the capital of Canada?',
-  'Who painted the Mona Lisa?',
+  'Who painted the Sistine Chapel ceiling?',
   'How many days are there in a leap year?',
   'What is the largest ocean on Earth?',
   'Who wrote the first dictionary of the English language?',
@@ -16,7 +16,7 @@ export const GENERAL_QUESTIONS: readonly string[] = [
   'Why is the sky blue?',
   'How do airplanes stay in the air?',
   'What is the difference between a virus and a bacterium?',
-  'How do volcanoes erupt?',
+  'What makes thunder so loud?',
   'What causes earthquakes?',
   'How old is the universe?',
   'What language is spoken in Brazil?',
@@ -37,7 +37,7 @@ export const GENERAL_QUESTIONS: readonly string[] = [
   'How can I sleep better at night?',
   'How do I stop procrastinating?',
   'What are some tips for public speaking?',
-  'How do I prepare for a job interview?',
+  'How do I ask for a day off work?',
   'How do I write a good CV?',
   'What should I study at university?',
   'How do I apply for a passport?',

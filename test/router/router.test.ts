@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
 import { hashEmbedder, loadExpertDir, loadLabeledQuestions, Router, tfidfRouter, bestBalanced, sweepBaseline, tally } from '../../src/router/index.ts'
+import { GENERAL_QUESTIONS } from '../../src/router/general-questions.ts'
 import type { Embedder, EmbedOptions, ExpertInput, FittableEmbedder } from '../../src/router/index.ts'
 
 const FILES = ['agronomy', 'veterinary', 'irrigation', 'soil-science', 'aquaculture']
@@ -83,6 +84,15 @@ describe('router', () => {
     const best = bestBalanced(sweepBaseline(baseline, para, ood, Array.from({ length: 31 }, (_, i) => i * 0.02)))!
     assert.ok(p.accuracy + o.accuracy > best.inDomainAccuracy + best.oodAbstained,
       `router ${p.accuracy}/${o.accuracy} vs baseline best ${best.inDomainAccuracy}/${best.oodAbstained}`)
+  })
+
+  it('calibrates against everyday questions that share none with the evaluation fixtures', () => {
+    const norm = (t: string): string => t.toLowerCase().replace(/[^a-z ]/g, '').trim()
+    const general = new Set(GENERAL_QUESTIONS.map(norm))
+    const fixtures = ['../fixtures/paraphrases.jsonl', '../fixtures/router-dev/questions.jsonl']
+      .flatMap(f => readFileSync(new URL(f, import.meta.url), 'utf8').trim().split('\n').map(l => (JSON.parse(l) as { question: string }).question))
+    assert.ok(general.size > 100)
+    assert.deepEqual(fixtures.filter(q => general.has(norm(q))), [])
   })
 
   it('adds an expert without re-embedding the others, and refits once drift passes the limit', async () => {
