@@ -230,7 +230,11 @@ export async function votes (): Promise<Record<string, unknown>> {
 }
 
 export async function run (): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = { llm: 'scripted lesson world (test double), not a real model' }
+  const out: Record<string, unknown> = {
+    llm: 'scripted lesson world (test double), not a real model',
+    gainMeasuredIn: 'a scripted world: the LLM is a test double (test/learn/lesson-world.ts), so the eval delta shows the loop works, not what a real model gains',
+    measureARealModel: 'baobab learn eval --tasks tasks.jsonl --grader exact --runtime openai --base-url http://127.0.0.1:8080/v1 --model <name> --seeds 1,2,3'
+  }
   Object.assign(out, await learning())
   const texts = corpus()
   Object.assign(out, await sketchFidelity('builtin', hashEmbedder(), texts.slice(0, 120)))

@@ -2,16 +2,19 @@
  * Automatic calibration by leave-one-out over the library's own exemplars: each exemplar
  * question is routed with that exemplar removed from its expert. From those samples:
  *
- * - `threshold`: a fixed fraction of the median score that held-out questions get from their own
- *   expert (the library's own notion of "clearly on topic"; below it, the question is far from
- *   everything the library holds);
+ * - `threshold`: set against a shipped set of everyday questions that belong to no expert
+ *   (`general-questions.ts`): the score (plus evidence credit, below) that `generalQuantile` of
+ *   them stay under in this library. Every library, 2 experts or 1000, measures for itself how
+ *   high an unrelated question scores against its own vocabulary. Without those samples, a
+ *   fraction of the median held-out own-expert score is used;
+ * - evidence credit: a question that shares more distinct words with its expert's best exemplars
+ *   needs a lower score (`evidenceCredit` × min(words, `evidenceCap`) / `evidenceCap` is taken off
+ *   the threshold), so breadth of agreement counts without a hard word minimum;
  * - `minCoverage` (embedders that report vocabulary coverage): a slack below a low quantile of
  *   the held-out questions' coverage, so questions mostly made of words the library has never
  *   seen are abstained;
- * - `minEvidence` (embedders that can tell which words matched): the number of distinct question
- *   words that held-out questions find in their own expert's best exemplars, at a low quantile
- *   (clamped to 1..3) — a question that meets an expert on a single word ("chicken" in a recipe)
- *   is not enough evidence;
+ * - `minEvidence`: a question must share at least one word with its expert's best exemplars
+ *   (embedders that can tell which words matched); beyond that, evidence only earns credit;
  * - `minMargin`: the widest margin band, starting at 0, in which held-out questions were routed
  *   correctly at most `marginMaxAccuracy` of the time (default 1/3: wrong twice as often as
  *   right) — inside it a choice is worse than a coin flip, so abstain.
@@ -24,13 +27,16 @@ import type { Calibration } from './types.ts'
 import type { PackedVector } from './vectors.ts'
 
 export interface CalibrationOptions {
-  /** Threshold = this × median own-expert score of held-out questions. */
+  /** Fallback without general questions: threshold = this × median own-expert score of held-out questions. */
   thresholdFraction: number
+  /** Threshold = this quantile of the general questions' credited scores. */
+  generalQuantile: number
+  /** Score credit for full evidence, and the evidence count that earns it all. */
+  evidenceCredit: number
+  evidenceCap: number
   /** minCoverage = coverageSlack × this quantile of held-out coverage. */
   coverageQuantile: number
   coverageSlack: number
-  /** minEvidence = floor of this quantile of held-out evidence counts. */
-  evidenceQuantile: number
   /** Margin bands need at least this many samples to count. */
   minBandSamples: number
   /** Largest held-out accuracy for which a low-margin band is abstained. */
@@ -41,9 +47,11 @@ export interface CalibrationOptions {
 
 export const DEFAULT_CALIBRATION: CalibrationOptions = {
   thresholdFraction: 0.4,
+  generalQuantile: 0.9,
+  evidenceCredit: 0.2,
+  evidenceCap: 4,
   coverageQuantile: 0.02,
   coverageSlack: 0.7,
-  evidenceQuantile: 0.02,
   minBandSamples: 5,
   marginMaxAccuracy: 1 / 3,
   maxQueries: 1500
@@ -79,6 +87,18 @@ export interface CalibrationSettings {
   minMargin: number
   minCoverage: number
   minEvidence: number
+  /** Threshold reduction for full evidence, and the evidence count that earns it all. */
+  evidenceCredit: number
+  evidenceCap: number
+}
+
+/** A general (out-of-domain) question routed in this library: its best score and evidence. */
+export interface GeneralSample { score: number, evidence: number }
+
+/** The threshold a question with `evidence` matching words must reach (-1: not measured). */
+export function effectiveThreshold (s: CalibrationSettings, evidence: number): number {
+  if (evidence < 0 || s.evidenceCap <= 0) return s.threshold
+  return s.threshold - s.evidenceCredit * Math.min(evidence, s.evidenceCap) / s.evidenceCap
 }
 
 /** Picks the held-out questions: every exemplar when few, else an even stride over all of them. */
@@ -128,12 +148,16 @@ function quantile (values: number[], q: number): number {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo)
 }
 
-export function chooseSettings (samples: LooSample[], opts: CalibrationOptions): CalibrationSettings {
-  if (samples.length === 0) return { threshold: 0, minMargin: 0, minCoverage: 0, minEvidence: 0 }
-  const threshold = opts.thresholdFraction * quantile(samples.map(s => s.ownScore), 0.5)
-  const minCoverage = opts.coverageSlack * quantile(samples.map(s => s.coverage), opts.coverageQuantile)
+export function chooseSettings (samples: LooSample[], opts: CalibrationOptions, general: GeneralSample[] = []): CalibrationSettings {
   const counts = samples.map(s => s.evidence).filter(e => e >= 0)
-  const minEvidence = counts.length === 0 ? 0 : Math.min(2, Math.max(1, Math.floor(quantile(counts, opts.evidenceQuantile))))
+  const credit = counts.length === 0 ? { evidenceCredit: 0, evidenceCap: 0 } : { evidenceCredit: opts.evidenceCredit, evidenceCap: opts.evidenceCap }
+  if (samples.length === 0) return { threshold: 0, minMargin: 0, minCoverage: 0, minEvidence: 0, ...credit }
+  const base = { threshold: 0, minMargin: 0, minCoverage: 0, minEvidence: 0, ...credit }
+  const threshold = general.length === 0
+    ? opts.thresholdFraction * quantile(samples.map(s => s.ownScore), 0.5)
+    : quantile(general.map(g => g.score + (base.threshold - effectiveThreshold(base, g.evidence))), opts.generalQuantile)
+  const minCoverage = opts.coverageSlack * quantile(samples.map(s => s.coverage), opts.coverageQuantile)
+  const minEvidence = counts.length === 0 ? 0 : 1
 
   // Grow the margin band [0, m) while held-out questions inside it are mostly routed wrongly.
   const byMargin = [...samples].sort((a, b) => a.margin - b.margin)
@@ -146,20 +170,22 @@ export function chooseSettings (samples: LooSample[], opts: CalibrationOptions):
       minMargin = (byMargin[i]!.margin + (byMargin[i + 1]?.margin ?? byMargin[i]!.margin)) / 2
     }
   }
-  return { threshold, minMargin: Math.max(0, minMargin), minCoverage, minEvidence }
+  return { threshold, minMargin: Math.max(0, minMargin), minCoverage, minEvidence, ...credit }
 }
 
-/** The calibration record: settings plus how the held-out questions fared under them. */
-export function summarize (samples: LooSample[], settings: CalibrationSettings, fingerprint: string): Calibration {
+/** The calibration record: settings plus how the held-out and general questions fared under them. */
+export function summarize (samples: LooSample[], settings: CalibrationSettings, fingerprint: string, general: GeneralSample[] = []): Calibration {
   const n = samples.length
-  const share = (pred: (s: LooSample) => boolean): number => n === 0 ? 0 : samples.filter(pred).length / n
+  const share = <T>(list: T[], pred: (s: T) => boolean): number => list.length === 0 ? 0 : list.filter(pred).length / list.length
   return {
     ...settings,
     n,
-    looAccuracy: share(s => s.correct),
-    looAccepted: share(s => s.topScore >= settings.threshold && s.margin >= settings.minMargin &&
+    looAccuracy: share(samples, s => s.correct),
+    looAccepted: share(samples, s => s.topScore >= effectiveThreshold(settings, s.evidence) && s.margin >= settings.minMargin &&
       s.coverage >= settings.minCoverage && s.evidence >= settings.minEvidence),
-    heldOutAbstained: share(s => s.otherScore < settings.threshold),
+    heldOutAbstained: share(samples, s => s.otherScore < settings.threshold),
+    generalQuestions: general.length,
+    generalAbstained: share(general, g => g.score < effectiveThreshold(settings, g.evidence) || g.evidence < settings.minEvidence),
     fingerprint
   }
 }

@@ -4,6 +4,7 @@
  */
 import { marginOf } from './expert-index.ts'
 import type { ExpertResult } from './expert-index.ts'
+import { effectiveThreshold } from './calibrate.ts'
 import type { CalibrationSettings } from './calibrate.ts'
 import type { ExpertScore, RouteDecision, RouteReasonCode, ScoredExemplar } from './types.ts'
 
@@ -21,6 +22,12 @@ export interface DecideInput {
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`
+
+/** How the question's evidence lowered the threshold, for the reason sentence. */
+function creditNote (evidence: number, s: CalibrationSettings): string {
+  if (evidence <= 0 || s.evidenceCredit === 0) return ''
+  return ` (${s.threshold.toFixed(3)} less credit for ${evidence} matching word${evidence === 1 ? '' : 's'})`
+}
 
 function toScore (r: ExpertResult): ExpertScore {
   return { id: r.expert.id, name: r.expert.name, domain: r.expert.domain, score: r.score }
@@ -48,9 +55,10 @@ function exemplarsOf (r: ExpertResult): ScoredExemplar[] {
 export function decide (input: DecideInput): RouteDecision {
   const { results, settings } = input
   const scores = results.map(toScore)
+  const threshold = effectiveThreshold(settings, input.evidence)
   const base = {
     scores,
-    threshold: settings.threshold,
+    threshold,
     minMargin: settings.minMargin,
     coverage: input.coverage,
     minCoverage: settings.minCoverage,
@@ -81,9 +89,9 @@ export function decide (input: DecideInput): RouteDecision {
   } else if (input.evidence >= 0 && input.evidence < settings.minEvidence) {
     code = 'unfamiliar'
     reason = `Only ${input.evidence} word(s) of the question appear in ${top.expert.name}'s best exemplars (needs ${settings.minEvidence}); too little evidence.`
-  } else if (top.score < settings.threshold) {
+  } else if (top.score < threshold) {
     code = 'below-threshold'
-    reason = `Best match ${top.expert.name} (${top.expert.domain}) scores ${top.score.toFixed(3)}, below the calibrated threshold ${settings.threshold.toFixed(3)}.`
+    reason = `Best match ${top.expert.name} (${top.expert.domain}) scores ${top.score.toFixed(3)}, below the calibrated threshold ${threshold.toFixed(3)}${creditNote(input.evidence, settings)}.`
   } else if (margin < settings.minMargin) {
     code = 'ambiguous'
     reason = `${top.expert.name} (${top.score.toFixed(3)}) and ${rival?.expert.name ?? '?'} (${rival?.score.toFixed(3) ?? '?'}) are too close (margin ${margin.toFixed(3)} < ${settings.minMargin.toFixed(3)}).`
@@ -91,7 +99,7 @@ export function decide (input: DecideInput): RouteDecision {
     code = 'negative-feedback'
     reason = `A question marked "no expert" in feedback is closer (${input.negativeSimilarity.toFixed(3)}) than ${top.expert.name}'s best exemplar (${bestItem.toFixed(3)}).`
   } else {
-    reason = `${top.expert.name} (${top.expert.domain}) scores ${top.score.toFixed(3)} ≥ threshold ${settings.threshold.toFixed(3)}` +
+    reason = `${top.expert.name} (${top.expert.domain}) scores ${top.score.toFixed(3)} ≥ threshold ${threshold.toFixed(3)}${creditNote(input.evidence, settings)}` +
       (rival == null ? '.' : `, ahead of ${rival.expert.name} by ${margin.toFixed(3)}.`)
   }
   const abstained = code !== 'confident'

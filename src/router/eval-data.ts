@@ -55,6 +55,18 @@ export function loadParaphrases (file: string): FixtureQuestion[] {
   })
 }
 
+export interface SplitQuestion extends LabeledQuestion {
+  split: string
+}
+
+/** A frozen question file: one `{split, domain|null, question}` per line (test/fixtures/router-dev/questions.jsonl). */
+export function loadLabeledQuestions (file: string): SplitQuestion[] {
+  return readFileSync(file, 'utf8').split(/\r?\n/).filter(l => l.trim() !== '').map((l, i) => {
+    const o = JSON.parse(l) as { split: string, domain: string | null, question: string }
+    return { id: `${o.split}-${i + 1}`, split: o.split, domain: o.domain, question: o.question }
+  })
+}
+
 /** Overlap of a question with its nearest training question: share of its content-word stems (stop words aside). */
 export function sharedWordShare (question: string, training: string[]): number {
   const toks = (t: string): Set<string> => new Set(contentTokens(t).map(x => x.stem))

@@ -1,67 +1,61 @@
 /**
- * The router evaluation: gossip-handshake questions (clean and overlap sets, experts built from the
- * training files only), the paraphrase and out-of-domain fixture, a no-thesaurus ablation, the
- * plain TF-IDF baseline with its threshold sweep, and the demo community cards.
+ * The router evaluation, on two suites at one self-calibrated setting per library:
+ *
+ * - the frozen non-agricultural set (test/fixtures/router-dev: eight domains, user questions
+ *   written apart from the exemplars, out-of-domain questions with near misses), split dev/test;
+ * - the gossip-handshake paraphrase fixture (test/fixtures/paraphrases.jsonl) against experts
+ *   built from the gossip-handshake training files only, split dev/holdout/test.
+ *
+ * Each split is reported on its own. Next to the router, a plain TF-IDF max-similarity baseline
+ * over the same exemplars (questions + answers), at threshold 0 and at the threshold that is best
+ * on the dev split (so the baseline, too, is judged on questions it was not tuned on).
  */
 import { join } from 'node:path'
 import { bestBalanced, sweepBaseline, tally } from './evaluate.ts'
-import { exists, loadExpertDir, loadGossipEval, loadParaphrases, sharedWordShare } from './eval-data.ts'
+import { exists, loadExpertDir, loadGossipEval, loadLabeledQuestions, loadParaphrases } from './eval-data.ts'
 import { hashEmbedder } from './hash-embedder.ts'
 import { Router } from './router.ts'
 import { tfidfRouter } from './tfidf-baseline.ts'
 import type { DecisionTally, LabeledQuestion, SweepPoint } from './evaluate.ts'
-import type { FixtureQuestion } from './eval-data.ts'
 import type { Calibration, ExpertInput } from './types.ts'
 
 export interface EvalPaths {
-  /** gossip-handshake folder (train/, eval.jsonl); skipped when absent. */
+  /** gossip-handshake folder (train/, eval.jsonl); that suite is skipped when absent. */
   gossipDir?: string
-  /** Paraphrase / OOD fixture. */
+  /** Paraphrase / out-of-domain fixture of the gossip suite. */
   paraphrases: string
-  /** Demo community cards (`*.jsonl` of `{q, a}`); skipped when absent. */
-  communities?: string
+  /** The non-agricultural set: experts/ folder and questions.jsonl. */
+  routerDev: string
 }
 
-export interface ParaphraseResult {
-  all: DecisionTally
-  bySplit: Record<string, DecisionTally>
+export interface SplitResult {
+  split: string
+  /** Questions of this split that were used to tune the router (dev) or not (held out). */
+  heldOut: boolean
+  inDomain: DecisionTally
   ood: DecisionTally
-  oodBySplit: Record<string, DecisionTally>
+  baselineAtZero: SweepPoint
+  /** Baseline at the threshold chosen on the dev split. */
+  baselineAtDevBest: SweepPoint
 }
 
-export interface BaselineResult {
-  variant: 'questions' | 'questions+answers'
-  sweep: SweepPoint[]
-  atZero: SweepPoint
-  best: SweepPoint
-  /** Eval-set accuracy at threshold 0 and at the best balanced threshold. */
-  evalAtZero: number
-  evalAtBest: number
-}
-
-export interface SetResult {
-  name: string
+export interface LibraryResult {
+  suite: string
+  library: string
   experts: string[]
   calibration: Calibration
-  eval: DecisionTally | null
-  paraphrases: ParaphraseResult
-  ablationNoThesaurus: { eval: DecisionTally | null, paraphrases: ParaphraseResult, calibration: Calibration }
-  baselines: BaselineResult[]
+  baselineThreshold: number
+  splits: SplitResult[]
 }
 
 export interface RouterEvalReport {
   embedder: string
-  gossip: { skipped: string } | {
-    sets: SetResult[]
-    allExperts: SetResult
-    /** Mean share of a paraphrase's content stems found in its nearest training question. */
-    paraphraseWordOverlap: number
-  }
-  communities: { skipped: string } | SetResult
-  fixture: { paraphrases: number, ood: number, splits: string[] }
+  libraries: LibraryResult[]
+  skipped: string[]
 }
 
 const THRESHOLDS = Array.from({ length: 31 }, (_, i) => Math.round(i * 0.02 * 100) / 100)
+const DEV = 'dev'
 
 async function routeAll (router: Router, questions: LabeledQuestion[]): Promise<Array<{ choice: { domain: string } | null }>> {
   const out: Array<{ choice: { domain: string } | null }> = []
@@ -69,95 +63,60 @@ async function routeAll (router: Router, questions: LabeledQuestion[]): Promise<
   return out
 }
 
-async function runParaphrases (router: Router, para: FixtureQuestion[], ood: FixtureQuestion[]): Promise<ParaphraseResult> {
-  const paraDecisions = await routeAll(router, para)
-  const oodDecisions = await routeAll(router, ood)
-  const bySplit: Record<string, DecisionTally> = {}
-  const oodBySplit: Record<string, DecisionTally> = {}
-  for (const split of [...new Set([...para, ...ood].map(q => q.split))].sort()) {
-    const pi = para.map((q, i) => q.split === split ? i : -1).filter(i => i >= 0)
-    const oi = ood.map((q, i) => q.split === split ? i : -1).filter(i => i >= 0)
-    bySplit[split] = tally(pi.map(i => para[i]!), pi.map(i => paraDecisions[i]!))
-    oodBySplit[split] = tally(oi.map(i => ood[i]!), oi.map(i => oodDecisions[i]!))
-  }
-  return { all: tally(para, paraDecisions), bySplit, ood: tally(ood, oodDecisions), oodBySplit }
-}
+interface SplitQuestions { split: string, inDomain: LabeledQuestion[], ood: LabeledQuestion[] }
 
-async function runSet (name: string, experts: ExpertInput[], evalQs: LabeledQuestion[] | null, fixture: FixtureQuestion[]): Promise<SetResult> {
-  const domains = new Set(experts.map(e => e.domain))
-  const para = fixture.filter(q => q.kind === 'paraphrase' && q.domain != null && domains.has(q.domain))
-  const ood = fixture.filter(q => q.kind === 'ood')
-  const run = async (router: Router): Promise<{ calibration: Calibration, eval: DecisionTally | null, paraphrases: ParaphraseResult }> => {
-    await router.setExperts(experts)
-    const calibration = await router.calibrate()
-    const evalTally = evalQs == null ? null : tally(evalQs, await routeAll(router, evalQs))
-    return { calibration, eval: evalTally, paraphrases: await runParaphrases(router, para, ood) }
-  }
-  const main = await run(new Router())
-  const ablation = await run(new Router({ embedder: hashEmbedder({ concepts: false }) }))
-  const baselines: BaselineResult[] = []
-  for (const useAnswers of [false, true]) {
-    const b = tfidfRouter({ useAnswers })
-    b.setExperts(experts)
-    const sweep = sweepBaseline(b, para, ood, THRESHOLDS)
-    const best = bestBalanced(sweep)!
-    const evalSweep = evalQs == null ? null : sweepBaseline(b, evalQs, [], [0, best.threshold])
-    baselines.push({
-      variant: useAnswers ? 'questions+answers' : 'questions',
-      sweep,
-      atZero: sweep[0]!,
-      best,
-      evalAtZero: evalSweep?.[0]?.inDomainAccuracy ?? NaN,
-      evalAtBest: evalSweep?.[1]?.inDomainAccuracy ?? NaN
+/** Routes every split with one calibrated router and the baseline (threshold picked on dev). */
+async function runLibrary (suite: string, library: string, experts: ExpertInput[], splits: SplitQuestions[]): Promise<LibraryResult> {
+  const router = new Router()
+  await router.setExperts(experts)
+  const calibration = await router.calibrate()
+  const baseline = tfidfRouter({ useAnswers: true })
+  baseline.setExperts(experts)
+  const dev = splits.find(s => s.split === DEV)
+  const devBest = dev == null ? null : bestBalanced(sweepBaseline(baseline, dev.inDomain, dev.ood, THRESHOLDS))
+  const threshold = devBest?.threshold ?? 0
+  const results: SplitResult[] = []
+  for (const s of splits) {
+    const [atZero, atDevBest] = sweepBaseline(baseline, s.inDomain, s.ood, [0, threshold])
+    results.push({
+      split: s.split,
+      heldOut: s.split !== DEV,
+      inDomain: tally(s.inDomain, await routeAll(router, s.inDomain)),
+      ood: tally(s.ood, await routeAll(router, s.ood)),
+      baselineAtZero: atZero!,
+      baselineAtDevBest: atDevBest!
     })
   }
-  return {
-    name,
-    experts: experts.map(e => `${e.name} (${e.exemplars.length})`),
-    calibration: main.calibration,
-    eval: main.eval,
-    paraphrases: main.paraphrases,
-    ablationNoThesaurus: { eval: ablation.eval, paraphrases: ablation.paraphrases, calibration: ablation.calibration },
-    baselines
-  }
+  return { suite, library, experts: experts.map(e => `${e.name} (${e.exemplars.length})`), calibration, baselineThreshold: threshold, splits: results }
+}
+
+function bySplit<Q extends LabeledQuestion & { split: string }> (questions: Q[], keep: (q: Q) => boolean): SplitQuestions[] {
+  const names = [...new Set(questions.map(q => q.split))].sort((a, b) => a === DEV ? -1 : b === DEV ? 1 : a < b ? -1 : 1)
+  return names.map(split => ({
+    split,
+    inDomain: questions.filter(q => q.split === split && q.domain != null && keep(q)),
+    ood: questions.filter(q => q.split === split && q.domain == null)
+  }))
 }
 
 export async function evaluateRouter (paths: EvalPaths): Promise<RouterEvalReport> {
-  const fixture = loadParaphrases(paths.paraphrases)
-  const report: RouterEvalReport = {
-    embedder: hashEmbedder().modelId,
-    gossip: { skipped: '' },
-    communities: { skipped: '' },
-    fixture: {
-      paraphrases: fixture.filter(q => q.kind === 'paraphrase').length,
-      ood: fixture.filter(q => q.kind === 'ood').length,
-      splits: [...new Set(fixture.map(q => q.split))].sort()
-    }
-  }
+  const report: RouterEvalReport = { embedder: hashEmbedder().modelId, libraries: [], skipped: [] }
+
+  const devQuestions = loadLabeledQuestions(join(paths.routerDev, 'questions.jsonl'))
+  report.libraries.push(await runLibrary('non-agricultural (router-dev)', 'eight domains',
+    loadExpertDir(join(paths.routerDev, 'experts')), bySplit(devQuestions, () => true)))
+
   const gossip = paths.gossipDir
   if (gossip == null || !exists(join(gossip, 'train')) || !exists(join(gossip, 'eval.jsonl'))) {
-    report.gossip = { skipped: `gossip-handshake data not found at ${gossip ?? '(no path)'}; it lives in the shared folder beside the repository` }
-  } else {
-    const evalQs = loadGossipEval(join(gossip, 'eval.jsonl'))
-    const sets: SetResult[] = []
-    for (const set of [...new Set(evalQs.map(q => q.set))]) {
-      const qs = evalQs.filter(q => q.set === set)
-      const experts = loadExpertDir(join(gossip, 'train'), { domains: [...new Set(qs.map(q => q.domain))] })
-      sets.push(await runSet(set, experts, qs, fixture))
-    }
-    const everyone = loadExpertDir(join(gossip, 'train'))
-    const training = everyone.flatMap(e => e.exemplars.map(x => x.q))
-    const para = fixture.filter(q => q.kind === 'paraphrase')
-    report.gossip = {
-      sets,
-      allExperts: await runSet('all experts', everyone, null, fixture),
-      paraphraseWordOverlap: para.reduce((s, q) => s + sharedWordShare(q.question, training), 0) / Math.max(1, para.length)
-    }
+    report.skipped.push(`gossip-handshake data not found at ${gossip ?? '(no path)'}; it lives in the shared folder beside the repository`)
+    return report
   }
-  if (paths.communities == null || !exists(paths.communities)) {
-    report.communities = { skipped: `community cards not found at ${paths.communities ?? '(no path)'}` }
-  } else {
-    report.communities = await runSet('demo communities', loadExpertDir(paths.communities), null, fixture)
+  const fixture = loadParaphrases(paths.paraphrases)
+  const evalQs = loadGossipEval(join(gossip, 'eval.jsonl'))
+  for (const set of [...new Set(evalQs.map(q => q.set))]) {
+    const domains = [...new Set(evalQs.filter(q => q.set === set).map(q => q.domain))]
+    const experts = loadExpertDir(join(gossip, 'train'), { domains })
+    report.libraries.push(await runLibrary('gossip-handshake paraphrases', set, experts, bySplit(fixture, q => domains.includes(q.domain!))))
   }
   return report
 }

@@ -1,6 +1,8 @@
 /**
- * The built-in embedder: hashed word stems, character n-grams of those stems and thesaurus
- * concepts, each block with sublinear tf × idf, blended (by squared-norm share) and L2-normalised.
+ * The built-in embedder: hashed word stems and character n-grams of those stems, each block with
+ * sublinear tf × idf, blended (by squared-norm share) and L2-normalised. It carries no vocabulary
+ * of its own beyond general English (stop words, a stemmer): everything it knows about a topic
+ * comes from the library it is fitted on.
  * No download, no native code, deterministic, well under a millisecond per question.
  *
  * idf is learned from a corpus with `fit()` (the router fits it on the library's exemplars); the
@@ -9,7 +11,6 @@
  * the library's vocabulary knows (`coverage`), and how many of its words an expert's exemplars
  * share (`evidence`).
  */
-import { conceptsOf, phraseTokens } from './concepts.ts'
 import { InvalidEmbedderOptionsError } from './errors.ts'
 import { contentTokens } from './text.ts'
 import { fnv1a, unpack } from './vectors.ts'
@@ -24,19 +25,17 @@ export interface HashEmbedderInit {
    * router stores only non-zeros) and fewer dims add hash-collision noise to every cosine.
    */
   dims?: number
-  /** Share of the vector (by squared norm) for word stems, char n-grams and concepts. */
-  weights?: { word?: number, char?: number, concept?: number }
+  /** Share of the vector (by squared norm) for word stems and char n-grams. */
+  weights?: { word?: number, char?: number }
   /** Smallest and largest character n-gram. Default [3, 5]. */
   charNgrams?: [number, number]
-  /** Use the thesaurus (default true). */
-  concepts?: boolean
 }
 
-export const HASH_EMBEDDER_VERSION = 1
+export const HASH_EMBEDDER_VERSION = 2
 
-interface WordSet { stems: Set<string>, prefixes: Set<string>, concepts: Set<string> }
-const DEFAULT_WEIGHTS = { word: 0.5, char: 0.15, concept: 0.35 }
-const BLOCKS = ['w', 'c', 'k'] as const
+interface WordSet { stems: Set<string>, prefixes: Set<string> }
+const DEFAULT_WEIGHTS = { word: 0.7, char: 0.3 }
+const BLOCKS = ['w', 'c'] as const
 /** Exemplar texts whose word sets are kept for evidence checks. */
 const WORD_CACHE = 4096
 const FIT_CACHE = 8192
@@ -46,9 +45,8 @@ export class HashEmbedder implements FittableEmbedder {
   readonly provider = 'baobab'
   readonly modelId: string
   readonly dims: number
-  private readonly weights: Record<'w' | 'c' | 'k', number>
+  private readonly weights: Record<'w' | 'c', number>
   private readonly ngram: [number, number]
-  private readonly useConcepts: boolean
   private vocabulary = Vocabulary.empty()
   private readonly wordSets = new Map<string, WordSet>()
   /** Features of the corpus just fitted: the router embeds those same texts next. */
@@ -65,16 +63,15 @@ export class HashEmbedder implements FittableEmbedder {
         throw new InvalidEmbedderOptionsError(`weight ${k} must be a number >= 0`, { option: `weights.${k}` })
       }
     }
-    if (w.word + w.char + w.concept <= 0) throw new InvalidEmbedderOptionsError('weights must not all be 0', { option: 'weights' })
+    if (w.word + w.char <= 0) throw new InvalidEmbedderOptionsError('weights must not all be 0', { option: 'weights' })
     const [lo, hi] = init.charNgrams ?? [3, 5]
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 2 || hi < lo || hi > 8) {
       throw new InvalidEmbedderOptionsError('charNgrams must satisfy 2 <= min <= max <= 8', { option: 'charNgrams' })
     }
     this.dims = dims
-    this.weights = { w: w.word, c: w.char, k: w.concept }
+    this.weights = { w: w.word, c: w.char }
     this.ngram = [lo, hi]
-    this.useConcepts = init.concepts ?? true
-    this.modelId = `hash-ngram-v${HASH_EMBEDDER_VERSION}-d${dims}-w${w.word}c${w.char}k${w.concept}-n${lo}${hi}${this.useConcepts ? '' : '-nocon'}`
+    this.modelId = `hash-ngram-v${HASH_EMBEDDER_VERSION}-d${dims}-w${w.word}c${w.char}-n${lo}${hi}`
   }
 
   get idPrefix (): string {
@@ -158,8 +155,8 @@ export class HashEmbedder implements FittableEmbedder {
   }
 
   /**
-   * Share (0..1) of a text's word weight (idf²) that the fitted corpus knows: the stem itself, a
-   * stem sharing its first six letters, or a thesaurus concept the corpus has seen. `excludeDoc`
+   * Share (0..1) of a text's word weight (idf²) that the fitted corpus knows: the stem itself or a
+   * stem sharing its first six letters. `excludeDoc`
    * removes one corpus document first (leave-one-out). 1 when unfitted or without content words.
    */
   coverage (text: string, options: { excludeDoc?: string } = {}): number {
@@ -169,7 +166,7 @@ export class HashEmbedder implements FittableEmbedder {
 
   /**
    * How many distinct content words of `query` occur in `docs` — as the same stem, a stem with the
-   * same first six letters, or through a shared concept: the breadth of the evidence for a match.
+   * same first six letters: the breadth of the evidence for a match.
    */
   evidence (query: string, docs: string[]): number {
     const sets = docs.map(d => this.wordSet(d))
@@ -179,28 +176,26 @@ export class HashEmbedder implements FittableEmbedder {
       if (seen.has(stem)) continue
       seen.add(stem)
       const prefix = stem.length >= PREFIX ? stem.slice(0, PREFIX) : null
-      const concepts = this.useConcepts ? conceptsOf(stem) : []
-      if (sets.some(s => s.stems.has(stem) || (prefix != null && s.prefixes.has(prefix)) || concepts.some(c => s.concepts.has(c)))) hits++
+      if (sets.some(s => s.stems.has(stem) || (prefix != null && s.prefixes.has(prefix)))) hits++
     }
     return hits
   }
 
-  /** Word stems, their prefixes and their concepts of one text (kept for the exemplars asked about). */
+  /** Word stems and their prefixes of one text (kept for the exemplars asked about). */
   private wordSet (text: string): WordSet {
     const hit = this.wordSets.get(text)
     if (hit != null) return hit
-    const set: WordSet = { stems: new Set(), prefixes: new Set(), concepts: new Set() }
+    const set: WordSet = { stems: new Set(), prefixes: new Set() }
     for (const { stem } of contentTokens(text)) {
       set.stems.add(stem)
       if (stem.length >= PREFIX) set.prefixes.add(stem.slice(0, PREFIX))
-      if (this.useConcepts) for (const c of conceptsOf(stem)) set.concepts.add(c)
     }
     if (this.wordSets.size >= WORD_CACHE) this.wordSets.delete(this.wordSets.keys().next().value!)
     this.wordSets.set(text, set)
     return set
   }
 
-  /** Word stems and concepts only (no character n-grams). */
+  /** Word stems only (no character n-grams). */
   wordFeatures (text: string): Features {
     return this.features(text, false)
   }
@@ -209,11 +204,9 @@ export class HashEmbedder implements FittableEmbedder {
   features (text: string, charGrams = true): Features {
     const w = new Map<string, number>()
     const c = new Map<string, number>()
-    const k = new Map<string, number>()
     const add = (m: Map<string, number>, key: string): void => { m.set(key, (m.get(key) ?? 0) + 1) }
-    const tokens = contentTokens(text)
     const [lo, hi] = this.ngram
-    for (const { stem } of tokens) {
+    for (const { stem } of contentTokens(text)) {
       add(w, `w:${stem}`)
       if (charGrams && !/^\d+$/.test(stem)) {
         const s = `<${stem}>`
@@ -221,15 +214,8 @@ export class HashEmbedder implements FittableEmbedder {
           for (let i = 0; i + n <= s.length; i++) add(c, `c:${s.slice(i, i + n)}`)
         }
       }
-      if (this.useConcepts) for (const concept of conceptsOf(stem)) add(k, `#${concept}`)
     }
-    if (this.useConcepts) {
-      for (const t of phraseTokens(tokens.map(x => x.stem))) {
-        if (t.startsWith('#')) add(k, t)
-        else add(w, `w:${t}`)
-      }
-    }
-    return { w, c, k }
+    return { w, c }
   }
 }
 

@@ -5,17 +5,18 @@
 import { createHash } from 'node:crypto'
 import { logger } from '@libp2p/logger'
 import { chooseSettings, DEFAULT_CALIBRATION, leaveOneOut, pickLooQueries, summarize } from './calibrate.ts'
+import { GENERAL_QUESTIONS } from './general-questions.ts'
 import { decide } from './decision.ts'
 import { EmbeddingCache } from './embedding-cache.ts'
-import { ExpertNotFoundError, InvalidExpertError, InvalidQuestionError } from './errors.ts'
-import { validateExpert } from './validate.ts'
+import { ExpertNotFoundError, InvalidExpertError } from './errors.ts'
+import { validateExpert, validateQuestion } from './validate.ts'
 import { buildExpert, centroidMatrix, DEFAULT_SCORING, scoreExpert, scoreExperts } from './expert-index.ts'
 import { hashEmbedder } from './hash-embedder.ts'
 import { RouterStore } from './router-store.ts'
 import { isFittable } from './types.ts'
 import { dotPacked, pack, unpack } from './vectors.ts'
 import type { PackedVector } from './vectors.ts'
-import type { CalibrationOptions, CalibrationSettings, LooQuery } from './calibrate.ts'
+import type { CalibrationOptions, CalibrationSettings, GeneralSample, LooQuery } from './calibrate.ts'
 import type { CentroidMatrix, ExpertResult, IndexedExemplar, IndexedExpert, ScoringOptions } from './expert-index.ts'
 import type { Calibration, Embedder, ExpertInput, RouteDecision } from './types.ts'
 import type { FeedbackInput, RouteOptions, RouterInit } from './router-init.ts'
@@ -115,7 +116,7 @@ export class Router {
   }
 
   async route (question: string, options: RouteOptions = {}): Promise<RouteDecision> {
-    const text = this.checkQuestion(question)
+    const text = validateQuestion(question, this.maxQuestionChars)
     await this.ready(options)
     const [query] = await this.embed([text], options, false)
     return this.routeVector(query!, text)
@@ -140,7 +141,7 @@ export class Router {
       leading,
       coverage: text == null ? 1 : this.coverageOf(text),
       evidence: text == null || leading == null ? -1 : this.evidenceOf(text, leading),
-      settings: this.settings ?? { threshold: 0, minMargin: 0, minCoverage: 0, minEvidence: 0 },
+      settings: this.settings ?? { threshold: 0, minMargin: 0, minCoverage: 0, minEvidence: 0, evidenceCredit: 0, evidenceCap: 0 },
       negativeSimilarity,
       topExemplars: this.topExemplars
     })
@@ -148,7 +149,7 @@ export class Router {
 
   /** Records a correction: the question becomes an exemplar of the named expert, or a "no expert" example. */
   async feedback (input: FeedbackInput, options: RouteOptions = {}): Promise<{ id: number | null, applied: 'exemplar' | 'negative' }> {
-    const text = this.checkQuestion(input.question)
+    const text = validateQuestion(input.question, this.maxQuestionChars)
     if (input.expertId != null && !this.defs.has(input.expertId)) {
       throw new ExpertNotFoundError(`no expert with id ${input.expertId}`, { expertId: input.expertId })
     }
@@ -168,16 +169,6 @@ export class Router {
     const list = this.extra.get(expertId) ?? []
     if (!list.some(e => e.q === question)) list.push({ q: question, source: 'feedback' })
     this.extra.set(expertId, list)
-  }
-
-  private checkQuestion (question: unknown): string {
-    if (typeof question !== 'string') throw new InvalidQuestionError('question must be a string', { length: 0 })
-    const text = question.trim()
-    if (text === '') throw new InvalidQuestionError('question is empty', { length: 0 })
-    if (text.length > this.maxQuestionChars) {
-      throw new InvalidQuestionError(`question has ${text.length} characters (limit ${this.maxQuestionChars})`, { length: text.length })
-    }
-    return text
   }
 
   private exemplarsOf (def: ExpertInput): IndexedExemplar[] {
@@ -258,8 +249,21 @@ export class Router {
     return e.evidence(text, docs)
   }
 
+  /** The shipped everyday questions routed in this library: how high does an unrelated question score here? */
+  private async generalSamples (options: RouteOptions): Promise<GeneralSample[]> {
+    if (this.index.length === 0) return []
+    const vectors = await this.embed([...GENERAL_QUESTIONS], options, true)
+    const matrix = this.prefilter()
+    return vectors.map((v, i) => {
+      const top = scoreExperts(this.index, v, this.scoring, undefined, matrix)[0]
+      if (top == null) return { score: 0, evidence: -1 }
+      const leading = scoreExpert(top.expert, v, this.scoring, -1, EVIDENCE_ITEMS)
+      return { score: top.score, evidence: this.evidenceOf(GENERAL_QUESTIONS[i]!, leading) }
+    })
+  }
+
   private fingerprint (): string {
-    const h = createHash('sha256').update(`${this.embedder.id}\n${JSON.stringify(this.scoring)}\n${JSON.stringify(this.calOptions)}\n`)
+    const h = createHash('sha256').update(`${this.embedder.id}\n${JSON.stringify(this.scoring)}\n${JSON.stringify(this.calOptions)}\n${GENERAL_QUESTIONS.join('\n')}\n`)
     for (const e of [...this.index].sort((a, b) => a.id < b.id ? -1 : 1)) h.update(`${e.id}:${e.exemplars.length}:${e.itemCount}\n`)
     return h.digest('hex').slice(0, 16)
   }
@@ -272,7 +276,8 @@ export class Router {
     const stored = this.store?.getState<Calibration>('calibration')
     if (stored?.fingerprint === fingerprint) {
       this.summary = stored
-      this.settings = { threshold: stored.threshold, minMargin: stored.minMargin, minCoverage: stored.minCoverage, minEvidence: stored.minEvidence }
+      const { threshold, minMargin, minCoverage, minEvidence, evidenceCredit, evidenceCap } = stored
+      this.settings = { threshold, minMargin, minCoverage, minEvidence, evidenceCredit, evidenceCap }
       return
     }
     const picked = pickLooQueries(this.index, this.calOptions.maxQueries)
@@ -283,9 +288,10 @@ export class Router {
     })
     const samples = leaveOneOut(this.index, queries, this.scoring, (q, own) =>
       this.evidenceOf(own.exemplars[q.exemplar]!.q, scoreExpert(own, q.vector, this.scoring, q.exemplar, EVIDENCE_ITEMS)), this.prefilter())
-    const settings = chooseSettings(samples, this.calOptions)
+    const general = await this.generalSamples(options)
+    const settings = chooseSettings(samples, this.calOptions, general)
     this.settings = settings
-    this.summary = summarize(samples, settings, fingerprint)
+    this.summary = summarize(samples, settings, fingerprint, general)
     this.store?.setState('calibration', this.summary)
     log('calibrated on %d held-out questions: %o', samples.length, this.summary)
   }

@@ -15,6 +15,8 @@ themselves then there these they thing things this those though through thus to 
 upon us use used uses using very want wants was wasn way ways we well were what whats when where
 whether which while who whom whose why will with within without won would yes yet you your yours
 yourself yourselves able best good better work works help tell know going go goes
+im ive id youre theyre theres thats whats hows isnt arent wasnt werent dont doesnt didnt cant couldnt
+wont wouldnt shouldnt hasnt havent hadnt lets anyone someone something anything everything nothing
 `.trim().split(/\s+/))
 
 /** British -ise/-isation spellings folded to -ize so "fertiliser" and "fertilizer" meet. */

@@ -94,7 +94,8 @@ export interface RouteDecision {
   reason: string
   /** Best score minus the best score of an expert in another domain (1 when there is none). */
   margin: number
-  /** The calibrated settings the decision used. */
+  /** The calibrated settings the decision used. `threshold` is the one this question had to reach:
+   * the library's threshold less the credit its evidence earned. */
   threshold: number
   minMargin: number
   /** Share of the question's words the library knows (1 when the embedder cannot tell). */
@@ -122,5 +123,11 @@ export interface Calibration {
   looAccepted: number
   /** Share of leave-one-expert-out queries (own expert removed) abstained at the threshold. */
   heldOutAbstained: number
+  /** Threshold reduction for full evidence, and the evidence count (distinct matching words) that earns it. */
+  evidenceCredit: number
+  evidenceCap: number
+  /** General everyday questions the threshold was set against, and the share of them abstained. */
+  generalQuestions: number
+  generalAbstained: number
   fingerprint: string
 }

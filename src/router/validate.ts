@@ -1,5 +1,5 @@
-/** Checks an expert definition before it enters the index. */
-import { InvalidExpertError } from './errors.ts'
+/** Checks expert definitions and questions before they reach the index. */
+import { InvalidExpertError, InvalidQuestionError } from './errors.ts'
 import type { ExpertInput } from './types.ts'
 
 export function validateExpert (e: ExpertInput): void {
@@ -12,4 +12,15 @@ export function validateExpert (e: ExpertInput): void {
     if (typeof x?.q !== 'string' || x.q.trim() === '') throw new InvalidExpertError(`expert ${id}: exemplar ${i} has no question`, { expertId: id })
     if (x.a != null && typeof x.a !== 'string') throw new InvalidExpertError(`expert ${id}: exemplar ${i} answer must be a string`, { expertId: id })
   })
+}
+
+/** A question as a trimmed, non-empty string of at most `maxChars` characters. */
+export function validateQuestion (question: unknown, maxChars: number): string {
+  if (typeof question !== 'string') throw new InvalidQuestionError('question must be a string', { length: 0 })
+  const text = question.trim()
+  if (text === '') throw new InvalidQuestionError('question is empty', { length: 0 })
+  if (text.length > maxChars) {
+    throw new InvalidQuestionError(`question has ${text.length} characters (limit ${maxChars})`, { length: text.length })
+  }
+  return text
 }

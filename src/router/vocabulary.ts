@@ -3,13 +3,11 @@
  * fitted state, and "does the corpus know this word?" checks.
  */
 import { createHash } from 'node:crypto'
-import { conceptsOf } from './concepts.ts'
 
-/** Term counts of one text: `w:` word stems, `c:` character n-grams, `#` concepts. */
+/** Term counts of one text: `w:` word stems, `c:` character n-grams. */
 export interface Features {
   w: Map<string, number>
   c: Map<string, number>
-  k: Map<string, number>
 }
 
 /** Stems of at least this many letters count as related when they share this prefix. */
@@ -49,7 +47,7 @@ export class Vocabulary {
   static fit (documents: Features[]): Vocabulary {
     const df = new Map<string, number>()
     for (const f of documents) {
-      for (const block of [f.w, f.c, f.k]) {
+      for (const block of [f.w, f.c]) {
         for (const key of block.keys()) df.set(key, (df.get(key) ?? 0) + 1)
       }
     }
@@ -67,7 +65,7 @@ export class Vocabulary {
     const dfOf = (key: string): number => {
       const d = this.df.get(key) ?? 0
       if (minus == null || d === 0) return d
-      return d - (minus.w.has(key) || minus.c.has(key) || minus.k.has(key) ? 1 : 0)
+      return d - (minus.w.has(key) || minus.c.has(key) ? 1 : 0)
     }
     let covered = 0
     let total = 0
@@ -78,7 +76,7 @@ export class Vocabulary {
       const stem = key.slice(2)
       const related = stem.length >= PREFIX &&
         (this.prefixes.get(stem.slice(0, PREFIX)) ?? 0) > ((minus?.w.has(key) ?? false) ? 1 : 0)
-      if (d > 0 || related || conceptsOf(stem).some(c => dfOf(`#${c}`) > 0)) covered += idf * idf
+      if (d > 0 || related) covered += idf * idf
     }
     return total === 0 ? 1 : covered / total
   }

