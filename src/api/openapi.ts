@@ -37,7 +37,13 @@ export function openapiDocument (): Json {
           { ...ok(ref('ChatCompletion')), 404: { $ref: '#/components/responses/NotFound' }, 413: { $ref: '#/components/responses/TooLarge' } },
           { requestBody: jsonBody(ref('ChatRequest')) })
       },
-      '/v1/embeddings': { post: op('Embeddings from the node\'s configured embedder', ok(obj({ object: str, model: str, data: arr(obj({ index: num, embedding: arr(num) })) })), { requestBody: jsonBody(obj({ model: str, input: { oneOf: [str, arr(str)] } }, ['input'])) }) },
+      '/v1/models/{id}': { get: op('One model (baobab/auto or baobab/<expert>)', { ...ok(obj({ id: str, object: str, created: num, owned_by: str })), 404: { $ref: '#/components/responses/NotFound' } }, { parameters: [{ name: 'id', in: 'path', required: true, schema: str }] }) },
+      '/v1/completions': {
+        post: op('Text completion: the prompt is one user turn, routed like chat; stream=true gives SSE text_completion chunks',
+          { ...ok(obj({ id: str, object: str, choices: arr(obj({ index: num, text: str, finish_reason: str })) })), 404: { $ref: '#/components/responses/NotFound' } },
+          { requestBody: jsonBody(obj({ model: str, prompt: str, stream: { type: 'boolean' }, max_tokens: num, stop: { oneOf: [str, arr(str)] } }, ['model', 'prompt'])) })
+      },
+      '/v1/embeddings': { post: op('Dense embeddings: the built-in embedder\'s seeded projection (384 dimensions unless `dimensions`, at most 1024) or a dense model\'s own vectors', ok(obj({ object: str, model: str, data: arr(obj({ index: num, embedding: arr(num) })) })), { requestBody: jsonBody(obj({ model: str, input: { oneOf: [str, arr(str)] }, dimensions: num }, ['input'])) }) },
       '/api/status': { get: op('Node status', ok(obj({ peerId: str, network: str, peers: num }))) },
       '/api/peers': { get: op('Known peers', ok(arr(obj({ id: str, addrs: arr(str), connected: { type: 'boolean' } })))) },
       '/api/experts': { get: op('Experts the router can choose', ok(arr(obj({ name: str, domain: str, cid: str })))) },
@@ -75,7 +81,18 @@ export function openapiDocument (): Json {
       },
       schemas: {
         Error: obj({ error: obj({ message: str, type: str, param: { type: ['string', 'null'] }, code: str }, ['message', 'type', 'code']) }, ['error']),
-        ChatRequest: obj({ model: str, messages: arr(obj({ role: { enum: ['system', 'developer', 'user', 'assistant'] }, content: str }, ['role', 'content'])), stream: { type: 'boolean' }, max_tokens: num, temperature: num, seed: num }, ['model', 'messages']),
+        ChatRequest: obj({
+          model: str,
+          messages: arr(obj({ role: { enum: ['system', 'developer', 'user', 'assistant', 'tool', 'function'] }, content: { oneOf: [str, { type: 'null' }] }, tool_calls: arr(obj({ id: str, type: str, function: obj({ name: str, arguments: str }) })), tool_call_id: str, name: str }, ['role'])),
+          stream: { type: 'boolean' },
+          max_tokens: num,
+          temperature: num,
+          seed: num,
+          stop: { oneOf: [str, arr(str)] },
+          tools: arr(obj({ type: str, function: obj({ name: str, description: str, parameters: { type: 'object' } }) })),
+          tool_choice: { oneOf: [str, { type: 'object' }] },
+          response_format: obj({ type: { enum: ['text', 'json_object', 'json_schema'] }, json_schema: { type: 'object' } })
+        }, ['model', 'messages']),
         ChatCompletion: obj({ id: str, object: str, model: str, choices: arr(obj({ message: obj({ role: str, content: str }), finish_reason: str })), usage: obj({ prompt_tokens: num, completion_tokens: num }), baobab: ref('Baobab') }),
         Baobab: obj({ expert: { oneOf: [obj({ name: str, domain: str }), { type: 'null' }] }, abstained: { type: 'boolean' }, scores: arr(obj({ name: str, domain: str, score: num })), experiences: arr(obj({ cid: str, text: str })), threshold: { type: ['number', 'null'] }, reason: str }),
         Route: obj({ question: str, expert: { oneOf: [obj({ name: str, domain: str }), { type: 'null' }] }, abstained: { type: 'boolean' }, forced: { type: 'boolean' }, scores: arr(obj({ name: str, domain: str, score: num })), threshold: { type: ['number', 'null'] }, margin: { type: ['number', 'null'] }, reason: str, topExemplars: arr(obj({ expert: str, q: str, score: num })), experiences: arr(obj({ cid: str, text: str })) }),

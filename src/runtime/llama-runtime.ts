@@ -22,7 +22,7 @@ import { collectStream, partStream } from './part-stream.ts'
 import { messagesWithExperiences, resolveMaxTokens, validateGenerateOptions } from './prompt.ts'
 import type {
   AdapterSpec, FinishReason, GenerateOptions, GenerateResult, LlmRuntime, StreamPart,
-  TokenDistribution, TokenDistributionOptions, TokenDistributionSource, ToolCall
+  TokenDistribution, TokenDistributionOptions, TokenDistributionSource
 } from './types.ts'
 import type { LlamaGpu } from '../config.ts'
 
@@ -125,7 +125,7 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
       warnings.push('knowledge has a LoRA file but no adapters were selected: wrap the runtime with adapterMiddleware()')
     }
     const state = await this.ensureLoaded({ ...(signal != null ? { signal } : {}) })
-    const plan = await outputPlan(state.model.llama, options)
+    const plan = await outputPlan(state.nlc, state.model, options)
     warnings.push(...plan.warnings)
     const prompt = formatChat(state.nlc, state.wrapper, state.model, withToolNote(messagesWithExperiences(options.messages, options.experiences), plan), options.stop)
     if (prompt.tokens.length >= state.contextSize) throw new PromptTooLongError(prompt.tokens.length, state.contextSize)
@@ -133,8 +133,6 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     const model = state.model
     const maxTokens = Math.min(resolveMaxTokens(options), state.contextSize - prompt.tokens.length)
     const sampling = samplingOptions(options)
-    const grammar = plan.grammar != null ? { grammarEvaluationState: new state.nlc.LlamaGrammarEvaluationState({ model, grammar: plan.grammar }) } : {}
-    const toolCalls: ToolCall[] = []
 
     return partStream(async function * (usage) {
       const seq = lease.sequence
@@ -142,7 +140,7 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
       const decoder = new IncrementalDecoder(model, prompt.stops, prompt.tokens)
       let finish: FinishReason = 'length'
       let json = '' // structured answers: stop as soon as the value is complete
-      for await (const token of seq.evaluate(prompt.tokens.slice(keep), { ...sampling, ...grammar })) {
+      for await (const token of seq.evaluate(prompt.tokens.slice(keep), { ...sampling, ...plan.evaluation })) {
         if (model.isEogToken(token)) {
           finish = 'stop'
           break
@@ -160,7 +158,7 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
       const rest = decoder.flush()
       const call = plan.mode === 'tool' ? parseToolCall(json + rest) : null
       if (call != null) {
-        toolCalls.push(call)
+        plan.toolCalls.push(call)
         return 'tool-calls'
       }
       yield plan.mode === 'tool' ? json + rest : rest // a tool call cut short: show what there is
@@ -168,7 +166,7 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     }, {
       log,
       warnings,
-      toolCalls,
+      toolCalls: plan.toolCalls,
       inputTokens: prompt.tokens.length,
       onDone: lease.release,
       ...(signal != null ? { signal } : {})

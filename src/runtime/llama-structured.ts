@@ -9,20 +9,37 @@
  *   nothing here; name the function or send `required` to get a call).
  */
 import { randomBytes } from 'node:crypto'
-import type { Llama, LlamaGrammar } from 'node-llama-cpp'
+import type { Llama, LlamaGrammar, LlamaGrammarEvaluationState, LlamaModel } from 'node-llama-cpp'
+import type { NodeLlamaCpp } from './llama-prompt.ts'
 import { UnsupportedRequestError } from './errors.ts'
 import type { ChatMessage, GenerateOptions, ToolCall, ToolDefinition } from './types.ts'
 
 export interface OutputPlan {
   /** `text`: free text; `json`: the answer is one JSON value; `tool`: the answer is a tool call. */
   mode: 'text' | 'json' | 'tool'
-  grammar?: LlamaGrammar
+  /** Extra `evaluate()` options: the grammar's evaluation state, when there is a grammar. */
+  evaluation: { grammarEvaluationState?: LlamaGrammarEvaluationState }
   warnings: string[]
   /** Tools the model was told about (a system note is added for them). */
   tools: ToolDefinition[]
+  /** Filled with the parsed call when a `tool` answer completes. */
+  toolCalls: ToolCall[]
 }
 
-export async function outputPlan (llama: Llama, options: GenerateOptions): Promise<OutputPlan> {
+export async function outputPlan (nlc: NodeLlamaCpp, model: LlamaModel, options: GenerateOptions): Promise<OutputPlan> {
+  const p = await grammarPlan(model.llama, options)
+  const evaluation = p.grammar != null ? { grammarEvaluationState: new nlc.LlamaGrammarEvaluationState({ model, grammar: p.grammar }) } : {}
+  return { mode: p.mode, evaluation, warnings: p.warnings, tools: p.tools, toolCalls: [] }
+}
+
+interface GrammarPlan {
+  mode: OutputPlan['mode']
+  grammar?: LlamaGrammar
+  warnings: string[]
+  tools: ToolDefinition[]
+}
+
+async function grammarPlan (llama: Llama, options: GenerateOptions): Promise<GrammarPlan> {
   const warnings: string[] = []
   const tools = options.tools ?? []
   const choice = options.toolChoice ?? 'auto'
@@ -40,7 +57,7 @@ export async function outputPlan (llama: Llama, options: GenerateOptions): Promi
 }
 
 /** Tells the model which functions it is calling (the grammar enforces the shape). */
-export function withToolNote (messages: ChatMessage[], plan: OutputPlan): ChatMessage[] {
+export function withToolNote (messages: ChatMessage[], plan: Pick<OutputPlan, 'mode' | 'tools'>): ChatMessage[] {
   if (plan.mode !== 'tool') return messages
   const note = 'Answer with one JSON function call {"name": ..., "arguments": {...}}. Functions:\n' +
     plan.tools.map(t => `- ${t.name}${t.description != null ? `: ${t.description}` : ''}`).join('\n')

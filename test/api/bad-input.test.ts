@@ -53,6 +53,10 @@ describe('bad input', () => {
       [{ model: 'baobab/auto', messages: [{ role: 'user', content: 'x' }], max_tokens: -1 }, 'max_tokens'],
       [{ model: 'baobab/auto', messages: [{ role: 'user', content: 'x' }], n: 3 }, 'n'],
       [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
+      [{ model: 'baobab/auto', messages: [{ role: 'user', content: 'x' }], stop: [''] }, 'stop.0'],
+      [{ model: 'baobab/auto', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: {} }] }, 'tools.0.function.name'],
+      [{ model: 'baobab/auto', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'yaml' } }, 'response_format'],
+      [{ model: 'baobab/auto', messages: [{ role: 'assistant', content: null, tool_calls: [{ function: { arguments: '{}' } }] }] }, 'messages.0.tool_calls.0.function.name'],
       [[1, 2], 'body']
     ]
     for (const [body, param] of cases) {
@@ -64,7 +68,8 @@ describe('bad input', () => {
 
   it('unknown model → 404 model_not_found; unknown route → 404', async () => {
     await expectError(await chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), 404, 'model_not_found')
-    await expectError(await app.request('/v1/completions', { method: 'POST', headers: { 'content-type': 'application/json' } }), 404, 'not_found')
+    await expectError(await app.request('/v1/audio/speech', { method: 'POST', headers: { 'content-type': 'application/json' } }), 404, 'not_found')
+    await expectError(await app.request('/v1/models/gpt-4o'), 404, 'model_not_found')
     await expectError(await app.request('/api/nothing'), 404, 'not_found')
   })
 

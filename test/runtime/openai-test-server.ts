@@ -2,7 +2,9 @@
  * An in-test HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions protocol (JSON and
  * SSE streaming, usage, error statuses), standing in for llama-server / vLLM / Ollama. Answers
  * are deterministic: "<model>[+lora ids] answers: <question words> one two three ...", cut at
- * `max_tokens` words. A script of faults can be queued for the next requests.
+ * `max_tokens` words. A script of faults can be queued for the next requests. When the request
+ * forces a tool (`tool_choice` "required" or a named function), the answer is a call of the first
+ * such tool with `{"q": <question>}` (streamed in two argument pieces).
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -22,7 +24,7 @@ export interface RecordedRequest {
   body: Record<string, unknown>
 }
 
-interface Msg { role: string, content: string }
+interface Msg { role: string, content: string | null }
 
 export interface OpenAiTestServer {
   baseUrl: string
@@ -41,7 +43,34 @@ function answerWords (body: Record<string, unknown>): string[] {
   return `${String(body.model)}${lora} answers: ${question} ${FILLER}`.split(/\s+/).filter(w => w !== '')
 }
 
-const words = (messages: Msg[]): number => messages.reduce((n, m) => n + m.content.split(/\s+/).filter(w => w !== '').length, 0)
+const words = (messages: Msg[]): number => messages.reduce((n, m) => n + (m.content ?? '').split(/\s+/).filter(w => w !== '').length, 0)
+
+function forcedCall (body: Record<string, unknown>): { name: string, arguments: string } | null {
+  const tools = (body.tools as Array<{ function: { name: string } }> | undefined) ?? []
+  const choice = body.tool_choice as string | { function: { name: string } } | undefined
+  if (tools.length === 0 || choice == null || choice === 'auto' || choice === 'none') return null
+  const name = typeof choice === 'string' ? tools[0]!.function.name : choice.function.name
+  const question = [...(body.messages as Msg[])].reverse().find(m => m.role === 'user')?.content ?? ''
+  return { name, arguments: JSON.stringify({ q: question }) }
+}
+
+function sendToolCall (res: ServerResponse, body: Record<string, unknown>, call: { name: string, arguments: string }): void {
+  const usage = { prompt_tokens: 3, completion_tokens: 7, total_tokens: 10 }
+  if (body.stream !== true) {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_x', type: 'function', function: call }] }, finish_reason: 'tool_calls' }], usage }))
+    return
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  const half = Math.floor(call.arguments.length / 2)
+  const deltas = [
+    { tool_calls: [{ index: 0, id: 'call_x', type: 'function', function: { name: call.name, arguments: call.arguments.slice(0, half) } }] },
+    { tool_calls: [{ index: 0, function: { arguments: call.arguments.slice(half) } }] }
+  ]
+  for (const delta of deltas) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`)
+  res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }], usage })}\n\ndata: [DONE]\n\n`)
+  res.end()
+}
 
 export async function startOpenAiTestServer (options: { apiKey?: string } = {}): Promise<OpenAiTestServer> {
   const state: Omit<OpenAiTestServer, 'close' | 'baseUrl'> = { requests: [], faults: [] }
@@ -72,6 +101,11 @@ export async function startOpenAiTestServer (options: { apiKey?: string } = {}):
     }
     if (fault != null && 'malformed' in fault) {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [ this is not json')
+      return
+    }
+    const call = forcedCall(body)
+    if (call != null) {
+      sendToolCall(res, body, call)
       return
     }
     const all = answerWords(body)

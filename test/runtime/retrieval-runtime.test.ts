@@ -78,3 +78,40 @@ describe('retrieval runtime', () => {
     assert.equal(r.retrieved, true)
   })
 })
+
+describe('retrieval runtime: tools, stop and response_format', () => {
+  it('answers a conversation with a tool call and its result with text, never a tool call', async () => {
+    const r = await retrievalRuntime().doGenerate({
+      messages: [
+        { role: 'user', content: 'how deep should maize go?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'soil', arguments: '{}' }] },
+        { role: 'tool', content: 'sandy', toolCallId: 'c1' }
+      ],
+      knowledge: maize,
+      tools: [{ name: 'soil' }],
+      toolChoice: 'required'
+    })
+    assert.equal(r.toolCalls, undefined)
+    assert.equal(r.finishReason, 'stop')
+    assert.match(r.text, /Plant maize seed 5 cm deep/)
+    assert.ok(r.warnings.some(w => /tools not called/.test(w)))
+  })
+
+  it('cuts its text before the first stop sequence, streamed word by word too', async () => {
+    const full = await retrievalRuntime().doGenerate({ ...ask('how deep?'), knowledge: maize })
+    const r = await retrievalRuntime().doGenerate({ ...ask('how deep?'), knowledge: maize, stop: ['cm', 'Plant'] })
+    assert.equal(r.finishReason, 'stop')
+    assert.equal(r.text, '[retrieved from maize-agronomy (agronomy)] ')
+    assert.ok(full.text.startsWith(r.text))
+    const cut = await retrievalRuntime().doGenerate({ ...ask('how deep?'), knowledge: maize, stop: ['5 cm'] })
+    assert.ok(cut.text.endsWith('seed '), cut.text)
+  })
+
+  it('refuses JSON output with UnsupportedRequestError rather than answer non-JSON', async () => {
+    for (const responseFormat of [{ type: 'json_object' as const }, { type: 'json_schema' as const, schema: { type: 'object' } }]) {
+      await assert.rejects(retrievalRuntime().doGenerate({ ...ask('how deep?'), knowledge: maize, responseFormat }), { name: 'UnsupportedRequestError', param: 'response_format' })
+    }
+    const text = await retrievalRuntime().doGenerate({ ...ask('how deep?'), knowledge: maize, responseFormat: { type: 'text' } })
+    assert.equal(text.retrieved, true)
+  })
+})

@@ -7,6 +7,7 @@
  * scores best first.
  */
 import { readFile } from 'node:fs/promises'
+import { routeConversation } from '../../node/conversation-route.ts'
 import { syncRouterExperts, trustedExperts } from '../../node/experts.ts'
 import { createEmbedder, InvalidQuestionsFileError, parseQuestions, Router } from '../../router/index.ts'
 import { ExpertNotFoundError } from '../../router/index.ts'
@@ -53,13 +54,20 @@ function human (question: string, d: RouteDecision): void {
   for (const x of d.topExemplars.slice(0, 3)) console.log(dim(`         ${x.score.toFixed(3)} ${x.name}: ${x.q}`))
 }
 
-async function routeOne (cmd: Command, question: string): Promise<void> {
+/**
+ * One question; `after` are earlier user turns of the conversation (oldest first). As in the API's
+ * `baobab.turns`, `turns` are indices into the conversation (`after`, then the question) of the
+ * turns that decided, the question first.
+ */
+async function routeOne (cmd: Command, question: string, after: string[]): Promise<void> {
   await withContext(cmd, async ctx => {
     const router = await libraryRouter(ctx)
-    const d = await router.route(question)
+    const messages = [...after, question].map(content => ({ role: 'user' as const, content }))
+    const { decision: d, turns } = await routeConversation(router, messages)
     const { fingerprint: _, ...calibration } = await router.calibrate()
-    emit(cmd, { ...routeLine(question, d), reason: d.reason, reasonCode: d.reasonCode, threshold: round(d.threshold), topExemplars: d.topExemplars, calibration }, () => {
+    emit(cmd, { ...routeLine(question, d), reason: d.reason, reasonCode: d.reasonCode, threshold: round(d.threshold), topExemplars: d.topExemplars, turns, calibration }, () => {
       human(question, d)
+      if (turns.length > 1) console.log(dim(`         decided with ${turns.length - 1} earlier turn(s) as context`))
       console.log(dim(`         calibrated on ${calibration.n} held-out exemplar questions and ${calibration.generalQuestions} everyday ones ` +
         `(${Math.round(calibration.generalAbstained * 100)}% of those abstain); threshold ${calibration.threshold.toFixed(3)}`))
     })
@@ -89,12 +97,13 @@ export function register (program: Command): void {
     .description('show which expert would answer a question (or why none would)')
     .argument('[question]', 'the question')
     .option('--file <questions.jsonl>', 'route every {"question": ...} line of a JSONL file')
+    .option('--after <turn>', 'an earlier user turn of the conversation, oldest first (repeatable): a follow-up is routed with them as context', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print JSON (with --file: one JSON object per line)')
-    .addHelpText('after', '\nExamples:\n  baobab route "my goats are coughing, what should I do?"\n  baobab route --file questions.jsonl --json')
-    .action(action(async (question: string | undefined, opts: { file?: string }, cmd: Command) => {
+    .addHelpText('after', '\nExamples:\n  baobab route "my goats are coughing, what should I do?"\n  baobab route --after "my goats are coughing" "about a week, and one has a runny nose" --json\n  baobab route --file questions.jsonl --json')
+    .action(action(async (question: string | undefined, opts: { file?: string, after: string[] }, cmd: Command) => {
       if (opts.file != null && question != null) throw new UsageError('give a question or --file, not both')
       if (opts.file != null) await routeFile(cmd, opts.file)
-      else if (question != null) await routeOne(cmd, question)
+      else if (question != null) await routeOne(cmd, question, opts.after)
       else throw new UsageError('give a question, or --file <questions.jsonl>')
     }))
 
