@@ -27,6 +27,11 @@ export interface ChunkFetchOptions {
   perPeerConcurrency?: number
   /** Stream failures tolerated per peer before it is dropped for this fetch. */
   maxFailuresPerPeer?: number
+  /**
+   * Re-hash chunks already present before trusting them (a resumed transfer: its chunks were
+   * written without fsync, so a power loss may have damaged one).
+   */
+  verifyPresent?: boolean
 }
 
 export interface ChunkFetchResult {
@@ -56,10 +61,17 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
   const perPeer = options.perPeerConcurrency ?? DEFAULT_PEER_CONCURRENCY
   const maxFailures = options.maxFailuresPerPeer ?? 3
   const unique = [...new Set(chunks)]
-  const queue = unique.filter(c => !blobs.has(c))
+  const queue: string[] = []
+  for (const c of unique) {
+    const present = options.verifyPresent === true ? await blobs.verify(c) : blobs.has(c)
+    if (!present) queue.push(c)
+  }
   const total = queue.length
   const result: ChunkFetchResult = { fetched: 0, skipped: unique.length - queue.length, bytes: 0, byPeer: {} }
-  if (queue.length === 0) return result
+  if (queue.length === 0) {
+    await blobs.flush(unique)
+    return result
+  }
   const peers = new Map<string, PeerState>()
   for (const id of providers) peers.set(id.toString(), { id, key: id.toString(), active: 0, failures: 0, bad: 0, dead: false })
   const excluded = new Map<string, Set<string>>()
@@ -92,7 +104,8 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
       // the blob store hashes what it stores and refuses a mismatch: one hash per chunk
       let stored = true
       try {
-        await blobs.putVerifiedAsync(c, data)
+        // no fsync per chunk: one flush for the whole set below, before anyone refers to them
+        await blobs.putVerifiedAsync(c, data, { durable: false })
       } catch (err) {
         if ((err as Error).name !== 'ChunkMismatchError') throw err
         stored = false
@@ -171,5 +184,6 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
     }
     pump()
   })
+  await blobs.flush(unique)
   return result
 }

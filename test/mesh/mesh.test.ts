@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
+import { CID } from 'multiformats/cid'
+import { requestBytes } from '../../src/mesh/fetch-client.ts'
 import { addAdapter, addOutcome, chunksOf, deterministicBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 
@@ -142,5 +144,22 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     assert.equal(r.outcome, 'admitted')
     assert.deepEqual(corrupt, [`${m.mesh.peerId.toString()}/${bad}`])
     assert.deepEqual(Buffer.concat(chunks.map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
+  })
+
+  it('the chunk server answers only for chunks of artifacts this node shares', async () => {
+    const a = await node({ syncOnConnect: false })
+    const c = await node({ syncOnConnect: false })
+    const artifact = await addAdapter(a, deterministicBytes(1_200_000, 21), 'private-weights')
+    const stray = a.library.blobs.put(deterministicBytes(5000, 22))
+    await c.mesh.dial(a.mesh.multiaddrs()[0] as string)
+    const ask = async (chunk: string): Promise<Uint8Array> => (await requestBytes(c.mesh.libp2p, a.mesh.peerId, CID.parse(chunk))).data
+    const first = chunksOf(artifact)[0] as string
+    assert.equal((await ask(first)).length, 1024 * 1024, 'a chunk of a shared adapter is served')
+    a.library.setShareable(artifact.cid.toString(), false)
+    await assert.rejects(ask(first), { name: 'FetchRefusedError' })
+    a.library.setShareable(artifact.cid.toString(), true)
+    a.library.setStatus(artifact.cid.toString(), 'quarantined', 'held for the test')
+    await assert.rejects(ask(first), { name: 'FetchRefusedError' })
+    await assert.rejects(ask(stray), { name: 'FetchRefusedError' }, 'a blob no artifact refers to is not served')
   })
 })
