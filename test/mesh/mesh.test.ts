@@ -192,6 +192,23 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     assert.deepEqual(Buffer.concat(chunksOf(artifact).map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
   })
 
+  it('end game: a chunk held up by a slow seeder is raced from a free one, which wins', async () => {
+    const bytes = deterministicBytes(4 * 1024 * 1024, 17)
+    const fast = await node({ syncOnConnect: false })
+    const artifact = await addAdapter(fast, bytes, 'raced')
+    // about 10 s for one chunk
+    const slow = await node({ syncOnConnect: false, serveBytesPerSecond: 80_000 })
+    await addAdapter(slow, bytes, 'raced-copy')
+    slow.library.put(artifact, { sourcePeer: fast.mesh.peerId.toString() })
+    const c = await node({ syncOnConnect: false, perPeerConcurrency: 1 })
+    for (const s of [slow, fast]) await c.mesh.dial(s.mesh.multiaddrs()[0] as string)
+    const r = await c.mesh.fetch(artifact.cid.toString(), { providers: [slow.mesh.peerId, fast.mesh.peerId] })
+    assert.equal(r.outcome, 'admitted')
+    assert.equal(r.chunks?.fetched, 4)
+    assert.deepEqual(r.chunks?.byPeer, { [fast.mesh.peerId.toString()]: 4 }, 'the slow seeder\'s chunk came from the fast one')
+    assert.deepEqual(Buffer.concat(chunksOf(artifact).map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
+  })
+
   it('the chunk server answers only for chunks of artifacts this node shares', async () => {
     const a = await node({ syncOnConnect: false })
     const c = await node({ syncOnConnect: false })
