@@ -9,6 +9,7 @@
  * - transfer, swarming and kill -9 resume: see `_mesh-transfer.ts`.
  */
 import { rmSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createArtifact } from '../src/artifacts/index.ts'
 import { spawnMeshNode } from '../test/helpers/mesh-process.ts'
@@ -159,7 +160,8 @@ async function idleMemory (n = 8): Promise<Record<string, unknown>> {
 }
 
 export async function run (): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = { transport: 'TCP 127.0.0.1 + Noise + Yamux' }
+  // timings on a shared machine depend on its load: the figures say what it was
+  const out: Record<string, unknown> = { transport: 'TCP 127.0.0.1 + Noise + Yamux', loadAverage1mAtStart: round(loadavg()[0] ?? 0) }
   // MESH_BENCH=transfer,swarm,resume,sync,propagation,memory runs a subset (default: all)
   const parts = new Set((process.env.MESH_BENCH ?? 'transfer,swarm,resume,sync,propagation,memory').split(','))
   const part = async (name: string, f: () => Promise<Record<string, unknown>>): Promise<void> => {
@@ -174,6 +176,7 @@ export async function run (): Promise<Record<string, unknown>> {
   await part('sync', syncBytes)
   await part('propagation', async () => ({ ...await propagation(20), ...await propagation(50) }))
   await part('memory', async () => idleMemory())
+  out.loadAverage1mAtEnd = round(loadavg()[0] ?? 0)
   out.targets = {
     propagation50P99Ms: '< 1000',
     syncBytesDiff10: '< 50000',
