@@ -48,6 +48,24 @@ function printTable (suite: string, figures: Record<string, unknown>): void {
   const w = Math.max(...rows.map(([k]) => k.length), 10)
   console.log(`\n${suite}`)
   for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${typeof v === 'number' ? fmt(v) : String(v)}`)
+  for (const [k, t, v, ok] of targetRows(figures)) console.log(`  target ${k} ${t}: ${v} ${ok}`)
+}
+
+/** `targets` of a suite: `{ figure: '≥ 1.5' }`; each row says whether the figure meets it. */
+function targetRows (figures: Record<string, unknown>): string[][] {
+  const targets = figures.targets
+  if (targets == null || typeof targets !== 'object') return []
+  return Object.entries(targets as Record<string, string>).map(([k, t]) => {
+    const v = figures[k]
+    const m = /^\s*(<|≤|>|≥)\s*(-?[\d.]+)/.exec(t)
+    let ok = '✗ (not measured)'
+    if (typeof v === 'number' && m != null) {
+      const x = Number(m[2])
+      const met = m[1] === '<' ? v < x : m[1] === '≤' ? v <= x : m[1] === '>' ? v > x : v >= x
+      ok = met ? '✓' : '✗'
+    }
+    return [k, t, typeof v === 'number' ? fmt(v) : String(v ?? '—'), ok]
+  })
 }
 
 function fmt (v: number): string {
@@ -60,10 +78,18 @@ function writeSummary (): void {
     const file = new URL(`${suite}.json`, resultsDir)
     if (!existsSync(file)) continue
     const r = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-    lines.push(`## ${suite}`, '', `${String(r.date)} — Node ${String((r.machine as { node: string }).node)}, ${String((r.machine as { cpus: number }).cpus)} cores`, '', '| figure | value |', '|---|---|')
+    lines.push(`## ${suite}`, '', `${String(r.date)} — Node ${String((r.machine as { node: string }).node)}, ${String((r.machine as { cpus: number }).cpus)} cores`, '')
+    const targets = targetRows(r)
+    if (targets.length > 0) {
+      lines.push('| target | goal | this run | met |', '|---|---|---|---|')
+      for (const row of targets) lines.push(`| ${row.join(' | ')} |`)
+      lines.push('')
+    }
+    lines.push('| figure | value |', '|---|---|')
     for (const [k, v] of Object.entries(r)) {
       if (['suite', 'date', 'machine'].includes(k)) continue
       if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') lines.push(`| ${k} | ${typeof v === 'number' ? fmt(v) : String(v)} |`)
+      else if (Array.isArray(v) && v.every(x => typeof x === 'number')) lines.push(`| ${k} | ${v.map(fmt).join(', ')} |`)
     }
     lines.push('')
   }

@@ -8,6 +8,11 @@ export interface AtomicWriteOptions {
   mode?: number
   /** Directory for the temp file (same filesystem as `path`); defaults to `path`'s directory. */
   tmpDir?: string
+  /**
+   * false: skip both fsyncs (the rename is still atomic, so a killed process leaves the whole
+   * file or none); the caller makes the file durable later with `fsyncPathAsync`.
+   */
+  sync?: boolean
 }
 
 export function writeFileAtomic (path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
@@ -51,7 +56,7 @@ export async function writeFileAtomicAsync (path: string, data: Uint8Array, opti
     try {
       let off = 0
       while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten
-      await fh.sync()
+      if (options.sync !== false) await fh.sync()
     } finally {
       await fh.close()
     }
@@ -60,14 +65,16 @@ export async function writeFileAtomicAsync (path: string, data: Uint8Array, opti
     await rm(tmp, { force: true })
     throw err
   }
-  await fsyncDirAsync(dirname(path))
+  if (options.sync !== false) await fsyncPathAsync(dirname(path), true)
 }
 
-async function fsyncDirAsync (dir: string): Promise<void> {
+/** fsyncs a file, or a directory (`isDir`: a filesystem that refuses that is tolerated). */
+export async function fsyncPathAsync (path: string, isDir = false): Promise<void> {
   try {
-    const fh = await open(dir, 'r')
+    const fh = await open(path, 'r')
     try { await fh.sync() } finally { await fh.close() }
-  } catch {
+  } catch (err) {
     // some filesystems refuse directory fsync; the rename is still atomic
+    if (!isDir) throw err
   }
 }

@@ -47,6 +47,12 @@ export function rawCid (bytes: Uint8Array): CID {
   return CID.createV1(raw.code, createDigest(sha256.code, sha256Bytes(bytes)))
 }
 
+/** The same, hashed on libuv's thread pool (WebCrypto) so the event loop keeps moving bytes. */
+export async function rawCidAsync (bytes: Uint8Array): Promise<CID> {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+  return CID.createV1(raw.code, createDigest(sha256.code, digest))
+}
+
 /** Checks kind-specific rules that a schema cannot express. */
 function checkSemantics (kind: Kind, body: unknown): void {
   if (kind === 'outcome') {

@@ -8,7 +8,7 @@
  * ```
  */
 export { ARTIFACT_VERSION, CHUNK_SIZE, DATA_SCALES, KINDS, MAX_ANY_SIZE, MAX_SIZE } from './constants.ts'
-export { artifactCid, createArtifact, decodeArtifact, decodeStoredArtifact, equalBytes, parseCid, rawCid, sha256Bytes, validateEnvelope } from './codec.ts'
+export { artifactCid, createArtifact, decodeArtifact, decodeStoredArtifact, equalBytes, parseCid, rawCid, rawCidAsync, sha256Bytes, validateEnvelope } from './codec.ts'
 export type { CreateOptions, DecodeOptions, Envelope, SignedArtifact } from './codec.ts'
 export { BODY_SPECS } from './kinds.ts'
 export type {
@@ -17,7 +17,7 @@ export type {
 } from './kinds.ts'
 export { KEY_FILE, loadOrCreateIdentity } from './identity.ts'
 export type { Identity } from './identity.ts'
-export { fsyncDir, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.ts'
+export { fsyncDir, fsyncPathAsync, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.ts'
 export type { AtomicWriteOptions } from './atomic-file.ts'
 export {
   ArtifactError, CidMismatchError, FieldTypeError, InvalidKeyFileError, InvalidSignatureError,

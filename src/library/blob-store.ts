@@ -1,11 +1,14 @@
 /**
  * Content-addressed blob store: each chunk is a file named by its raw CID, written to a temp
- * file, fsynced and renamed, so a crash leaves either the whole chunk or nothing.
+ * file, fsynced and renamed, so a crash leaves either the whole chunk or nothing. A transfer
+ * writes its chunks without the fsyncs (`durable: false`) and makes them durable in one `flush`
+ * before the library records the artifact; `verify` re-checks such chunks after a crash.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { logger } from '@libp2p/logger'
-import { parseCid, rawCid, writeFileAtomic, writeFileAtomicAsync } from '../artifacts/index.ts'
+import { readFile } from 'node:fs/promises'
+import { fsyncPathAsync, parseCid, rawCid, rawCidAsync, writeFileAtomic, writeFileAtomicAsync } from '../artifacts/index.ts'
 import { BlobNotFoundError, ChunkMismatchError, InvalidQueryError, asStorageError } from './errors.ts'
 import type { BlobStore } from './types.ts'
 
@@ -14,6 +17,8 @@ const log = logger('baobab:library:blobs')
 export class FileBlobStore implements BlobStore {
   readonly dir: string
   private readonly tmpDir: string
+  /** Subdirectories known to exist (saves a mkdir per chunk). */
+  private readonly made = new Set<string>()
 
   constructor (dir: string) {
     this.dir = dir
@@ -44,17 +49,37 @@ export class FileBlobStore implements BlobStore {
     this.write(cid, bytes)
   }
 
-  async putVerifiedAsync (cid: string, bytes: Uint8Array): Promise<void> {
-    const actual = rawCid(bytes).toString()
+  async putVerifiedAsync (cid: string, bytes: Uint8Array, options: { durable?: boolean } = {}): Promise<void> {
+    // hashed on the thread pool: the event loop keeps reading the next chunk meanwhile
+    const actual = (await rawCidAsync(bytes)).toString()
     if (actual !== cid) throw new ChunkMismatchError(cid, actual)
     const path = this.target(cid)
     if (path == null) return
     try {
-      await writeFileAtomicAsync(path, bytes, { tmpDir: this.tmpDir })
+      await writeFileAtomicAsync(path, bytes, { tmpDir: this.tmpDir, sync: options.durable !== false })
     } catch (err) {
       throw asStorageError(err, `blob ${cid}`)
     }
     log.trace('stored blob %s (%d bytes)', cid, bytes.length)
+  }
+
+  async flush (cids: string[]): Promise<void> {
+    const paths = [...new Set(cids)].map(c => this.path(c))
+    try {
+      await Promise.all(paths.map(async p => fsyncPathAsync(p)))
+      await Promise.all([...new Set(paths.map(p => dirname(p)))].map(async d => fsyncPathAsync(d, true)))
+    } catch (err) {
+      throw asStorageError(err, `flushing ${paths.length} blobs`)
+    }
+  }
+
+  async verify (cid: string): Promise<boolean> {
+    const bytes = await this.read(cid)
+    if (bytes == null) return false
+    if ((await rawCidAsync(bytes)).toString() === cid) return true
+    log('blob %s does not match its CID (a write lost in a crash): removed', cid)
+    this.remove(cid)
+    return false
   }
 
   get (cid: string): Uint8Array {
@@ -62,6 +87,15 @@ export class FileBlobStore implements BlobStore {
       return new Uint8Array(readFileSync(this.path(cid)))
     } catch (err) {
       if ((err as { code?: string }).code === 'ENOENT') throw new BlobNotFoundError(cid)
+      throw err
+    }
+  }
+
+  async read (cid: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path(cid))
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return undefined
       throw err
     }
   }
@@ -82,7 +116,11 @@ export class FileBlobStore implements BlobStore {
   private target (cid: string): string | null {
     const path = this.path(cid)
     if (existsSync(path)) return null
-    mkdirSync(join(this.dir, cid.slice(-2)), { recursive: true })
+    const sub = cid.slice(-2)
+    if (!this.made.has(sub)) {
+      mkdirSync(join(this.dir, sub), { recursive: true })
+      this.made.add(sub)
+    }
     return path
   }
 

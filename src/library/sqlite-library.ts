@@ -157,6 +157,11 @@ export class SqliteLibrary implements Library {
     return this.db.prepare("SELECT created, cid FROM artifacts WHERE shareable = 1 AND status = 'trusted' ORDER BY created, cid").all() as unknown as SyncKey[]
   }
 
+  sharesChunk (chunk: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM artifact_chunks c JOIN artifacts a ON a.cid = c.cid
+      WHERE c.chunk = ? AND a.shareable = 1 AND a.status = 'trusted' LIMIT 1`).get(chunk) != null
+  }
+
   async putBlobFile (path: string, options: { signal?: AbortSignal, onProgress?: (e: { done: number, total: number }) => void } = {}): Promise<{ chunks: string[], bytes: number }> {
     const total = statSync(path).size
     const fd = openSync(path, 'r')

@@ -53,9 +53,18 @@ export interface BlobStore {
   put(bytes: Uint8Array): string
   /** Stores bytes only if they hash to `cid`; throws ChunkMismatchError otherwise. */
   putVerified(cid: string, bytes: Uint8Array): void
-  /** The same, with the disk write off the event loop (for transfers). */
-  putVerifiedAsync(cid: string, bytes: Uint8Array): Promise<void>
+  /**
+   * The same, with hashing and the disk write off the event loop (for transfers).
+   * `durable: false` skips the fsyncs: call `flush` before anything refers to the chunk.
+   */
+  putVerifiedAsync(cid: string, bytes: Uint8Array, options?: { durable?: boolean }): Promise<void>
+  /** Makes stored chunks durable (fsync of each file and its directory). */
+  flush(cids: string[]): Promise<void>
+  /** True when the chunk is stored and hashes to its CID; a damaged file is removed. */
+  verify(cid: string): Promise<boolean>
   get(cid: string): Uint8Array
+  /** The chunk read off the event loop (a Buffer, no extra copy); undefined when absent. */
+  read(cid: string): Promise<Uint8Array | undefined>
   path(cid: string): string
   remove(cid: string): void
   size(cid: string): number
@@ -76,6 +85,8 @@ export interface Library {
   counts(): Record<Kind, number>
   /** Shareable artifact keys sorted by (created, cid), for set reconciliation. */
   syncKeys(): SyncKey[]
+  /** True when `chunk` belongs to a trusted, shareable artifact (what the chunk server may serve). */
+  sharesChunk(chunk: string): boolean
   /** Writes the adapter's weights from a file as chunks; returns chunk CIDs and total bytes. */
   putBlobFile(path: string, options?: { signal?: AbortSignal, onProgress?: (e: { done: number, total: number }) => void }): Promise<{ chunks: string[], bytes: number }>
   /** Reassembles an adapter's chunks into one file (atomic). */

@@ -127,6 +127,7 @@ export class ArtifactFetcher {
       chunks = await fetchChunks(this.c.libp2p, library.blobs, log, chunkCids, ordered, {
         signal: options.signal,
         perPeerConcurrency: this.init.perPeerConcurrency,
+        verifyPresent: saved != null,
         onProgress: e => { options.onProgress?.({ ...e, artifact: cid }) }
       })
     }

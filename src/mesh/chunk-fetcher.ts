@@ -27,6 +27,11 @@ export interface ChunkFetchOptions {
   perPeerConcurrency?: number
   /** Stream failures tolerated per peer before it is dropped for this fetch. */
   maxFailuresPerPeer?: number
+  /**
+   * Re-hash chunks already present before trusting them (a resumed transfer: its chunks were
+   * written without fsync, so a power loss may have damaged one).
+   */
+  verifyPresent?: boolean
 }
 
 export interface ChunkFetchResult {
@@ -56,29 +61,39 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
   const perPeer = options.perPeerConcurrency ?? DEFAULT_PEER_CONCURRENCY
   const maxFailures = options.maxFailuresPerPeer ?? 3
   const unique = [...new Set(chunks)]
-  const queue = unique.filter(c => !blobs.has(c))
+  const queue: string[] = []
+  for (const c of unique) {
+    const present = options.verifyPresent === true ? await blobs.verify(c) : blobs.has(c)
+    if (!present) queue.push(c)
+  }
   const total = queue.length
   const result: ChunkFetchResult = { fetched: 0, skipped: unique.length - queue.length, bytes: 0, byPeer: {} }
-  if (queue.length === 0) return result
+  if (queue.length === 0) {
+    await blobs.flush(unique)
+    return result
+  }
   const peers = new Map<string, PeerState>()
   for (const id of providers) peers.set(id.toString(), { id, key: id.toString(), active: 0, failures: 0, bad: 0, dead: false })
   const excluded = new Map<string, Set<string>>()
   const partial = new Map<string, { peer: string, data: Uint8Array }>()
   const attempts: string[] = []
+  /** Chunk → peers it is being fetched from (two at once only in the end game). */
+  const running = new Map<string, Map<string, AbortController>>()
+  const done = new Set<string>()
   const exclude = (c: string, peer: string): void => {
     let s = excluded.get(c)
     if (s == null) excluded.set(c, s = new Set())
     s.add(peer)
   }
 
-  const runOne = async (p: PeerState, c: string): Promise<void> => {
+  const runOne = async (p: PeerState, c: string, signal: AbortSignal): Promise<void> => {
     const part = partial.get(c)
     const prefix = part?.peer === p.key ? part.data : new Uint8Array(0)
     try {
       let reported = 0
       const r = await requestBytes(libp2p, p.id, CID.parse(c), {
         offset: prefix.length,
-        signal: options.signal,
+        signal: options.signal != null ? AbortSignal.any([options.signal, signal]) : signal,
         onBytes: options.onProgress == null
           ? undefined
           : (got, size) => {
@@ -88,11 +103,13 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
             }
       })
       partial.delete(c)
+      if (done.has(c)) return // the other peer of an end-game pair was first
       const data = prefix.length > 0 ? concat(prefix, r.data) : r.data
       // the blob store hashes what it stores and refuses a mismatch: one hash per chunk
       let stored = true
       try {
-        await blobs.putVerifiedAsync(c, data)
+        // no fsync per chunk: one flush for the whole set below, before anyone refers to them
+        await blobs.putVerifiedAsync(c, data, { durable: false })
       } catch (err) {
         if ((err as Error).name !== 'ChunkMismatchError') throw err
         stored = false
@@ -104,16 +121,21 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
         if (p.bad >= MAX_BAD_CHUNKS_PER_PEER) p.dead = true
         exclude(c, p.key)
         attempts.push(`${p.key}: corrupt chunk`)
-        queue.unshift(c)
+        if ((running.get(c)?.size ?? 0) <= 1) queue.unshift(c) // else the end game's other request goes on
         options.onProgress?.({ type: 'chunk:corrupt', cid: c, peer: p.key, error })
         return
       }
+      if (done.has(c)) return
+      done.add(c)
+      // the end game's other request for this chunk is no longer needed
+      for (const [peer, ctrl] of running.get(c) ?? []) if (peer !== p.key) ctrl.abort(new Error('fetched from another peer'))
       result.fetched++
       result.bytes += data.length
       result.byPeer[p.key] = (result.byPeer[p.key] ?? 0) + 1
       options.onProgress?.({ type: 'chunk:verified', cid: c, peer: p.key, done: result.fetched, total, bytes: data.length })
     } catch (err) {
       if (options.signal?.aborted === true) throw err
+      if (done.has(c)) return // lost the end-game race: not a failure of this peer
       const e = err as Error
       attempts.push(`${p.key}: ${e.message}`)
       if (e instanceof TruncatedTransferError) {
@@ -131,11 +153,18 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
         p.failures++
       }
       if (p.failures >= maxFailures) p.dead = true
-      queue.unshift(c)
+      if ((running.get(c)?.size ?? 0) <= 1) queue.unshift(c)
       const offset = partial.get(c)?.peer === p.key ? partial.get(c)?.data.length ?? 0 : 0
       log('chunk %s from %s failed (%s); requeued', c, p.key, e.message)
       options.onProgress?.({ type: 'chunk:retry', cid: c, peer: p.key, offset, reason: e.message })
     }
+  }
+
+  const endGame = (p: PeerState): string | undefined => {
+    for (const [c, peersOf] of running) {
+      if (peersOf.size === 1 && !peersOf.has(p.key) && !done.has(c) && excluded.get(c)?.has(p.key) !== true) return c
+    }
+    return undefined
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -156,13 +185,24 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
       for (const p of peers.values()) {
         while (!p.dead && p.active < perPeer) {
           const idx = queue.findIndex(c => excluded.get(c)?.has(p.key) !== true)
-          if (idx < 0) break
-          const c = queue.splice(idx, 1)[0] as string
+          // end game: nothing left to hand out, so a free peer races a chunk another peer holds
+          const c = idx >= 0 ? queue.splice(idx, 1)[0] as string : endGame(p)
+          if (c == null) break
+          let mine = running.get(c)
+          if (mine == null) running.set(c, mine = new Map())
+          const ctrl = new AbortController()
+          mine.set(p.key, ctrl)
           p.active++
           inFlight++
-          runOne(p, c)
+          runOne(p, c, ctrl.signal)
             .catch(err => { if (options.signal?.aborted !== true) log.error('chunk task failed: %e', err) })
-            .finally(() => { p.active--; inFlight--; pump() })
+            .finally(() => {
+              mine.delete(p.key)
+              if (mine.size === 0) running.delete(c)
+              p.active--
+              inFlight--
+              pump()
+            })
         }
       }
       if (inFlight > 0) return
@@ -171,5 +211,6 @@ export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Lo
     }
     pump()
   })
+  await blobs.flush(unique)
   return result
 }

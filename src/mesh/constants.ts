@@ -21,8 +21,11 @@ export const SYNC_TIMEOUT_MS = 30_000
 export const SYNC_MIN_INTERVAL_MS = 5_000
 export const DEFAULT_SYNC_INTERVAL_MS = 60_000
 
-/** Bytes per `send()` when streaming a chunk. */
-export const WRITE_SIZE = 64 * 1024
+/**
+ * Bytes per `send()` when streaming a chunk: four full Noise messages (65,519 bytes of payload
+ * each) less the 12-byte Yamux frame header, so no frame ends in a small extra Noise message.
+ */
+export const WRITE_SIZE = 4 * 65_519 - 12
 /** A fetch request frame is small: a CID and an offset. */
 export const FETCH_REQUEST_LIMIT = 256
 export const FETCH_HEADER_LIMIT = 256

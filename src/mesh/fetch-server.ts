@@ -60,10 +60,13 @@ export class FetchServer {
     await this.components.libp2p.unhandle(FETCH_PROTOCOL)
   }
 
-  /** The bytes this node offers under `cid`, or undefined. */
-  lookup (cid: string, isRaw: boolean): Uint8Array | undefined {
+  /**
+   * The bytes this node offers under `cid`, or undefined: a trusted shareable artifact, or a
+   * weight chunk of one (chunks of held, private or half-fetched adapters are not served).
+   */
+  async lookup (cid: string, isRaw: boolean): Promise<Uint8Array | undefined> {
     const { library } = this.components
-    if (isRaw) return library.blobs.has(cid) ? library.blobs.get(cid) : undefined
+    if (isRaw) return library.sharesChunk(cid) ? library.blobs.read(cid) : undefined
     const a = library.get(cid)
     return a != null && a.shareable && a.status === 'trusted' ? a.bytes : undefined
   }
@@ -83,7 +86,7 @@ export class FetchServer {
         await sendAll(stream, f, { writeSize: f.length })
       }
       if (!acquired) { await reply({ ok: false, error: 'busy' }); await stream.close(); return }
-      let bytes = this.lookup(key, cid.code === raw.code)
+      let bytes = await this.lookup(key, cid.code === raw.code)
       if (bytes == null) { await reply({ ok: false, error: 'not-found' }); await stream.close(); return }
       if (this.init.transform != null) bytes = this.init.transform(key, bytes)
       if (offset > bytes.length) { await reply({ ok: false, error: 'bad-offset' }); await stream.close(); return }

@@ -40,6 +40,8 @@ export class Mesh implements Startable {
   private readonly pending: PendingStore
   private readonly book: PeerBook
   private readonly providers = new Map<string, Set<string>>()
+  /** Artifacts the fetch policy declined: a later sync does not count them as new again. */
+  private readonly declined = new Set<string>()
   private controller = new AbortController()
 
   constructor (components: MeshComponents, init: MeshInit = {}) {
@@ -192,9 +194,13 @@ export class Mesh implements Startable {
   async syncWith (peer: PeerId | Multiaddr | string, options: { fetch?: boolean, signal?: AbortSignal, onProgress?: (e: FetchProgressEvent) => void } = {}): Promise<SyncWithResult> {
     const signal = this.signal(options.signal)
     const target = typeof peer === 'string' ? (peer.startsWith('/') ? multiaddr(peer) : peerIdFromString(peer)) : peer
-    const result = await (this.sync as SyncService).syncWith(target, { signal })
-    this.manager?.synced(result.peer)
-    for (const cid of result.need) this.addProvider(cid, result.peer)
+    const reconciled = await (this.sync as SyncService).syncWith(target, { signal })
+    this.manager?.synced(reconciled.peer)
+    for (const cid of reconciled.need) this.addProvider(cid, reconciled.peer)
+    // what we lack from the peer's shared set, less what we hold unshared (held, rejected,
+    // private) or the policy declined: the count of what will actually be transferred
+    const need = reconciled.need.filter(cid => !this.components.library.has(cid) && !this.declined.has(cid))
+    const result = { ...reconciled, need }
     this.emit('sync:done', result)
     const out: SyncWithResult = { ...result, fetched: [], failed: [] }
     if (options.fetch === false || result.need.length === 0) return out
@@ -221,6 +227,10 @@ export class Mesh implements Startable {
       signal: this.signal(options.signal),
       onProgress: e => { this.emit('fetch:progress', e); options.onProgress?.(e) }
     })
+    if (r.outcome === 'unwanted') {
+      if (this.declined.size > 100_000) this.declined.clear()
+      this.declined.add(cid)
+    }
     return r
   }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { addAdapter, addOutcome, chunksOf, loraBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
+import { CID } from 'multiformats/cid'
+import { requestBytes } from '../../src/mesh/fetch-client.ts'
+import { addAdapter, addOutcome, chunksOf, deterministicBytes, loraBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 
 const nodes: TestNode[] = []
@@ -95,6 +97,23 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     assert.ok(!b.library.has(llama.cid.toString()))
     assert.equal(b.library.list({ kind: 'outcome' }).length, 0)
     assert.equal(r.fetched.filter(f => f.outcome === 'unwanted').length, 2)
+    // the next periodic sync does not count the two declined artifacts as new again
+    const again = await b.mesh.syncWith(a.mesh.peerId)
+    assert.deepEqual(again.need, [])
+    assert.deepEqual(again.fetched, [])
+  })
+
+  it('a sync counts only what will be transferred, not what is held unshared here', async () => {
+    const a = await node({ syncOnConnect: false })
+    const b = await node({ syncOnConnect: false })
+    const held = await addOutcome(a, 7)
+    b.library.put(held, { status: 'quarantined', shareable: false, sourcePeer: a.mesh.peerId.toString() })
+    const done: number[] = []
+    b.mesh.on('sync:done', e => { done.push(e.need.length) })
+    const r = await b.mesh.syncWith(a.mesh.multiaddrs()[0] as string)
+    assert.deepEqual(r.need, [], 'the held artifact is not "new"')
+    assert.deepEqual(r.fetched, [])
+    assert.deepEqual(done, [0])
   })
 
   it('chunks of one adapter come from several peers at once', async () => {
@@ -142,5 +161,68 @@ describe('mesh over the memory transport', { timeout: 60_000 }, () => {
     assert.equal(r.outcome, 'admitted')
     assert.deepEqual(corrupt, [`${m.mesh.peerId.toString()}/${bad}`])
     assert.deepEqual(Buffer.concat(chunks.map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
+  })
+
+  it('swarming from four seeders: one that lies on every chunk is dropped, nothing bad is stored', async () => {
+    const bytes = deterministicBytes(10 * 1024 * 1024, 13)
+    const first = await node({ syncOnConnect: false })
+    const artifact = await addAdapter(first, bytes, 'swarmed')
+    const liar = await node({
+      syncOnConnect: false,
+      serveTransform: (_cid, data) => { const copy = new Uint8Array(data); copy[0] = (copy[0] ?? 0) ^ 1; return copy }
+    })
+    const seeders = [first, liar, await node({ syncOnConnect: false }), await node({ syncOnConnect: false })]
+    for (const s of seeders.slice(1)) {
+      await addAdapter(s, bytes, 'swarmed-copy')
+      s.library.put(artifact, { sourcePeer: first.mesh.peerId.toString() })
+    }
+    const c = await node({ syncOnConnect: false, perPeerConcurrency: 2 })
+    for (const s of seeders) await c.mesh.dial(s.mesh.multiaddrs()[0] as string)
+    const corrupt: string[] = []
+    c.mesh.on('fetch:progress', e => { if (e.type === 'chunk:corrupt') corrupt.push(e.peer) })
+    // the liar is asked first
+    const r = await c.mesh.fetch(artifact.cid.toString(), { providers: [liar, ...seeders.filter(s => s !== liar)].map(s => s.mesh.peerId) })
+    assert.equal(r.outcome, 'admitted')
+    const liarId = liar.mesh.peerId.toString()
+    assert.ok(corrupt.length >= 1 && corrupt.length <= 2, `${corrupt.length} corrupt chunks: at most the liar's requests in flight`)
+    assert.ok(corrupt.every(p => p === liarId))
+    assert.equal(r.chunks?.byPeer[liarId], undefined, 'nothing from the liar was stored')
+    assert.equal(Object.keys(r.chunks?.byPeer ?? {}).length, 3, 'the three honest seeders all served chunks')
+    for (const ch of chunksOf(artifact)) assert.equal(await c.library.blobs.verify(ch), true)
+    assert.deepEqual(Buffer.concat(chunksOf(artifact).map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
+  })
+
+  it('end game: a chunk held up by a slow seeder is raced from a free one, which wins', async () => {
+    const bytes = deterministicBytes(4 * 1024 * 1024, 17)
+    const fast = await node({ syncOnConnect: false })
+    const artifact = await addAdapter(fast, bytes, 'raced')
+    // about 10 s for one chunk
+    const slow = await node({ syncOnConnect: false, serveBytesPerSecond: 80_000 })
+    await addAdapter(slow, bytes, 'raced-copy')
+    slow.library.put(artifact, { sourcePeer: fast.mesh.peerId.toString() })
+    const c = await node({ syncOnConnect: false, perPeerConcurrency: 1 })
+    for (const s of [slow, fast]) await c.mesh.dial(s.mesh.multiaddrs()[0] as string)
+    const r = await c.mesh.fetch(artifact.cid.toString(), { providers: [slow.mesh.peerId, fast.mesh.peerId] })
+    assert.equal(r.outcome, 'admitted')
+    assert.equal(r.chunks?.fetched, 4)
+    assert.deepEqual(r.chunks?.byPeer, { [fast.mesh.peerId.toString()]: 4 }, 'the slow seeder\'s chunk came from the fast one')
+    assert.deepEqual(Buffer.concat(chunksOf(artifact).map(ch => c.library.blobs.get(ch))), Buffer.from(bytes))
+  })
+
+  it('the chunk server answers only for chunks of artifacts this node shares', async () => {
+    const a = await node({ syncOnConnect: false })
+    const c = await node({ syncOnConnect: false })
+    const artifact = await addAdapter(a, deterministicBytes(1_200_000, 21), 'private-weights')
+    const stray = a.library.blobs.put(deterministicBytes(5000, 22))
+    await c.mesh.dial(a.mesh.multiaddrs()[0] as string)
+    const ask = async (chunk: string): Promise<Uint8Array> => (await requestBytes(c.mesh.libp2p, a.mesh.peerId, CID.parse(chunk))).data
+    const first = chunksOf(artifact)[0] as string
+    assert.equal((await ask(first)).length, 1024 * 1024, 'a chunk of a shared adapter is served')
+    a.library.setShareable(artifact.cid.toString(), false)
+    await assert.rejects(ask(first), { name: 'FetchRefusedError' })
+    a.library.setShareable(artifact.cid.toString(), true)
+    a.library.setStatus(artifact.cid.toString(), 'quarantined', 'held for the test')
+    await assert.rejects(ask(first), { name: 'FetchRefusedError' })
+    await assert.rejects(ask(stray), { name: 'FetchRefusedError' }, 'a blob no artifact refers to is not served')
   })
 })
