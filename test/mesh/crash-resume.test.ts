@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { loadOrCreateIdentity } from '../../src/artifacts/index.ts'
 import { spawnMeshNode } from '../helpers/mesh-process.ts'
-import { addAdapter, chunksOf, deterministicBytes, startNode, tempHome } from './helpers.ts'
+import { addAdapter, chunksOf, loraBytes, startNode, tempHome } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 
 const TCP = ['/ip4/127.0.0.1/tcp/0']
@@ -17,7 +17,7 @@ after(async () => { await Promise.all(nodes.map(async n => n.close())) })
 
 describe('kill -9 during a transfer', { timeout: 120_000 }, () => {
   it('the restarted node fetches only the missing chunks; nothing partial or unverified is kept', async () => {
-    const bytes = deterministicBytes(12 * 1024 * 1024 + 5, 31)
+    const bytes = loraBytes(12 * 1024 * 1024 + 5, 31)
     // the seeder sends 6 MB/s so the kill lands mid-transfer
     const a = await startNode({ listen: TCP, syncOnConnect: false, serveBytesPerSecond: 6_000_000 })
     nodes.push(a)
