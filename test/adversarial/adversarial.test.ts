@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { runScenario } from './scenario.ts'
 
-describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 300_000 }, () => {
+// the cap allows for a loaded 2-core machine; the time it takes is reported by the bench, not asserted
+describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 900_000 }, () => {
   it('accepts no poison, ≥ 95% of honest content, every refusal with a reason, state consistent', async () => {
     const r = await runScenario({
       nodes: 10,

@@ -2,8 +2,9 @@
  * The adversarial scenario on product nodes (test/adversarial/nodes.ts: each built by
  * `createNode` from a config, with its own key, SQLite library and libp2p node on TCP loopback).
  * Honest nodes admit through the trust pipeline (community policy) and allow-list the canary
- * nodes, which run the tiny GGUF as their model: the adapter canary, the experience A/B check and
- * outcome reproduction (the recall evaluation, re-run) are the ones `createNode` wires. Attacks
+ * nodes, which run the tiny GGUF as their model: the adapter canary and outcome reproduction (the
+ * recall evaluation, re-run) are the ones `createNode` wires (the experience A/B check too, with
+ * `abCheck`: it generates for every lesson, minutes on 2 shared cores). Attacks
  * (test/adversarial/content.ts): poisoned adapters (huge norms, NaN, wrong shapes, a backdoor),
  * junk and injection experiences, inflated outcomes (a recall claim the canary nodes re-measure;
  * farming claims nobody here can measure, which stay held), a replay of a revoked artifact,
