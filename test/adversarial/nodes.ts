@@ -74,7 +74,11 @@ export function mesh (n: AdvNode): NonNullable<BaobabNode['mesh']> {
 /** Dials a chain plus node 0, and tells every node every address (as mDNS does on a LAN). */
 export async function connect (nodes: AdvNode[]): Promise<void> {
   for (const n of nodes.slice(1)) {
-    await mesh(n).dial(mesh(nodes[0]!).multiaddrs()[0]!)
+    // a handshake can time out on a loaded machine: up to three tries, then the chain and sync rounds dial again
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const ok = await mesh(n).dial(mesh(nodes[0]!).multiaddrs()[0]!).then(() => true, () => false)
+      if (ok) break
+    }
     await mesh(n).dial(mesh(nodes[n.i - 1]!).multiaddrs()[0]!).catch(() => {})
   }
   for (const n of nodes) {
