@@ -1,46 +1,43 @@
 /**
  * The adversarial suite, long form (`npm run bench -- adversarial`); the short form runs in
- * `npm test` (test/adversarial/). Real mesh nodes on TCP loopback against the trust pipeline:
+ * `npm test` (test/adversarial/). Product nodes (`createNode`, each with its own config, home,
+ * SQLite library and libp2p node on TCP loopback); the two canary nodes run the tiny GGUF as
+ * their model, so the canary, A/B check and reproduction are the ones the product wires:
  *
  * - attack run: 16 nodes, 30% malicious (poisoned adapters, junk and injection experiences,
- *   inflated outcomes, replays, malformed messages, announcement floods, sybil votes);
+ *   inflated outcomes, replays, malformed messages, announcement floods, sybil votes, poison
+ *   through one-shot sync and a CAR import);
  * - baseline in the same run: the same honest content with no attacker (0% malicious), for the
  *   convergence time and honest traffic the attacks cost;
  * - fuzzing: ≥ 10,000 random and mutated inputs per decoder a peer can reach, with crash, hang
  *   and memory figures;
  * - crash safety: 50 SIGKILLs of a child admitting artifacts, each followed by an integrity check
  *   and recovery.
+ *
+ * `BAOBAB_BENCH_ADV_SHORT=1` (or `npm run bench -- adversarial --short`) runs only the attack run,
+ * without the baseline, fuzzing and crash rounds.
  */
 import { rmSync } from 'node:fs'
-import { llamaRuntime } from '../src/runtime/index.ts'
-import { modelCanary } from '../src/trust/index.ts'
 import { fuzz, fuzzTargets } from '../test/adversarial/fuzz.ts'
-import { CANARY_PROBES_FAST, runScenario } from '../test/adversarial/scenario.ts'
+import { runScenario } from '../test/adversarial/scenario.ts'
 import { crashRound } from '../test/trust/crash-round.ts'
 import { tempDir } from '../test/trust/helpers.ts'
-import { TINY_MODEL } from '../test/trust/helpers.ts'
 import type { ScenarioInit, ScenarioResult } from '../test/adversarial/scenario.ts'
 
 const NODES = Number(process.env.BAOBAB_BENCH_ADV_NODES ?? 16)
 const FUZZ_CASES = Number(process.env.BAOBAB_BENCH_FUZZ_CASES ?? 10_000)
 
 async function scenario (maliciousShare: number): Promise<ScenarioResult> {
-  const runtime = llamaRuntime({ modelPath: TINY_MODEL, contextSize: 256, poolSize: 2 })
-  try {
-    const init: ScenarioInit = {
-      nodes: NODES,
-      maliciousShare,
-      canaryNodes: 2,
-      canary: modelCanary(runtime, { id: 'tiny-llama', probes: CANARY_PROBES_FAST }),
-      sybilsPerAttacker: 3,
-      floodAnnouncements: 300,
-      malformedPerAttacker: 4,
-      log: line => { console.log(`  [${Math.round(maliciousShare * 100)}%] ${line}`) }
-    }
-    return await runScenario(init)
-  } finally {
-    await runtime.close()
+  const init: ScenarioInit = {
+    nodes: NODES,
+    maliciousShare,
+    canaryNodes: 2,
+    sybilsPerAttacker: 3,
+    floodAnnouncements: 300,
+    malformedPerAttacker: 4,
+    log: line => { console.log(`  [${Math.round(maliciousShare * 100)}%] ${line}`) }
   }
+  return runScenario(init)
 }
 
 async function fuzzAll (): Promise<Record<string, unknown>> {
@@ -92,12 +89,9 @@ async function crashes (rounds = Number(process.env.BAOBAB_BENCH_CRASH_ROUNDS ??
   return { crashRounds: rounds, crashAdmitted: admitted, crashProblemsAfterKill: afterKill, crashProblemsAfterRecovery: afterRecovery, crashLeftQuarantined: leftQuarantined }
 }
 
-export async function run (): Promise<Record<string, unknown>> {
-  const baseline = await scenario(0)
-  const attack = await scenario(0.3)
-  const fuzzed = await fuzzAll()
-  const crashed = await crashes()
-  const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1)) * 100) / 100
+const SHORT = process.env.BAOBAB_BENCH_ADV_SHORT === '1' || process.argv.includes('--short')
+
+function attackFigures (attack: ScenarioResult): Record<string, unknown> {
   return {
     nodes: attack.nodes,
     maliciousShare: attack.maliciousShare,
@@ -107,11 +101,8 @@ export async function run (): Promise<Record<string, unknown>> {
     honestAcceptedRate: attack.honestAcceptedRate,
     honestLeftInQuarantine: attack.honestLeftInQuarantine,
     timeToConvergeMs: attack.timeToConvergeMs,
-    baselineTimeToConvergeMs: baseline.timeToConvergeMs,
-    convergeTimeVsBaseline: ratio(attack.timeToConvergeMs, baseline.timeToConvergeMs),
     syncRounds: attack.syncRounds,
     honestBytes: attack.honestBytes,
-    baselineHonestBytes: baseline.honestBytes,
     trustTrafficShare: attack.trustTrafficShare,
     maliciousBytesAbsorbed: attack.maliciousBytesAbsorbed,
     sybilVotes: attack.sybilVotes,
@@ -124,6 +115,28 @@ export async function run (): Promise<Record<string, unknown>> {
     rejectionsWithoutReason: attack.rejectionsWithoutReason,
     integrityProblems: attack.integrityProblems.length,
     attackerGossipScore: attack.attackerGossipScore,
+    localReproductions: attack.localReproductions,
+    syncPathPoisonOffered: attack.syncPath?.offered ?? 0,
+    syncPathPoisonAccepted: attack.syncPath?.accepted ?? 0,
+    carPathPoisonOffered: (attack.carPath?.offered ?? 0) * 2,
+    carPathPoisonAccepted: attack.carPath?.accepted ?? 0,
+    syncPathOutcomes: attack.syncPath?.outcomes ?? {},
+    carPathOutcomes: attack.carPath?.outcomes ?? {}
+  }
+}
+
+export async function run (): Promise<Record<string, unknown>> {
+  if (SHORT) return { short: true, ...attackFigures(await scenario(0.3)) }
+  const baseline = await scenario(0)
+  const attack = await scenario(0.3)
+  const fuzzed = await fuzzAll()
+  const crashed = await crashes()
+  const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1)) * 100) / 100
+  return {
+    ...attackFigures(attack),
+    baselineTimeToConvergeMs: baseline.timeToConvergeMs,
+    convergeTimeVsBaseline: ratio(attack.timeToConvergeMs, baseline.timeToConvergeMs),
+    baselineHonestBytes: baseline.honestBytes,
     ...fuzzed,
     ...crashed
   }

@@ -32,7 +32,7 @@ import type { GossipScoringOptions, Mesh, MeshInit } from './mesh/index.ts'
 import type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
 import type { ExpertRecord } from './node/experts.ts'
 import type { OutcomeDhtService, OutcomeService } from './outcomes/index.ts'
-import type { GossipGuard, Trust } from './trust/index.ts'
+import type { GossipGuard, GossipGuardStats, Trust } from './trust/index.ts'
 import type { Embedder } from './router/index.ts'
 import type { ChatMessage, LlmRuntime, StreamPart } from './runtime/index.ts'
 import type { ComponentLogger } from '@libp2p/interface'
@@ -100,6 +100,11 @@ export class BaobabNode {
 
   get peerId (): string {
     return this.identity.peerId.toString()
+  }
+
+  /** What the per-topic gossip limits have let through and ignored (undefined before start or without a mesh). */
+  gossipGuardStats (): GossipGuardStats | undefined {
+    return this.gossipGuard?.stats()
   }
 
   async start (): Promise<void> {

@@ -1,32 +1,25 @@
 /**
- * The adversarial suite, short form (bench/adversarial.ts runs the long one): 10 real mesh nodes
- * on TCP loopback, 30% malicious, against the trust pipeline on the honest ones. See scenario.ts
- * for the attacks and for what is shared in-process.
+ * The adversarial suite, short form (bench/adversarial.ts runs the long one): 10 product nodes
+ * (`createNode`) on TCP loopback, 30% malicious; two honest nodes run the tiny GGUF as their
+ * model. See scenario.ts for the attacks.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { llamaRuntime } from '../../src/runtime/index.ts'
-import { CANARY_PROBES_FAST, runScenario } from './scenario.ts'
-import { TINY_MODEL } from '../trust/helpers.ts'
-import { modelCanary } from '../../src/trust/index.ts'
-import type { LlamaRuntime } from '../../src/runtime/index.ts'
+import { describe, it } from 'node:test'
+import { runScenario } from './scenario.ts'
 
-let runtime: LlamaRuntime
-before(() => { runtime = llamaRuntime({ modelPath: TINY_MODEL, contextSize: 256, poolSize: 2 }) })
-after(async () => { await runtime.close() })
-
-describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 300_000 }, () => {
+// the cap allows for a loaded 2-core machine; the time it takes is reported by the bench, not asserted
+describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 900_000 }, () => {
   it('accepts no poison, ≥ 95% of honest content, every refusal with a reason, state consistent', async () => {
     const r = await runScenario({
       nodes: 10,
       maliciousShare: 0.3,
       canaryNodes: 2,
-      canary: modelCanary(runtime, { id: 'tiny-llama', probes: CANARY_PROBES_FAST }),
       sybilsPerAttacker: 2,
       floodAnnouncements: 150,
       malformedPerAttacker: 4,
       log: line => { console.log(`  ${line}`) }
     })
+    console.log(`  sync path ${JSON.stringify(r.syncPath)}, CAR path ${JSON.stringify(r.carPath)}, local reproductions ${r.localReproductions}`)
     console.log(`  poisoned accepted ${r.poisonedAccepted}/${r.poisonedPublished * (r.nodes - r.malicious)}, honest accepted ${(100 * r.honestAcceptedRate).toFixed(1)}% (${r.honestAccepted}/${r.honestExpected}), ` +
       `converged in ${r.timeToConvergeMs} ms over ${r.syncRounds} sync rounds, flood ignored ${r.floodIgnoredByGuards}, sybil votes ${r.sybilVotes} (max weight ${r.maxSybilWeight}), ` +
       `trust traffic ${(100 * r.trustTrafficShare).toFixed(1)}% of honest bytes, malicious bytes absorbed ${r.maliciousBytesAbsorbed}`)
@@ -42,5 +35,10 @@ describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 300_000 }, ()
     assert.equal(r.rejectionsWithoutReason, 0)
     assert.deepEqual(r.integrityProblems, [])
     assert.ok(r.attackerGossipScore < 0, `attackers' gossip P5 ${r.attackerGossipScore}`)
+    assert.ok(r.localReproductions > 0, 'the canary nodes re-ran the recall evaluation on the inflated claims')
+    assert.equal(r.syncPath?.accepted, 0, JSON.stringify(r.syncPath))
+    assert.ok((r.syncPath?.offered ?? 0) >= 4)
+    assert.equal(r.carPath?.accepted, 0, JSON.stringify(r.carPath))
+    assert.ok((r.carPath?.outcomes['rejected:canary-repeat'] ?? 0) + (r.carPath?.outcomes['rejected:canary-collapse'] ?? 0) + (r.carPath?.outcomes['rejected:canary-kl'] ?? 0) > 0, 'the canary node ran its canary on the imported backdoor')
   })
 })
