@@ -8,13 +8,16 @@ let onClosed: (() => void) | undefined
 
 /** Installs the handler; `main.ts` calls it once, before any output. */
 export function endQuietlyOnClosedStdout (): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err
-    if (closed) return
-    closed = true
-    if (onClosed != null) onClosed()
-    else process.exit()
-  })
+  // stderr too: `2>&1 | head` closes both
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err
+      if (closed) return
+      closed = true
+      if (onClosed != null) onClosed()
+      else process.exit()
+    })
+  }
 }
 
 /** Resolves with the reason once SIGINT, SIGTERM or a closed stdout asks a long-running command to stop. */

@@ -35,6 +35,7 @@ export interface DemoResult {
 }
 
 const t0 = Date.now()
+const DIAL_ATTEMPTS = 3
 const stamp = (): string => dim(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s]`)
 
 function nodeConfig (model: string | undefined, bootstrap: string[]): NodeConfig {
@@ -73,7 +74,33 @@ async function until (nodes: BaobabNode[], check: () => boolean, ms: number, wha
   })
 }
 
+/** A slow CPU can time a handshake out: a few tries (bounded), then the reason, not a throw. */
+async function dialWithRetries (node: BaobabNode, peer: BaobabNode, signal?: AbortSignal): Promise<string | null> {
+  let problem = ''
+  for (let attempt = 0; attempt < DIAL_ATTEMPTS; attempt++) {
+    try {
+      await node.mesh!.dial(peer.mesh!.multiaddrs()[0]!, signal != null ? { signal } : {})
+      return null
+    } catch (err) {
+      if (signal?.aborted === true) throw err
+      problem = `${(err as Error).name}: ${(err as Error).message}`
+    }
+  }
+  return problem
+}
+
 export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
+  const created: BaobabNode[] = []
+  try {
+    return await story(options, created)
+  } catch (err) {
+    // a step that throws must not leave nodes running: the process would never exit
+    await Promise.allSettled(created.map(async n => { await n.stop() }))
+    throw err
+  }
+}
+
+async function story (options: DemoOptions, created: BaobabNode[]): Promise<DemoResult> {
   const log = options.log ?? ((line: string) => { process.stdout.write(line + '\n') })
   const started = Date.now()
   const dir = resolve(options.dir ?? '.demo')
@@ -88,6 +115,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
   const contents: Array<Awaited<ReturnType<typeof seedCommunity>>> = []
   for (const [i, domain] of COMMUNITIES.entries()) {
     const node = await createNode({ home: join(dir, domain.replace(' ', '-')), config: nodeConfig(model, []) })
+    created.push(node)
     contents.push(await seedCommunity(node, domain, 1000 + i))
     nodes.push(node)
   }
@@ -100,7 +128,10 @@ export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
     await node.start()
     node.mesh!.on('peer:connected', ({ peer }) => { log(`${stamp()} ${cyan(domain.padEnd(12))} handshake with ${peer.slice(-8)}`) })
     node.mesh!.on('sync:done', r => { if (r.need.length > 0) log(`${stamp()} ${cyan(domain.padEnd(12))} synced with ${r.peer.slice(-8)}: ${r.need.length} new, ${r.bytesSent + r.bytesReceived} bytes`) })
-    for (const earlier of nodes.slice(0, i)) await node.mesh!.dial(earlier.mesh!.multiaddrs()[0]!, options.signal != null ? { signal: options.signal } : {})
+    for (const earlier of nodes.slice(0, i)) {
+      const problem = await dialWithRetries(node, earlier, options.signal)
+      if (problem != null) failures.push(`${domain} could not reach ${earlier.peerId.slice(-8)}: ${problem}`)
+    }
     const content = contents[i]!
     log(`${stamp()} ${cyan(domain.padEnd(12))} node ${node.peerId.slice(-8)} up: expert ${content.expert}, ${content.experiences} experiences, ${content.outcomes} outcome packet`)
   }
@@ -122,6 +153,7 @@ export async function runDemo (options: DemoOptions = {}): Promise<DemoResult> {
     .catch((err: Error) => { if (!bgSignal.aborted) log(`${stamp()} ${dim(`DHT publication incomplete: ${err.message}`)}`) })
 
   const visitor = await createNode({ home: join(dir, 'visitor'), config: nodeConfig(model, nodes.flatMap(n => n.mesh!.multiaddrs())) })
+  created.push(visitor)
   allowEachOther([visitor], nodes)
   log(`${stamp()} ${cyan('visitor'.padEnd(12))} ${dim('was given the co-operatives\' member keys')}`)
   visitor.mesh!.on('peer:connected', ({ peer }) => { log(`${stamp()} ${cyan('visitor'.padEnd(12))} handshake with ${peer.slice(-8)}`) })
