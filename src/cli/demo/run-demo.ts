@@ -107,7 +107,8 @@ async function story (options: DemoOptions, created: BaobabNode[]): Promise<Demo
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const model = options.model === 'tiny' ? TINY_MODEL : options.model
-  const timeoutMs = options.timeoutMs ?? 30_000
+  // generous: waiting ends as soon as the mesh converges; a slow CPU (a Pi, an emulated arm64) needs it
+  const timeoutMs = options.timeoutMs ?? 180_000
   const failures: string[] = []
   const nodes: BaobabNode[] = []
 
