@@ -51,3 +51,6 @@ export const REPRODUCE_ABS_TOLERANCE = 0.005
 export const CORE_PARAMS = ['r', 'alpha', 'lr', 'epochs', 'beta', 'dropout', 'batch_size', 'targets'] as const
 /** Tags kept at least when shortening. */
 export const MIN_TAGS = 1
+
+/** Time limit of a command's network part (DHT reads and writes, packet fetches): it answers from the library after it. */
+export const DEFAULT_NETWORK_MS = 5000

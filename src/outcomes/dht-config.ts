@@ -45,6 +45,8 @@ export function outcomeKadDhtInit (options: OutcomeKadOptions = {}): KadDHTInit 
   const init: KadDHTInit = {
     protocol: BAOBAB_KAD_PROTOCOL,
     prefixLength: options.prefixLength ?? DHT_PREFIX_LENGTH,
+    // a node alone answers at once (the query would otherwise wait for a first peer until its time limit)
+    allowQueryWithZeroPeers: true,
     validators: outcomeValidators(),
     selectors: outcomeSelectors()
   }
