@@ -41,7 +41,7 @@ export { authorReputation, reproductionFactor, reproductionStrength, reproductio
 export type { ReproductionTally, Verdict } from './reproduction.ts'
 export { packetKeys, admitListed } from './admission.ts'
 export {
-  BAOBAB_KAD_PROTOCOL, DEFAULT_LSH_BANDS, DHT_PREFIX_LENGTH, DEFAULT_LSH_ROWS, DEFAULT_MIN_SIMILARITY, LSH_SCHEME, MAX_ENTRY_CIDS,
+  BAOBAB_KAD_PROTOCOL, DEFAULT_LSH_BANDS, DHT_PREFIX_LENGTH, DHT_SETTINGS, DEFAULT_LSH_ROWS, DEFAULT_MIN_SIMILARITY, LSH_SCHEME, MAX_ENTRY_CIDS,
   MAX_PACKET_BYTES, MAX_RECORD_BYTES, MAX_RECORD_CIDS, MAX_RECORD_ENTRIES, OUTCOME_NAMESPACE
 } from './constants.ts'
 export {

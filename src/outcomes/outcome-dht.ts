@@ -106,16 +106,20 @@ export class OutcomeDht {
     const tracker = reachTracker(into)
     const valid: OutcomeRecord[] = []
     const rejected: RecordRead['rejected'] = []
-    const seen = new Set<string>()
+    const checked = new Map<string, boolean>()
     const consider = async (from: string, value: Uint8Array): Promise<void> => {
       const id = Buffer.from(value).toString('base64')
-      if (seen.has(id)) return
-      seen.add(id)
-      try {
-        valid.push(await decodeRecord(key, value, { now: this.now() }))
-      } catch (err) {
-        log('rejected value for %s from %s: %s', key, from, (err as Error).message)
-        rejected.push({ from, error: (err as Error).name })
+      let ok = checked.get(id)
+      if (ok == null) {
+        try {
+          valid.push(await decodeRecord(key, value, { now: this.now() }))
+          ok = true
+        } catch (err) {
+          log('rejected value for %s from %s: %s', key, from, (err as Error).message)
+          rejected.push({ from, error: (err as Error).name })
+          ok = false
+        }
+        checked.set(id, ok)
       }
     }
     try {
