@@ -70,3 +70,6 @@ async function handle (m: WorkerCommand): Promise<unknown> {
 process.on('message', (msg: { id: number, command: WorkerCommand }) => {
   handle(msg.command).then(result => { process.send!({ id: msg.id, result }) }, (err: Error) => { process.send!({ id: msg.id, error: err.message }) })
 })
+
+// the parent went away (finished, killed or timed out): do not linger
+process.on('disconnect', () => { process.exit(0) })
