@@ -22,16 +22,23 @@ import { rawCid } from '../src/artifacts/index.ts'
 import { openLibrary } from '../src/library/index.ts'
 import { OutcomeDht, createOutcomeService, exactKey, outcomeKadDhtInit } from '../src/outcomes/index.ts'
 import { hashEmbedder } from '../src/router/index.ts'
+import { runLan } from './_outcomes-lan.ts'
 import type { Library } from '../src/library/index.ts'
 import type { OutcomeService } from '../src/outcomes/index.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 
-type Node = Libp2p<{ dht: KadDHT, ping: Ping, identify: unknown }>
-interface Member { node: Node, key: PrivateKey, library: Library, outcomes: OutcomeService, home: string }
+export type Node = Libp2p<{ dht: KadDHT, ping: Ping, identify: unknown }>
+export interface Member { node: Node, key: PrivateKey, library: Library, outcomes: OutcomeService, home: string }
 
-const SIZES = (process.env.BENCH_OUTCOME_SIZES ?? '10,30,60').split(',').map(Number)
+const SIZES = (process.env.BENCH_OUTCOME_SIZES ?? '10,30,60').split(',').filter(x => x !== '').map(Number)
+/** Nodes × processes for the LAN-style runs, e.g. "60x5". */
+const LAN = (process.env.BENCH_OUTCOME_LAN ?? '60x5').split(',').filter(x => x !== '').map(x => x.split('x').map(Number) as [number, number])
+/** BENCH_KAD_DEFAULTS=1: kad-dht's own α and disjoint paths (10 and 10) instead of Baobab's, for comparison. */
+const KAD_OVERRIDE = process.env.BENCH_KAD_DEFAULTS === '1' ? { alpha: 10, disjointPaths: 10 } : {}
+/** Time given to start-up work (self queries, table refreshes) before the idle CPU is measured. */
+const SETTLE_MS = Number(process.env.BENCH_OUTCOME_SETTLE_MS ?? '15000')
 const PROTOCOL = '/baobab-bench/outcome-packet/1'
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -46,7 +53,7 @@ async function readAll (stream: AsyncIterable<{ subarray: () => Uint8Array }>): 
   return new Uint8Array(Buffer.concat(parts))
 }
 
-async function member (): Promise<Member> {
+export async function member (): Promise<Member> {
   const home = mkdtempSync(join(tmpdir(), 'baobab-bench-outcomes-'))
   const key = await generateKeyPair('Ed25519')
   const node = await createLibp2p({
@@ -55,8 +62,9 @@ async function member (): Promise<Member> {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
-    services: { identify: identify(), ping: ping(), dht: kadDHT(outcomeKadDhtInit({ lan: true })) }
+    // the bench machine is shared and loaded: long connection timeouts so that start-up dials complete
+    connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'], dialTimeout: 60_000, addressDialTimeout: 60_000, inboundUpgradeTimeout: 60_000 },
+    services: { identify: identify(), ping: ping(), dht: kadDHT({ ...outcomeKadDhtInit({ lan: true }), ...KAD_OVERRIDE }) }
   }) as unknown as Node
   const library = openLibrary({ home })
   await node.handle(PROTOCOL, async stream => {
@@ -85,7 +93,7 @@ async function member (): Promise<Member> {
 }
 
 /** Hops and messages of one kad-dht query from its events. */
-function hopTracker (): { onProgress: (e: QueryEvent) => void, result: () => { hops: number, messages: number } } {
+export function hopTracker (): { onProgress: (e: QueryEvent) => void, result: () => { hops: number, messages: number } } {
   const depth = new Map<string, number>()
   let hops = 0
   let messages = 0
@@ -111,6 +119,11 @@ async function runSize (n: number, rnd: () => number): Promise<Record<string, nu
     while (targets.size < Math.min(3, i)) targets.add(Math.floor(rnd() * i))
     for (const t of targets) await members[i]!.node.dial(members[t]!.node.getMultiaddrs()[0]!)
   }
+  await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+  const cpu0 = process.cpuUsage()
+  await new Promise(resolve => setTimeout(resolve, 10_000))
+  const cpu = process.cpuUsage(cpu0)
+  const idleCpu = (cpu.user + cpu.system) / 1000 / n / 10
   const t0 = performance.now()
   const puts: number[] = []
   const gets: number[] = []
@@ -160,7 +173,9 @@ async function runSize (n: number, rnd: () => number): Promise<Record<string, nu
   await asker.query({ ...ctx, task: "summarising doctor's notes" }, { local: true })
   const localQueryMs = performance.now() - lStart
   const out = {
+    [`n${n}IdleCpuMsPerNodePerS`]: r1(idleCpu),
     [`n${n}PutP50Ms`]: r1(pct(puts, 0.5)),
+    [`n${n}PutP95Ms`]: r1(pct(puts, 0.95)),
     [`n${n}GetP50Ms`]: r1(pct(gets, 0.5)),
     [`n${n}GetP95Ms`]: r1(pct(gets, 0.95)),
     [`n${n}HopsMean`]: r1(mean(hops)),
@@ -188,6 +203,29 @@ export async function run (): Promise<Record<string, unknown>> {
   const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31 }
   const figures: Record<string, unknown> = { sizes: SIZES.join(','), topology: 'each node dials 3 random earlier nodes', lsh: '10 bands × 5 bits' }
   for (const n of SIZES) Object.assign(figures, await runSize(n, rnd))
+  for (const [n, procs] of LAN) {
+    const t0 = performance.now()
+    const s = await runLan(n, procs, rnd, SETTLE_MS)
+    const p = `lan${n}x${procs}`
+    const out = {
+      [`${p}IdleCpuMsPerNodePerS`]: r1(s.idleCpuMsPerNodePerS),
+      [`${p}PutP50Ms`]: r1(pct(s.puts, 0.5)),
+      [`${p}PutP95Ms`]: r1(pct(s.puts, 0.95)),
+      [`${p}GetP50Ms`]: r1(pct(s.gets, 0.5)),
+      [`${p}GetP95Ms`]: r1(pct(s.gets, 0.95)),
+      [`${p}HopsMean`]: r1(mean(s.hops)),
+      [`${p}MessagesMean`]: r1(mean(s.msgs)),
+      [`${p}SuccessRate`]: s.found / s.gets.length,
+      [`${p}ServicePublishP50Ms`]: r1(pct(s.publishes, 0.5)),
+      [`${p}ServicePublishP95Ms`]: r1(pct(s.publishes, 0.95)),
+      [`${p}ServiceQueryP50Ms`]: r1(pct(s.queries, 0.5)),
+      [`${p}ServiceQueryP95Ms`]: r1(pct(s.queries, 0.95)),
+      [`${p}ServiceQueryMatchesMin`]: Math.min(...s.matches),
+      [`${p}WallS`]: r1((performance.now() - t0) / 1000)
+    }
+    console.log(`${n} nodes in ${procs} processes: ${JSON.stringify(out)}`)
+    Object.assign(figures, out)
+  }
   return figures
 }
 

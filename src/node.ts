@@ -123,6 +123,7 @@ export class BaobabNode {
       const dht = mesh.libp2p.services.dht
       this.outcomes.attach({
         ...(dht != null ? { dht: dht as unknown as OutcomeDhtService } : {}),
+        network: { peers: () => mesh.libp2p.getPeers().length, onPeer: listener => mesh.on('peer:connected', listener) },
         fetchPacket: async (cid, options) => {
           await mesh.fetch(cid, options.signal != null ? { signal: options.signal } : {})
           return this.library.get(cid)?.bytes

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { rawCid } from '../../src/artifacts/index.ts'
-import { encodeRecord, signEntry } from '../../src/outcomes/index.ts'
+import { DHT_SETTINGS, encodeRecord, signEntry } from '../../src/outcomes/index.ts'
 import { Rng, percentile } from '../rng.ts'
 import { VirtualClock } from './clock.ts'
 import { loadKadInternals } from './kad-internals.ts'
@@ -26,7 +26,7 @@ export interface DhtSimOptions {
   lookups?: (n: number) => number
   link?: LinkModel
   seed?: number
-  /** Routing-table trie depth (kad-dht's `prefixLength`); default: the installed kad-dht's. */
+  /** Routing-table trie depth (kad-dht's `prefixLength`); default: the product's (DHT_SETTINGS). */
   prefixLength?: number
   onRow?: (row: DhtSimRow) => void
 }
@@ -81,13 +81,14 @@ export async function runDhtSim (options: DhtSimOptions): Promise<{ kadDht: stri
   Math.random = () => rnd.next()
   try {
     for (const n of options.sizes) {
-      const prefixLength = options.prefixLength ?? kad.PREFIX_LENGTH
-      const net = new SimNetwork({ n, seed: (options.seed ?? 2025) + n, k: kad.K, prefixLength })
+      const prefixLength = options.prefixLength ?? DHT_SETTINGS.prefixLength
+      const net = new SimNetwork({ n, seed: (options.seed ?? 2025) + n, k: DHT_SETTINGS.kBucketSize, prefixLength })
       for (const f of offline) {
         const t0 = Date.now()
         const rng = new Rng(n * 31 + Math.round(f * 100))
         const clock = new VirtualClock()
-        const init = { kad, net, clock, link, rng, alpha: kad.ALPHA, disjointPaths: kad.ALPHA }
+        // the node's own settings (src/outcomes DHT_SETTINGS), not kad-dht's defaults
+        const init = { kad, net, clock, link, rng, alpha: DHT_SETTINGS.alpha, disjointPaths: DHT_SETTINGS.disjointPaths }
         const gets: LookupResult[] = []
         const puts: LookupResult[] = []
         let closestFound = 0
@@ -142,7 +143,7 @@ export async function runDhtSim (options: DhtSimOptions): Promise<{ kadDht: stri
   } finally {
     Math.random = realRandom
   }
-  return { kadDht: kad.version, k: kad.K, alpha: kad.ALPHA, disjointPaths: kad.ALPHA, prefixLength: options.prefixLength ?? kad.PREFIX_LENGTH, link, rows }
+  return { kadDht: kad.version, k: DHT_SETTINGS.kBucketSize, alpha: DHT_SETTINGS.alpha, disjointPaths: DHT_SETTINGS.disjointPaths, prefixLength: options.prefixLength ?? DHT_SETTINGS.prefixLength, link, rows }
 }
 
 export function formatRow (r: DhtSimRow): string {

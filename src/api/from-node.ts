@@ -113,7 +113,8 @@ export function servicesFromNode (node: BaobabNode, events: EventHub = new Event
           params,
           expectedDelta: r.expectedDelta?.mean ?? null,
           confidence: r.evidence.length === 0 ? 0 : Math.min(1, r.evidence.length / 5),
-          evidence: r.evidence.map(e => ({ cid: e.cid, weight: e.weight, delta: e.body.delta, author: e.author })).sort((a, b) => b.weight - a.weight)
+          evidence: r.evidence.map(e => ({ cid: e.cid, weight: e.weight, delta: e.body.delta, author: e.author })).sort((a, b) => b.weight - a.weight),
+          network: r.query.network
         }
       }
     },

@@ -231,6 +231,8 @@ export interface Recommendation {
   confidence: number
   /** The outcomes that support it, strongest first. */
   evidence: Array<{ cid: string, weight: number, delta: number, author: string }>
+  /** What the network part reached: peers asked, peers unreachable, time limit hit, or why it was skipped. */
+  network?: { peers?: number, asked: number, unreachable: string[], timedOut: boolean, skipped?: string }
 }
 
 export interface QuarantineItem extends ArtifactSummary {

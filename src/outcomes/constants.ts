@@ -13,6 +13,21 @@ export const BAOBAB_KAD_PROTOCOL = '/baobab/kad/1.0.0'
  */
 export const DHT_PREFIX_LENGTH = 10
 
+/**
+ * Kademlia settings of Baobab's DHT: one source for the node (`outcomeKadDhtInit`) and the
+ * simulator (sim/dht). kad-dht's own defaults are α = 10 and 10 disjoint paths: a lookup then asks
+ * up to 100 peers at once, which on a small network is every node, every time (docs/outcomes.md).
+ */
+export const DHT_SETTINGS = {
+  /** Contacts per bucket and replicas of a record (k). */
+  kBucketSize: 20,
+  /** Requests in flight per path (α). */
+  alpha: 3,
+  /** Independent paths of one lookup (S/Kademlia d); a value is found when one path reaches a holder. */
+  disjointPaths: 3,
+  prefixLength: DHT_PREFIX_LENGTH
+} as const
+
 /** First key segment of outcome records: `/baobab-outcome/<fingerprint hex>`. */
 export const OUTCOME_NAMESPACE = 'baobab-outcome'
 
@@ -51,3 +66,6 @@ export const REPRODUCE_ABS_TOLERANCE = 0.005
 export const CORE_PARAMS = ['r', 'alpha', 'lr', 'epochs', 'beta', 'dropout', 'batch_size', 'targets'] as const
 /** Tags kept at least when shortening. */
 export const MIN_TAGS = 1
+
+/** Time limit of a command's network part (DHT reads and writes, packet fetches): it answers from the library after it. */
+export const DEFAULT_NETWORK_MS = 5000

@@ -3,7 +3,7 @@
  * outcome records: Baobab's protocol prefix, the validator and the selector for `/baobab-outcome/`.
  */
 import { removePublicAddressesMapper } from '@libp2p/kad-dht'
-import { BAOBAB_KAD_PROTOCOL, DHT_PREFIX_LENGTH, OUTCOME_NAMESPACE } from './constants.ts'
+import { BAOBAB_KAD_PROTOCOL, DHT_SETTINGS, OUTCOME_NAMESPACE } from './constants.ts'
 import { decodeRecord, selectRecord } from './record.ts'
 import type { KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
 
@@ -44,7 +44,12 @@ export interface OutcomeKadOptions {
 export function outcomeKadDhtInit (options: OutcomeKadOptions = {}): KadDHTInit {
   const init: KadDHTInit = {
     protocol: BAOBAB_KAD_PROTOCOL,
-    prefixLength: options.prefixLength ?? DHT_PREFIX_LENGTH,
+    prefixLength: options.prefixLength ?? DHT_SETTINGS.prefixLength,
+    kBucketSize: DHT_SETTINGS.kBucketSize,
+    alpha: DHT_SETTINGS.alpha,
+    disjointPaths: DHT_SETTINGS.disjointPaths,
+    // a node alone answers at once (the query would otherwise wait for a first peer until its time limit)
+    allowQueryWithZeroPeers: true,
     validators: outcomeValidators(),
     selectors: outcomeSelectors()
   }

@@ -96,7 +96,7 @@ export class ForeignPacketError extends OutcomeError {
 export class OutcomeNotFoundError extends OutcomeError {
   readonly cid: string
   constructor (cid: string, options?: ErrorOptions) {
-    super(`outcome packet ${cid} is not in the library and could not be fetched`, options)
+    super(`outcome packet ${cid} is not in the library and could not be fetched${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}`, options)
     this.name = 'OutcomeNotFoundError'
     this.cid = cid
   }

@@ -30,14 +30,18 @@ export type { OutcomeRecord, RecordEntry } from './record.ts'
 export { outcomeKadDhtInit, outcomeSelectors, outcomeValidators, selectOutcomeRecord, validateOutcomeRecord } from './dht-config.ts'
 export type { OutcomeKadOptions } from './dht-config.ts'
 export { OutcomeDht } from './outcome-dht.ts'
-export type { OutcomeDhtInit, OutcomeDhtService, RecordRead, RecordWrite } from './outcome-dht.ts'
+export type { DhtOptions, OutcomeDhtInit, OutcomeDhtService, Reach, RecordRead, RecordWrite } from './outcome-dht.ts'
+export { DhtPublisher, networkReport } from './dht-publisher.ts'
+export { explainRecommendation } from './explain.ts'
+export type { Citation, SettingExplanation } from './explain.ts'
+export type { NetworkLink, NetworkReport } from './dht-publisher.ts'
 export { expectedDelta, scaleFactor, synthesise, vote, weigh, weightedQuantile } from './synthesis.ts'
 export type { Evidence, ExpectedDelta, ParamAdvice, Recommendation, SynthesisOptions, Vote, WeightedEvidence } from './synthesis.ts'
 export { authorReputation, reproductionFactor, reproductionStrength, reproductionVerdict } from './reproduction.ts'
 export type { ReproductionTally, Verdict } from './reproduction.ts'
 export { packetKeys, admitListed } from './admission.ts'
 export {
-  BAOBAB_KAD_PROTOCOL, DEFAULT_LSH_BANDS, DHT_PREFIX_LENGTH, DEFAULT_LSH_ROWS, DEFAULT_MIN_SIMILARITY, LSH_SCHEME, MAX_ENTRY_CIDS,
+  BAOBAB_KAD_PROTOCOL, DEFAULT_LSH_BANDS, DHT_PREFIX_LENGTH, DHT_SETTINGS, DEFAULT_LSH_ROWS, DEFAULT_MIN_SIMILARITY, LSH_SCHEME, MAX_ENTRY_CIDS,
   MAX_PACKET_BYTES, MAX_RECORD_BYTES, MAX_RECORD_CIDS, MAX_RECORD_ENTRIES, OUTCOME_NAMESPACE
 } from './constants.ts'
 export {

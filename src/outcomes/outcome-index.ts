@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS outcomes_keys (
   PRIMARY KEY (key, cid)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS outcomes_keys_author ON outcomes_keys(author, key);
+CREATE TABLE IF NOT EXISTS outcomes_puts (
+  key TEXT NOT NULL, author TEXT NOT NULL, put_at INTEGER NOT NULL, PRIMARY KEY (key, author)
+) STRICT;
 CREATE TABLE IF NOT EXISTS outcomes_reproductions (
   cid TEXT PRIMARY KEY, target TEXT NOT NULL, reproducer TEXT NOT NULL, created INTEGER NOT NULL,
   measured REAL NOT NULL, n INTEGER NOT NULL
@@ -97,7 +100,22 @@ export class OutcomeIndex {
   /** Records that this node publishes `cid` (its own packet or reproduction) under `keys`. */
   setKeys (cid: string, author: string, created: number, keys: readonly string[]): void {
     const stmt = this.library.db.prepare('INSERT OR IGNORE INTO outcomes_keys (key, cid, author, created) VALUES (?, ?, ?, ?)')
-    for (const k of keys) stmt.run(k, cid, author, created)
+    const stale = this.library.db.prepare('DELETE FROM outcomes_puts WHERE key = ? AND author = ?')
+    for (const k of keys) {
+      // a key with a new CID has to be put again
+      if (stmt.run(k, cid, author, created).changes > 0) stale.run(k, author)
+    }
+  }
+
+  /** Notes that `author`'s entry under `key` reached at least one DHT peer at `at`. */
+  markPut (key: string, author: string, at: number): void {
+    this.library.db.prepare('INSERT OR REPLACE INTO outcomes_puts (key, author, put_at) VALUES (?, ?, ?)').run(key, author, at)
+  }
+
+  /** `author`'s keys never put on the DHT since their last change, or last put before `before`. */
+  keysDue (author: string, before: number): string[] {
+    return (this.library.db.prepare(`SELECT DISTINCT k.key FROM outcomes_keys k LEFT JOIN outcomes_puts p ON p.key = k.key AND p.author = k.author
+      WHERE k.author = ? AND (p.put_at IS NULL OR p.put_at < ?) ORDER BY k.key`).all(author, before) as Array<{ key: string }>).map(r => r.key)
   }
 
   /** This author's CIDs under `key`, newest first. */

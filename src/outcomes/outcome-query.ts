@@ -6,14 +6,15 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { logger } from '@libp2p/logger'
-import { DEFAULT_MAX_FETCH, DEFAULT_MIN_SIMILARITY } from './constants.ts'
+import { DEFAULT_MAX_FETCH, DEFAULT_MIN_SIMILARITY, DEFAULT_NETWORK_MS } from './constants.ts'
 import { admitListed } from './admission.ts'
 import { mapLimit } from './concurrency.ts'
 import { contextText } from './context-text.ts'
+import { networkReport } from './dht-publisher.ts'
 import { cosine, exactKey, normaliseContext } from './fingerprint.ts'
 import type { Listed } from './admission.ts'
+import type { DhtPublisher, NetworkReport } from './dht-publisher.ts'
 import type { NearFingerprinter, OutcomeContext } from './fingerprint.ts'
-import type { OutcomeDht } from './outcome-dht.ts'
 import type { OutcomeIndex } from './outcome-index.ts'
 import type { OutcomeBody } from '../artifacts/index.ts'
 import type { Library, Status } from '../library/index.ts'
@@ -37,6 +38,8 @@ export interface QueryOptions {
   onProgress?: (event: OutcomeProgress) => void
   /** Only the local library, no DHT. */
   local?: boolean
+  /** Time limit of the network part (default 5 s); the answer then comes from the library. */
+  networkMs?: number
   minSimilarity?: number
   maxFetch?: number
 }
@@ -68,25 +71,29 @@ export interface QueryResult {
   /** Records or packets refused (bad signatures, foreign packets) or not fetchable. */
   rejected: QueryProblem[]
   fetched: number
+  /** What the network part reached (`skipped` says why it did not run). */
+  network: NetworkReport
 }
 
 export interface QueryDeps {
   library: Library
   index: OutcomeIndex
   fingerprinter: NearFingerprinter
-  dht: OutcomeDht | undefined
+  publisher: DhtPublisher
   fetchPacket: FetchPacket | undefined
   author: string
   embed: (texts: string[], signal?: AbortSignal) => Promise<Float32Array[]>
 }
 
-async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, rejected: QueryProblem[]): Promise<Set<string>> {
+async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, rejected: QueryProblem[], network: NetworkReport): Promise<Set<string>> {
   const fetched = new Set<string>()
-  if (deps.dht == null) return fetched
   const listed: Listed[] = []
-  const reads = await mapLimit(keys, 4, async key => deps.dht!.get(key, { signal: options.signal }))
+  const deadline = AbortSignal.timeout(options.networkMs ?? DEFAULT_NETWORK_MS)
+  const reads = await mapLimit(keys, 4, async key => deps.publisher.get(key, { signal: options.signal, deadline }))
+  Object.assign(network, networkReport(reads.flatMap(r => r != null ? [r.reach] : []), network.peers))
   reads.forEach((read, i) => {
     const key = keys[i]!
+    if (read == null) return
     options.onProgress?.({ type: 'outcomes:dht-get', key, values: read.values })
     for (const r of read.rejected) rejected.push({ key, from: r.from, error: r.error })
     for (const e of read.record?.entries ?? []) for (const c of e.cids) listed.push({ cid: c.toString(), key, author: e.author })
@@ -98,11 +105,17 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
     return fetched
   }
   const pending: Array<{ l: Listed, bytes: Uint8Array }> = []
+  const signal = options.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
   for (const l of wanted.slice(0, budget)) {
     options.signal?.throwIfAborted()
+    if (deadline.aborted) {
+      network.timedOut = true
+      rejected.push({ key: l.key, cid: l.cid, error: 'OutcomeNotFoundError', message: 'not fetched: network time limit' })
+      continue
+    }
     let bytes: Uint8Array | undefined
     try {
-      bytes = await deps.fetchPacket!(l.cid, { signal: options.signal, providers: [l.author] })
+      bytes = await deps.fetchPacket!(l.cid, { signal, providers: [l.author] })
     } catch (err) {
       log('fetch %s failed: %s', l.cid, (err as Error).message)
     }
@@ -139,7 +152,11 @@ export async function runQuery (deps: QueryDeps, ctx: OutcomeContext, options: Q
   const [query] = await deps.fingerprinter.signatures([context], { signal: options.signal })
   const near = query!.keys
   const rejected: QueryProblem[] = []
-  const fetched = options.local === true ? new Set<string>() : await fromDht(deps, [exact, ...near], options, rejected)
+  const peers = deps.publisher.peers()
+  const network: NetworkReport = { ...(peers != null ? { peers } : {}), asked: 0, unreachable: [], timedOut: false }
+  const skipped = options.local === true ? 'local library only (--local)' : deps.publisher.unavailable()
+  if (skipped != null) network.skipped = skipped
+  const fetched = skipped != null ? new Set<string>() : await fromDht(deps, [exact, ...near], options, rejected, network)
 
   const matches: OutcomeMatch[] = []
   const usable = (cid: string): OutcomeMatch | undefined => {
@@ -167,5 +184,5 @@ export async function runQuery (deps: QueryDeps, ctx: OutcomeContext, options: Q
     near.sort((a, b) => b.similarity - a.similarity || b.body.nEval - a.body.nEval)
     matches.push(...near)
   }
-  return { context, keys: { exact, near }, matches, rejected, fetched: fetched.size }
+  return { context, keys: { exact, near }, matches, rejected, fetched: fetched.size, network }
 }

@@ -5,19 +5,21 @@
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { CID } from 'multiformats/cid'
 import { createArtifact, decodeArtifact } from '../artifacts/index.ts'
-import { DEFAULT_REPUBLISH_MS } from './constants.ts'
+import { DEFAULT_NETWORK_MS, DEFAULT_REPUBLISH_MS } from './constants.ts'
 import { packetKeys } from './admission.ts'
-import { mapLimit } from './concurrency.ts'
+import { DhtPublisher } from './dht-publisher.ts'
 import { DhtUnavailableError, InvalidOutcomeError, OutcomeNotFoundError } from './errors.ts'
 import { NearFingerprinter } from './fingerprint.ts'
+import { explainRecommendation } from './explain.ts'
 import { OutcomeDht } from './outcome-dht.ts'
 import { OutcomeIndex } from './outcome-index.ts'
 import { runQuery } from './outcome-query.ts'
 import { buildOutcomePacket } from './packet.ts'
-import { reproductionFactor, reproductionVerdict } from './reproduction.ts'
+import { netVerdict, reproductionFactor, reproductionVerdict } from './reproduction.ts'
 import { synthesise } from './synthesis.ts'
+import type { NetworkLink, NetworkReport } from './dht-publisher.ts'
+import type { SettingExplanation } from './explain.ts'
 import type { FetchPacket, OutcomeProgress, QueryOptions, QueryResult } from './outcome-query.ts'
 import type { LshOptions, OutcomeContext } from './fingerprint.ts'
 import type { OutcomeDhtService } from './outcome-dht.ts'
@@ -45,11 +47,15 @@ export interface OutcomeServiceInit {
   /** Author reputation in [0, 1]; defaults to the reproduction-based `outcomes_reputation` table. */
   reputation?: (author: string) => number
   lsh?: LshOptions
-  /** Period of `republish()` while started (kad-dht forgets records after 36 h); 0 = never. */
+  /** Connected peers and peer-connect events (puts packets stored while alone when peers appear). */
+  network?: NetworkLink
+  /** Age after which a key's record is put again while started (kad-dht forgets records after 36 h); 0 = never. */
   republishMs?: number
-  /** Delay of the first republish after start/attach (default 30 s). */
+  /** Delay of the first round of due puts after start/attach (default 30 s). */
   firstRepublishMs?: number
   dhtTimeoutMs?: number
+  /** Default time limit of a command's network part (5 s). */
+  networkMs?: number
   now?: () => number
 }
 
@@ -58,6 +64,8 @@ export interface PublishOptions extends BuildOptions {
   onProgress?: (event: OutcomeProgress) => void
   /** Store only; do not put to the DHT. */
   local?: boolean
+  /** Time limit of the network part (default 5 s); the packet is stored first in any case. */
+  networkMs?: number
 }
 
 export interface PublishResult {
@@ -65,8 +73,12 @@ export interface PublishResult {
   bytes: number
   keys: string[]
   warnings: string[]
-  /** DHT outcome, absent when published locally only. */
+  /** DHT outcome, absent when the network part was skipped. */
   dht?: { keys: number, stored: number, failed: number }
+  /** What the network part reached (`skipped` says why it did not run). */
+  network: NetworkReport
+  /** Keys not on the DHT yet: the running node puts them when peers appear. */
+  pending: number
 }
 
 export interface ReproduceResult extends PublishResult {
@@ -79,8 +91,10 @@ export interface RecommendOptions extends QueryOptions {
 }
 
 export interface RecommendResult extends Recommendation {
+  /** The method and each parameter with the packets behind it. */
+  explained: SettingExplanation[]
   context: OutcomeContext
-  query: Pick<QueryResult, 'keys' | 'rejected' | 'fetched'>
+  query: Pick<QueryResult, 'keys' | 'rejected' | 'fetched' | 'network'>
 }
 
 export class OutcomeService implements Startable {
@@ -88,60 +102,60 @@ export class OutcomeService implements Startable {
   readonly fingerprinter: NearFingerprinter
   readonly author: string
   private readonly init: OutcomeServiceInit
-  private dht: OutcomeDht | undefined
+  /** Puts entries on the DHT; its `events` say when packets stored while alone reached peers. */
+  readonly publisher: DhtPublisher
   private readonly cache = new Map<string, Float32Array>()
   private unsubscribe: (() => void) | undefined
-  private timer: NodeJS.Timeout | undefined
-  private first: NodeJS.Timeout | undefined
+  private stopRounds: (() => void) | undefined
 
   constructor (init: OutcomeServiceInit) {
     this.init = init
     this.author = peerIdFromPrivateKey(init.privateKey).toString()
     this.index = new OutcomeIndex(init.library)
     this.fingerprinter = new NearFingerprinter(init.embedder, init.lsh)
-    this.dht = init.dht != null ? new OutcomeDht({ dht: init.dht, privateKey: init.privateKey, timeoutMs: init.dhtTimeoutMs, now: init.now }) : undefined
+    this.publisher = new DhtPublisher({ index: this.index, author: this.author, republishMs: init.republishMs ?? DEFAULT_REPUBLISH_MS, now: init.now ?? Date.now })
+    this.publisher.set(this.outcomeDht(init.dht), init.network)
     this.index.backfill()
   }
 
-  /** True when records go to and come from a DHT. */
-  get hasDht (): boolean {
-    return this.dht != null
+  private outcomeDht (dht: OutcomeDhtService | undefined): OutcomeDht | undefined {
+    return dht != null ? new OutcomeDht({ dht, privateKey: this.init.privateKey, timeoutMs: this.init.dhtTimeoutMs, now: this.init.now }) : undefined
   }
+
+  /** True when records go to and come from a DHT. */
+  get hasDht (): boolean { return this.publisher.hasDht }
 
   /**
    * Late wiring for parts that exist only once the network runs (the mesh's libp2p node is
    * created in `mesh.start()`): the kad-dht service, the packet fetcher, the announcer.
    */
-  attach (parts: Pick<OutcomeServiceInit, 'dht' | 'fetchPacket' | 'announce'>): void {
-    if (parts.dht != null) this.dht = new OutcomeDht({ dht: parts.dht, privateKey: this.init.privateKey, timeoutMs: this.init.dhtTimeoutMs, now: this.init.now })
+  attach (parts: Pick<OutcomeServiceInit, 'dht' | 'fetchPacket' | 'announce' | 'network'>): void {
+    this.publisher.set(this.outcomeDht(parts.dht), parts.network)
     if (parts.fetchPacket != null) this.init.fetchPacket = parts.fetchPacket
     if (parts.announce != null) this.init.announce = parts.announce
-    if (parts.dht != null && this.unsubscribe != null) this.startRepublish()
+    if (this.unsubscribe != null) this.startRounds()
   }
 
   start (): void {
     this.unsubscribe ??= this.init.library.onPut(a => { if (a.kind === 'outcome' || a.kind === 'reproduction') this.index.add(a) })
-    this.startRepublish()
+    this.startRounds()
   }
 
-  /** Republishes soon after the DHT is there (packets stored while offline), then periodically. */
-  private startRepublish (): void {
+  /**
+   * Puts due keys soon after the DHT is there and shortly after each peer connects (packets stored
+   * while alone), then checks every 10 minutes at most; keys are put again after `republishMs`.
+   */
+  private startRounds (): void {
     const every = this.init.republishMs ?? DEFAULT_REPUBLISH_MS
-    if (this.dht == null || every <= 0 || this.timer != null) return
-    const run = (): void => { this.republish().catch(err => { log.error('republish failed: %e', err) }) }
-    this.first = setTimeout(run, Math.min(every, this.init.firstRepublishMs ?? 30_000))
-    this.first.unref()
-    this.timer = setInterval(run, every)
-    this.timer.unref()
+    if (!this.hasDht || every <= 0 || this.stopRounds != null) return
+    this.stopRounds = this.publisher.start(Math.min(every, 10 * 60_000), Math.min(every, this.init.firstRepublishMs ?? 30_000))
   }
 
   stop (): void {
     this.unsubscribe?.()
     this.unsubscribe = undefined
-    if (this.timer != null) clearInterval(this.timer)
-    if (this.first != null) clearTimeout(this.first)
-    this.timer = undefined
-    this.first = undefined
+    this.stopRounds?.()
+    this.stopRounds = undefined
   }
 
   /** Builds and signs a packet with this node's key (nothing stored). */
@@ -168,7 +182,7 @@ export class OutcomeService implements Startable {
 
   /** Publishes a signed reproduction of packet `cid`: `measuredDelta` over `nEval` items. */
   async reproduce (cid: string, measuredDelta: number, nEval: number, options: Omit<PublishOptions, 'shorten'> = {}): Promise<ReproduceResult> {
-    const target = await this.resolve(cid, options.signal)
+    const target = await this.resolve(cid, options)
     const body = target.envelope.body as OutcomeBody
     const warnings: string[] = []
     if (target.author === this.author) warnings.push('reproducing your own packet: it does not count towards its reproduction factor')
@@ -189,11 +203,11 @@ export class OutcomeService implements Startable {
       library: this.init.library,
       index: this.index,
       fingerprinter: this.fingerprinter,
-      dht: this.dht,
+      publisher: this.publisher,
       fetchPacket: this.init.fetchPacket,
       author: this.author,
       embed: async (texts, signal) => this.embed(texts, signal)
-    }, ctx, options)
+    }, ctx, { ...options, networkMs: options.networkMs ?? this.init.networkMs })
   }
 
   /** Query, then synthesise: weighted method vote, param medians/votes, expected delta, evidence. */
@@ -207,46 +221,31 @@ export class OutcomeService implements Startable {
       match: m.match,
       similarity: m.similarity,
       reproduction: reproductionFactor(this.index.tally(m.cid, m.body.delta)),
+      verdict: netVerdict(this.index.tally(m.cid, m.body.delta)),
       reputation: reputation(m.author),
       own: m.own
     }))
     const rec = synthesise(evidence, { dataScale: options.dataScale })
-    return { ...rec, context: q.context, query: { keys: q.keys, rejected: q.rejected, fetched: q.fetched } }
+    return { ...rec, explained: explainRecommendation(rec), context: q.context, query: { keys: q.keys, rejected: q.rejected, fetched: q.fetched, network: q.network } }
   }
 
-  /** Re-puts every key this node publishes under (records expire on peers after 36 h). */
+  /** Re-puts every key this node publishes under now (records expire on peers after 36 h). */
   async republish (options: { signal?: AbortSignal } = {}): Promise<number> {
-    if (this.dht == null) throw new DhtUnavailableError('republish')
+    if (!this.hasDht) throw new DhtUnavailableError('republish')
     const keys = this.index.keysOf(this.author)
-    for (const key of keys) {
-      options.signal?.throwIfAborted()
-      await this.dht.put(key, this.index.cidsForKey(key, this.author).map(c => CID.parse(c)), options)
-    }
+    await this.publisher.put(keys, options)
     return keys.length
   }
 
   private async store (artifact: SignedArtifact, keys: string[], warnings: string[], options: PublishOptions): Promise<PublishResult> {
     const cid = artifact.cid.toString()
-    if (options.local !== true && this.dht == null) throw new DhtUnavailableError('publish')
     this.init.library.put(artifact, { status: 'trusted' })
     const stored = this.init.library.get(cid) as StoredArtifact
     this.index.add(stored)
     this.index.setKeys(cid, this.author, artifact.envelope.created, keys)
-    const result: PublishResult = { cid, bytes: artifact.bytes.length, keys, warnings }
-    if (options.local !== true && this.dht != null) {
-      const dht = { keys: keys.length, stored: 0, failed: 0 }
-      const dhtService = this.dht
-      const writes = await mapLimit(keys, 4, async key => {
-        const w = await dhtService.put(key, this.index.cidsForKey(key, this.author).map(c => CID.parse(c)), { signal: options.signal })
-        options.onProgress?.({ type: 'outcomes:dht-put', key, stored: w.stored, failed: w.failed })
-        return w
-      })
-      for (const w of writes) {
-        dht.stored += w.stored
-        dht.failed += w.failed
-      }
-      result.dht = dht
-    }
+    const net = await this.publisher.publish(keys, { ...options, networkMs: options.networkMs ?? this.init.networkMs ?? DEFAULT_NETWORK_MS })
+    warnings.push(...net.warnings)
+    const result: PublishResult = { cid, bytes: artifact.bytes.length, keys, warnings, network: net.network, pending: net.pending, ...(net.dht != null ? { dht: net.dht } : {}) }
     if (this.init.announce != null) {
       try {
         await this.init.announce(artifact)
@@ -260,12 +259,16 @@ export class OutcomeService implements Startable {
   }
 
   /** A packet from the library, or fetched and verified through the hook. */
-  private async resolve (cid: string, signal?: AbortSignal): Promise<StoredArtifact> {
+  private async resolve (cid: string, options: Pick<PublishOptions, 'signal' | 'networkMs' | 'local'>): Promise<StoredArtifact> {
     const local = this.init.library.get(cid)
     if (local != null) {
       if (local.envelope.kind !== 'outcome') throw new InvalidOutcomeError('target', 'is not an outcome packet', local.envelope.kind)
       return local
     }
+    const offline = options.local === true ? 'not fetched (--local)' : this.publisher.unavailable()
+    if (offline != null) throw new OutcomeNotFoundError(cid, { cause: new Error(offline) })
+    const deadline = AbortSignal.timeout(options.networkMs ?? this.init.networkMs ?? DEFAULT_NETWORK_MS)
+    const signal = options.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
     let bytes: Uint8Array | undefined
     try {
       bytes = await this.init.fetchPacket?.(cid, { signal })

@@ -27,6 +27,8 @@ export interface Evidence {
   similarity: number
   /** Reproduction factor (1 when nobody reproduced it). */
   reproduction: number
+  /** Net verdict of its reproductions; absent when nobody reproduced it. */
+  verdict?: 'reproduced' | 'failed'
   /** Author reputation in [0, 1]. */
   reputation: number
   /** True when this node authored it. */

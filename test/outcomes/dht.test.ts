@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createArtifact } from '../../src/artifacts/index.ts'
-import { encodeRecord, exactKey, signEntry } from '../../src/outcomes/index.ts'
+import { OutcomeDht, encodeRecord, exactKey, signEntry } from '../../src/outcomes/index.ts'
 import { createTestNodes, stopTestNodes } from './helpers/dht-nodes.ts'
 import type { OutcomeInput } from '../../src/outcomes/index.ts'
 import type { TestNode } from './helpers/dht-nodes.ts'
@@ -85,7 +85,7 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
     const unrelated = await m.outcomes.build({ ...input('poetry generation', ['art'], 'lora', 0.3, { r: 2 }), family })
     m.library.put(unrelated.artifact)
     await m.outcomes.index.setKeys(unrelated.artifact.cid.toString(), m.outcomes.author, Date.now(), [key])
-    const dht = (m.outcomes as unknown as { dht: { put: (k: string, c: unknown[]) => Promise<unknown> } }).dht
+    const dht = new OutcomeDht({ dht: m.libp2p.services.dht, privateKey: m.privateKey })
     await dht.put(key, [stolen.artifact.cid, unrelated.artifact.cid, bogus.cid])
 
     const q = nodes[8]!

@@ -5,37 +5,46 @@ import { hashEmbedder } from '../../router/index.ts'
 import { loadConfig, resolveHome } from '../config-file.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, globalOptions, withContext } from '../context.ts'
-import type { OutcomeContext, OutcomeInput, OutcomeService, QueryResult, RecommendResult } from '../../outcomes/index.ts'
+import type { NetworkReport, OutcomeContext, OutcomeInput, OutcomeService, QueryResult, RecommendResult } from '../../outcomes/index.ts'
 import type { Command } from 'commander'
 
 interface NetOptions { local?: boolean, timeout?: string }
 
-/** Runs `fn` with an OutcomeService: the node's (mesh and DHT running) or a local one with --local. */
-async function withOutcomes<T> (cmd: Command, opts: NetOptions, fn: (svc: OutcomeService, local: boolean, warnings: string[]) => Promise<T>): Promise<T> {
-  const warnings: string[] = []
+/**
+ * Runs `fn` with an OutcomeService: the node's (mesh and DHT running; with no peers it answers from
+ * the library at once) or a local one with --local.
+ */
+async function withOutcomes<T> (cmd: Command, opts: NetOptions, fn: (svc: OutcomeService, local: boolean) => Promise<T>): Promise<T> {
   if (opts.local === true) {
     return withContext(cmd, async ctx => {
       // the same embedder the node gives its outcome service: built-in, never fitted
       const svc = createOutcomeService({ library: ctx.library, privateKey: ctx.identity.privateKey, embedder: hashEmbedder() })
-      return fn(svc, true, warnings)
+      return fn(svc, true)
     })
   }
   const home = resolveHome(globalOptions(cmd).home)
   const node = await createNode({ home, config: loadConfig(home) })
   try {
     await node.start()
-    const local = !node.outcomes.hasDht
-    if (local) warnings.push('this node has no DHT yet: stored and searched locally only (the running node republishes stored packets)')
-    return await fn(node.outcomes, local, warnings)
+    return await fn(node.outcomes, false)
   } finally {
     await node.stop()
   }
 }
 
-function timeoutSignal (opts: NetOptions): AbortSignal {
-  const s = Number(opts.timeout ?? '60')
+/** The network part's time limit in ms (--timeout, seconds). */
+function networkMs (opts: NetOptions): number {
+  const s = Number(opts.timeout ?? '5')
   if (!Number.isFinite(s) || s <= 0) throw new UsageError('--timeout must be a positive number of seconds')
-  return AbortSignal.timeout(s * 1000)
+  return s * 1000
+}
+
+/** One line on what the network part reached. */
+export function describeNetwork (n: NetworkReport): string {
+  const peers = n.peers != null ? `${n.peers} connected peer${n.peers === 1 ? '' : 's'}` : 'peers unknown'
+  if (n.skipped != null) return `network: ${n.skipped} (${peers})`
+  const unreachable = n.unreachable.length > 0 ? `, could not reach ${n.unreachable.length}: ${n.unreachable.slice(0, 3).map(short).join(' ')}${n.unreachable.length > 3 ? ' …' : ''}` : ''
+  return `network: asked ${n.asked} DHT peer${n.asked === 1 ? '' : 's'} (${peers})${unreachable}${n.timedOut ? '; stopped at the time limit, the rest from the library' : ''}`
 }
 
 function num (name: string, value: string | undefined): number | undefined {
@@ -66,30 +75,33 @@ function printMatches (r: QueryResult): void {
   for (const p of r.rejected) console.error(`refused ${p.cid ?? p.key}: ${p.error}${p.message != null ? ` (${p.message})` : ''}`)
 }
 
+function signed (x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(4)}`
+}
+
+/** Each recommended setting with the packets behind it (the same synthesis as the dashboard's). */
 function printRecommendation (r: RecommendResult): void {
-  if (r.method == null) {
-    console.log('no recommendation')
-  } else {
-    console.log(`recommended method: ${r.method}`)
-    for (const [k, p] of Object.entries(r.params)) {
-      if (p.kind === 'numeric') console.log(`  ${k} = ${p.median}  (IQR ${p.q1}–${p.q3}, support ${(p.support * 100).toFixed(0)}%${p.against.length > 0 ? `, against: ${p.against.map(a => a.value).join(', ')}` : ''})`)
-      else console.log(`  ${k} = ${String(p.value)}  (votes ${p.votes.map(v => `${String(v.value)}:${v.weight.toFixed(3)}`).join(' ')})`)
+  if (r.method == null) console.log('no recommendation')
+  const d = r.expectedDelta
+  for (const s of r.explained) {
+    const head = s.setting === 'method' ? `method ${String(s.value)}` : `  ${s.setting} = ${String(s.value)}`
+    const delta = s.setting === 'method' && d != null ? ` — expected delta ${signed(d.mean)} (95% interval ${signed(d.low)} … ${signed(d.high)}, ${d.nEff.toFixed(1)} effective packets)` : ''
+    console.log(`${head}${delta}  [${s.basis}]`)
+    const pad = s.setting === 'method' ? '  ' : '    '
+    for (const c of s.evidence) {
+      const value = s.setting === 'method' ? '' : `${s.setting}=${String(c.value)} `
+      console.log(`${pad}${c.cid} by ${c.own ? 'me' : short(c.author)}: ${value}Δ ${signed(c.delta)} n=${c.nEval} ${c.reproduced === 'not yet' ? 'not reproduced yet' : c.reproduced}  (weight ${c.weight.toFixed(3)})`)
     }
-    const d = r.expectedDelta
-    if (d != null) console.log(`expected delta: ${d.mean.toFixed(4)}  (95% interval ${d.low.toFixed(4)} … ${d.high.toFixed(4)}, ${d.nEff.toFixed(1)} effective packets)`)
+    for (const c of s.against) console.log(`${pad}against: ${c.cid} by ${c.own ? 'me' : short(c.author)}: ${s.setting}=${String(c.value)} Δ ${signed(c.delta)} n=${c.nEval}`)
   }
-  console.log(`evidence (${r.evidence.length} packets from ${r.authors.length} authors):`)
-  for (const e of r.evidence) {
-    console.log(`  ${e.weight >= 0 ? '+' : '−'}${Math.abs(e.weight).toFixed(3)}  ${e.match} ${e.similarity.toFixed(2)}  Δ ${e.body.delta.toFixed(4)} ${e.body.method}  repro ×${e.reproduction.toFixed(2)} rep ${e.reputation.toFixed(2)}  by ${e.own ? 'me' : short(e.author)}  ${e.cid}`)
-  }
-  for (const a of r.against) console.log(`  evidence against: ${a.method} ${JSON.stringify(a.params)} (Δ ${a.delta.toFixed(4)}) ${a.cid}`)
+  console.log(`evidence: ${r.evidence.length} packets from ${r.authors.length} authors`)
   printWarnings(r.warnings)
 }
 
 function netOptions (c: Command): Command {
   return c
     .option('--local', 'this library only: no mesh, no DHT')
-    .option('--timeout <seconds>', 'give up on the network after this long', '60')
+    .option('--timeout <seconds>', 'time for the network part; the answer then comes from the library', '5')
     .option('--json', 'print JSON')
 }
 
@@ -142,9 +154,9 @@ export function register (program: Command): void {
     .option('--tags <a,b,c>', 'domain tags', '')
     .option('--min-similarity <s>', 'drop near matches below this cosine similarity', '0.35'))
     .action(action(async (o: NetOptions & { family: string, task: string, tags: string, minSimilarity: string }, cmd: Command) => {
-      await withOutcomes(cmd, o, async (svc, local, warnings) => {
-        const r = await svc.query(contextFrom(o), { local, signal: timeoutSignal(o), minSimilarity: num('--min-similarity', o.minSimilarity) })
-        emit(cmd, { ...r, warnings }, () => { printMatches(r); printWarnings(warnings) })
+      await withOutcomes(cmd, o, async (svc, local) => {
+        const r = await svc.query(contextFrom(o), { local, networkMs: networkMs(o), minSimilarity: num('--min-similarity', o.minSimilarity) })
+        emit(cmd, r, () => { printMatches(r); console.error(describeNetwork(r.network)) })
       })
     }))
 
@@ -156,10 +168,9 @@ export function register (program: Command): void {
     .option('--data-scale <bucket>', 'your training data size bucket (weights packets of other sizes down)'))
     .action(action(async (o: NetOptions & { family: string, task: string, tags: string, dataScale?: string }, cmd: Command) => {
       if (o.dataScale != null && !['xs', 's', 'm', 'l', 'xl'].includes(o.dataScale)) throw new UsageError('--data-scale must be one of xs, s, m, l, xl')
-      await withOutcomes(cmd, o, async (svc, local, warnings) => {
-        const r = await svc.recommend(contextFrom(o), { local, signal: timeoutSignal(o), dataScale: o.dataScale as OutcomeInput['dataScale'] })
-        r.warnings.push(...warnings)
-        emit(cmd, r, () => { printRecommendation(r) })
+      await withOutcomes(cmd, o, async (svc, local) => {
+        const r = await svc.recommend(contextFrom(o), { local, networkMs: networkMs(o), dataScale: o.dataScale as OutcomeInput['dataScale'] })
+        emit(cmd, r, () => { printRecommendation(r); console.error(describeNetwork(r.query.network)) })
       })
     }))
 
@@ -168,11 +179,11 @@ export function register (program: Command): void {
     .requiredOption('--measured <delta>', 'the delta you measured')
     .requiredOption('--n <n>', 'number of evaluation items'))
     .action(action(async (cid: string, o: NetOptions & { measured: string, n: string }, cmd: Command) => {
-      await withOutcomes(cmd, o, async (svc, local, warnings) => {
-        const r = await svc.reproduce(cid, num('--measured', o.measured)!, num('--n', o.n)!, { local, signal: timeoutSignal(o) })
-        r.warnings.push(...warnings)
+      await withOutcomes(cmd, o, async (svc, local) => {
+        const r = await svc.reproduce(cid, num('--measured', o.measured)!, num('--n', o.n)!, { local, networkMs: networkMs(o) })
         emit(cmd, r, () => {
           console.log(`reproduction ${r.cid} of ${r.target}: ${r.verdict} (${r.bytes} bytes)${r.dht != null ? `, stored on ${r.dht.stored} peer responses over ${r.dht.keys} keys` : ''}`)
+          console.error(describeNetwork(r.network))
           printWarnings(r.warnings)
         })
       })
@@ -180,11 +191,11 @@ export function register (program: Command): void {
 }
 
 async function publish (cmd: Command, o: NetOptions, input: OutcomeInput, shorten: boolean): Promise<void> {
-  await withOutcomes(cmd, o, async (svc, local, warnings) => {
-    const r = await svc.publish(input, { local, shorten, signal: timeoutSignal(o) })
-    r.warnings.push(...warnings)
+  await withOutcomes(cmd, o, async (svc, local) => {
+    const r = await svc.publish(input, { local, shorten, networkMs: networkMs(o) })
     emit(cmd, r, () => {
-      console.log(`published outcome ${r.cid} (${r.bytes} bytes) under ${r.keys.length} keys${r.dht != null ? `; ${r.dht.stored} peer acknowledgements, ${r.dht.failed} failures` : ' (local only)'}`)
+      console.log(`published outcome ${r.cid} (${r.bytes} bytes) under ${r.keys.length} keys${r.dht != null ? `; ${r.dht.stored} peer acknowledgements, ${r.dht.failed} failures` : ' (local only)'}${r.pending > 0 ? `; ${r.pending} keys wait for peers` : ''}`)
+      console.error(describeNetwork(r.network))
       printWarnings(r.warnings)
     })
   })

@@ -98,7 +98,16 @@ export async function createTestNode (options: NodesOptions = {}): Promise<TestN
     embedder: options.embedder ?? hashEmbedder(),
     dht: libp2p.services.dht,
     fetchPacket: packetFetcher(libp2p),
+    network: {
+      peers: () => libp2p.getPeers().length,
+      onPeer: listener => {
+        libp2p.addEventListener('peer:connect', listener)
+        return () => { libp2p.removeEventListener('peer:connect', listener) }
+      }
+    },
     republishMs: 0,
+    // these tests check what the network finds, not how fast: on a loaded machine 5 s is too short
+    networkMs: 60_000,
     ...options.service
   })
   outcomes.start()
