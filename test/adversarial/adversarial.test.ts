@@ -19,7 +19,7 @@ describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 900_000 }, ()
       malformedPerAttacker: 4,
       log: line => { console.log(`  ${line}`) }
     })
-    console.log(`  sync path ${JSON.stringify(r.syncPath)}, CAR path ${JSON.stringify(r.carPath)}, local reproductions ${r.localReproductions}`)
+    console.log(`  sync path ${JSON.stringify(r.syncPath)}, CAR path ${JSON.stringify(r.carPath)}, web path ${JSON.stringify(r.webPath)}, local reproductions ${r.localReproductions}`)
     console.log(`  poisoned accepted ${r.poisonedAccepted}/${r.poisonedPublished * (r.nodes - r.malicious)}, honest accepted ${(100 * r.honestAcceptedRate).toFixed(1)}% (${r.honestAccepted}/${r.honestExpected}), ` +
       `converged in ${r.timeToConvergeMs} ms over ${r.syncRounds} sync rounds, flood ignored ${r.floodIgnoredByGuards}, sybil votes ${r.sybilVotes} (max weight ${r.maxSybilWeight}), ` +
       `trust traffic ${(100 * r.trustTrafficShare).toFixed(1)}% of honest bytes, malicious bytes absorbed ${r.maliciousBytesAbsorbed}`)
@@ -39,6 +39,9 @@ describe('adversarial suite (10 nodes, 30% malicious)', { timeout: 900_000 }, ()
     assert.equal(r.syncPath?.accepted, 0, JSON.stringify(r.syncPath))
     assert.ok((r.syncPath?.offered ?? 0) >= 4)
     assert.equal(r.carPath?.accepted, 0, JSON.stringify(r.carPath))
+    assert.equal(r.webPath?.accepted, 0, JSON.stringify(r.webPath))
+    assert.ok((r.webPath?.requests ?? 0) > 0)
+    assert.equal(r.webPath?.refused, r.webPath?.requests, 'every cross-site request was refused by the API')
     assert.ok((r.carPath?.outcomes['rejected:canary-repeat'] ?? 0) + (r.carPath?.outcomes['rejected:canary-collapse'] ?? 0) + (r.carPath?.outcomes['rejected:canary-kl'] ?? 0) > 0, 'the canary node ran its canary on the imported backdoor')
   })
 })

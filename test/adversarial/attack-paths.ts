@@ -9,10 +9,13 @@
  *   the file is imported (`importCar` through the node's trust admission) by a canary node (with
  *   a model) and by a fresh node without one.
  *
- * A cross-site write to the HTTP API (a web page posting to the local API) belongs here as a
- * third path, next to these two, once the API checks the Origin and Host of each request.
+ * - a cross-site write to the HTTP API, as a web page the user visits would try it: new poison
+ *   posted from a foreign Origin as a "simple" text/plain request and as JSON, approvals of the
+ *   poison the victim holds, and a DNS-rebinding read (a foreign Host); the victim's own API app
+ *   (`createApi(servicesFromNode(node))`) answers in process.
  */
 import { join } from 'node:path'
+import { createApi, servicesFromNode } from '../../src/api/index.ts'
 import { exportCar, importCar } from '../../src/mesh/index.ts'
 import { POISONS, poisonedAdapter, publish } from './content.ts'
 import { mesh, startNode, stopNode } from './nodes.ts'
@@ -82,4 +85,31 @@ export async function carImport (attacker: AdvNode, canaryNode: AdvNode, known: 
   } finally {
     await stopNode(fresh)
   }
+}
+
+export interface WebPathResult extends PathResult {
+  /** Requests the page sent, and how many the API refused (403/415) before any handler. */
+  requests: number
+  refused: number
+}
+
+/** A foreign web page against the victim's local API: every request refused, nothing stored or approved. */
+export async function crossSiteWrite (attacker: AdvNode, victim: AdvNode, held: SignedArtifact[]): Promise<WebPathResult> {
+  const poison = await freshPoison(attacker, 'web')
+  const app = createApi(servicesFromNode(victim.node), { rateLimit: false })
+  const page = { host: '127.0.0.1:7777', origin: 'http://evil.example' }
+  const sent: Array<Response | Promise<Response>> = []
+  for (const p of poison) {
+    const body = JSON.stringify({ bytes: Buffer.from(p.bytes).toString('base64') })
+    for (const type of ['text/plain', 'application/json']) {
+      sent.push(app.request('/api/library', { method: 'POST', headers: { ...page, 'content-type': type }, body }))
+    }
+  }
+  for (const p of held) {
+    sent.push(app.request(`/api/trust/${p.cid.toString()}/approve`, { method: 'POST', headers: { ...page, 'content-type': 'application/json' }, body: '{}' }))
+  }
+  sent.push(app.request('/api/library', { headers: { host: 'evil.example' } }))
+  const statuses = (await Promise.all(sent)).map(r => r.status)
+  const refused = statuses.filter(s => s === 403 || s === 415).length
+  return { ...tally([victim], [...poison, ...held]), requests: statuses.length, refused }
 }

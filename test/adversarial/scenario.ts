@@ -16,12 +16,12 @@ import { rmSync } from 'node:fs'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { FETCH_PROTOCOL, SYNC_PROTOCOL } from '../../src/mesh/index.ts'
 import { checkTrustState } from '../../src/trust/index.ts'
-import { carImport, oneShotSync } from './attack-paths.ts'
+import { carImport, crossSiteWrite, oneShotSync } from './attack-paths.ts'
 import { attackerContent, honestContent, measureRecall, publish } from './content.ts'
 import { connect, mesh, startNode, stopNode, writeAbTasks } from './nodes.ts'
 import { experienceBody, sign, tempDir } from '../trust/helpers.ts'
 import { writeRecallData } from '../helpers/recall-data.ts'
-import type { PathResult } from './attack-paths.ts'
+import type { PathResult, WebPathResult } from './attack-paths.ts'
 import type { AdvNode } from './nodes.ts'
 
 export interface ScenarioInit {
@@ -76,6 +76,8 @@ export interface ScenarioResult {
   syncPath?: PathResult
   /** Poison in a CAR file imported by a canary node and by a fresh node. */
   carPath?: PathResult
+  /** A foreign web page writing to an honest node's local API. */
+  webPath?: WebPathResult
   /** Reproductions the canary nodes signed by re-running the recall evaluation. */
   localReproductions: number
 }
@@ -196,9 +198,10 @@ export async function runScenario (init: ScenarioInit): Promise<ScenarioResult> 
     if (r.need.length > 0) log(`after garbage: node ${h.i} still lacks ${r.need.length} trusted item(s) of node 0`)
   }
 
-  // ── other ways in: one-shot sync and a CAR import (a cross-site HTTP write joins them in attack-paths.ts) ──
+  // ── other ways in: one-shot sync, a CAR import and a cross-site write to the HTTP API ──
   let syncPath: PathResult | undefined
   let carPath: PathResult | undefined
+  let webPath: WebPathResult | undefined
   if (init.attackPaths !== false && attackers.length > 0) {
     const own = (m: AdvNode): typeof poisoned => poisoned.filter(p => p.envelope.author === m.peer)
     syncPath = await oneShotSync(attackers[0]!, own(attackers[0]!))
@@ -206,6 +209,10 @@ export async function runScenario (init: ScenarioInit): Promise<ScenarioResult> 
     const carFrom = attackers[attackers.length - 1]!
     carPath = await carImport(carFrom, canaries[0] ?? honestNodes[0]!, own(carFrom))
     log(`CAR import: ${carPath.accepted} of ${carPath.offered} × 2 poisoned accepted: ${JSON.stringify(carPath.outcomes)}`)
+    const victim = honestNodes[0]!
+    const held = poisoned.filter(p => victim.node.library.get(p.cid.toString())?.status === 'quarantined')
+    webPath = await crossSiteWrite(attackers[0]!, victim, held)
+    log(`cross-site HTTP: ${webPath.refused} of ${webPath.requests} requests refused, ${webPath.accepted} of ${webPath.offered} poisoned accepted: ${JSON.stringify(webPath.outcomes)}`)
   }
 
   // ── measure ────────────────────────────────────────────────────────────────────────────────────
@@ -277,6 +284,7 @@ export async function runScenario (init: ScenarioInit): Promise<ScenarioResult> 
     attackerGossipScore,
     ...(syncPath != null ? { syncPath } : {}),
     ...(carPath != null ? { carPath } : {}),
+    ...(webPath != null ? { webPath } : {}),
     localReproductions
   }
   for (const n of nodes) await stopNode(n)
