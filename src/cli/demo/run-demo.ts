@@ -107,8 +107,8 @@ async function story (options: DemoOptions, created: BaobabNode[]): Promise<Demo
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const model = options.model === 'tiny' ? TINY_MODEL : options.model
-  // generous: waiting ends as soon as the mesh converges; a slow CPU (a Pi, an emulated arm64) needs it
-  const timeoutMs = options.timeoutMs ?? 180_000
+  // generous: the wait ends as soon as the mesh converges; a slow CPU (a Pi, emulated arm64: ~85 s) needs room
+  const timeoutMs = options.timeoutMs ?? 300_000
   const failures: string[] = []
   const nodes: BaobabNode[] = []
 
@@ -146,12 +146,14 @@ async function story (options: DemoOptions, created: BaobabNode[]): Promise<Demo
     failures.push(`co-operatives did not converge: ${(err as Error).message}`)
   }
 
-  // outcome records go to the DHT in the background; the story does not wait for them
+  // outcome records go to the DHT in the background; the story does not wait for them, and what
+  // finishes after the story's last line is not printed (the summary stays the last line)
   const background = new AbortController()
+  let told = false
   const bgSignal = options.signal != null ? AbortSignal.any([options.signal, background.signal]) : background.signal
   void Promise.all(nodes.map(async n => n.outcomes.republish({ signal: bgSignal })))
-    .then(stored => { log(`${stamp()} ${green('outcome records')} published to the DHT under exact and near fingerprints (${stored.reduce((a, b) => a + b, 0)} keys)`) })
-    .catch((err: Error) => { if (!bgSignal.aborted) log(`${stamp()} ${dim(`DHT publication incomplete: ${err.message}`)}`) })
+    .then(stored => { if (!told) log(`${stamp()} ${green('outcome records')} published to the DHT under exact and near fingerprints (${stored.reduce((a, b) => a + b, 0)} keys)`) })
+    .catch((err: Error) => { if (!bgSignal.aborted && !told) log(`${stamp()} ${dim(`DHT publication incomplete: ${err.message}`)}`) })
 
   const visitor = await createNode({ home: join(dir, 'visitor'), config: nodeConfig(model, nodes.flatMap(n => n.mesh!.multiaddrs())) })
   created.push(visitor)
@@ -194,6 +196,7 @@ async function story (options: DemoOptions, created: BaobabNode[]): Promise<Demo
   }
 
   log('')
+  told = true
   log(failures.length === 0 ? green(bold(`demo ok in ${((Date.now() - started) / 1000).toFixed(1)} s`)) : red(bold(`demo finished with ${failures.length} problem(s):`)))
   for (const f of failures) log(red(`  - ${f}`))
   return { ok: failures.length === 0, failures, nodes, visitor, ms: Date.now() - started, background }
