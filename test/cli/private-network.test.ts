@@ -5,31 +5,20 @@
  * `start` log, `peers list` and `doctor`).
  */
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { MAIN as main, baobab, json, stop } from '../helpers/cli-process.ts'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 
-const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
 const root = mkdtempSync(join(tmpdir(), 'baobab-pnet-'))
 const running: ChildProcessWithoutNullStreams[] = []
 after(async () => {
   for (const p of running) await stop(p)
   rmSync(root, { recursive: true, force: true })
 })
-
-function baobab (home: string, ...args: string[]): { code: number | null, out: string, err: string } {
-  const r = spawnSync(process.execPath, [main, '--home', home, ...args], { encoding: 'utf8' })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
-
-function json<T> (home: string, ...args: string[]): T {
-  const r = baobab(home, ...args, '--json')
-  assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`)
-  return JSON.parse(r.out) as T
-}
 
 /** Runs `baobab start`; resolves when a stdout line matches `until`, with that line. */
 async function start (home: string, args: string[], until: RegExp): Promise<{ proc: ChildProcessWithoutNullStreams, line: string }> {
@@ -49,13 +38,6 @@ async function start (home: string, args: string[], until: RegExp): Promise<{ pr
     proc.once('exit', code => { reject(new Error(`start exited with ${code}: ${err}`)) })
   })
   return { proc, line }
-}
-
-async function stop (proc: ChildProcessWithoutNullStreams): Promise<void> {
-  if (proc.exitCode != null || proc.signalCode != null) return
-  const exited = new Promise<void>(resolve => { proc.once('exit', () => { resolve() }) })
-  proc.kill('SIGTERM')
-  await exited
 }
 
 describe('private networks', { timeout: 180_000 }, () => {

@@ -5,14 +5,14 @@
  * trusted reaches C through B after A has gone offline; `trust peers` lists A wherever it was judged.
  */
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { MAIN as main, baobab, json, stop } from '../helpers/cli-process.ts'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 
-const main = new URL('../../src/cli/main.ts', import.meta.url).pathname
 const weights = new URL('../fixtures/tiny-lora/llama-2-tiny-random.lora-a.f32.gguf', import.meta.url).pathname
 const root = mkdtempSync(join(tmpdir(), 'baobab-sync-trust-'))
 const running: ChildProcessWithoutNullStreams[] = []
@@ -20,17 +20,6 @@ after(async () => {
   for (const p of running) await stop(p)
   rmSync(root, { recursive: true, force: true })
 })
-
-function baobab (home: string, ...args: string[]): { code: number | null, out: string, err: string } {
-  const r = spawnSync(process.execPath, [main, '--home', home, ...args], { encoding: 'utf8' })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
-
-function json<T> (home: string, ...args: string[]): T {
-  const r = baobab(home, ...args, '--json')
-  assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`)
-  return JSON.parse(r.out) as T
-}
 
 /** `baobab start` on a loopback port; resolves with its /p2p/ address once it listens. */
 async function start (home: string): Promise<{ proc: ChildProcessWithoutNullStreams, addr: string, lines: string[] }> {
@@ -54,13 +43,6 @@ async function start (home: string): Promise<{ proc: ChildProcessWithoutNullStre
     proc.once('exit', code => { reject(new Error(`start exited with ${code}: ${err}`)) })
   })
   return { proc, addr, lines }
-}
-
-async function stop (proc: ChildProcessWithoutNullStreams): Promise<void> {
-  if (proc.exitCode != null || proc.signalCode != null) return
-  const exited = new Promise<void>(resolve => { proc.once('exit', () => { resolve() }) })
-  proc.kill('SIGTERM')
-  await exited
 }
 
 interface Listed { cid: string, kind: string, author: string, status: string, shareable: boolean, reason: string | null }
