@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks'
 import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
 import { createApi, serveApi } from '../src/api/index.ts'
+import { mapLimit } from '../src/limits/index.ts'
 import { demoNode } from '../test/api/fixtures/demo-services.ts'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -29,23 +30,18 @@ async function load (name: string, make: (i: number) => Promise<Response>, reque
   for (let i = 0; i < WARMUP; i++) await (await make(i)).arrayBuffer()
   const times: number[] = []
   let errors = 0
-  let next = 0
   const t0 = performance.now()
-  const worker = async (): Promise<void> => {
-    while (next < requests) {
-      const i = next++
-      const s = performance.now()
-      try {
-        const res = await make(i)
-        await res.arrayBuffer()
-        if (!res.ok) errors++
-      } catch {
-        errors++
-      }
-      times.push(performance.now() - s)
+  await mapLimit(Array.from({ length: requests }, (_, i) => i), CONCURRENCY, async i => {
+    const s = performance.now()
+    try {
+      const res = await make(i)
+      await res.arrayBuffer()
+      if (!res.ok) errors++
+    } catch {
+      errors++
     }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    times.push(performance.now() - s)
+  })
   const wall = performance.now() - t0
   times.sort((a, b) => a - b)
   const q = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))]!

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
 import { InvalidApiOptionsError, RateLimitedError, UnauthorizedError } from './errors.ts'
+import { TokenBucket } from '../limits/index.ts'
 
 export const TOKEN_COOKIE = 'baobab_token'
 
@@ -46,46 +47,40 @@ export interface RateLimitOptions {
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 120, perSecond: 60 }
 
-interface Bucket { tokens: number, at: number }
-
 /** One token bucket per client key. `take` throws RateLimitedError when the bucket is empty. */
 export class TokenBuckets {
   private readonly burst: number
-  private readonly perMs: number
+  private readonly perSecond: number
   private readonly maxClients: number
-  private readonly buckets = new Map<string, Bucket>()
+  private readonly buckets = new Map<string, TokenBucket>()
   private readonly now: () => number
 
   constructor (options: RateLimitOptions, now: () => number = Date.now) {
     if (!(options.burst >= 1) || !Number.isFinite(options.burst)) throw new InvalidApiOptionsError('rateLimit.burst', 'must be a number ≥ 1')
     if (!(options.perSecond > 0) || !Number.isFinite(options.perSecond)) throw new InvalidApiOptionsError('rateLimit.perSecond', 'must be a number > 0')
     this.burst = options.burst
-    this.perMs = options.perSecond / 1000
+    this.perSecond = options.perSecond
     this.maxClients = options.maxClients ?? 10_000
     this.now = now
   }
 
   take (client: string): void {
-    const now = this.now()
     let b = this.buckets.get(client)
     if (b == null) {
-      if (this.buckets.size >= this.maxClients) this.prune(now)
-      b = { tokens: this.burst, at: now }
+      if (this.buckets.size >= this.maxClients) this.prune()
+      b = new TokenBucket(this.perSecond, { burst: this.burst, clock: { now: this.now } })
       this.buckets.set(client, b)
     }
-    b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.perMs)
-    b.at = now
-    if (b.tokens < 1) throw new RateLimitedError(Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000)))
-    b.tokens -= 1
+    if (!b.tryTake(1)) throw new RateLimitedError(Math.max(1, Math.ceil(b.waitTime(1) / 1000)))
   }
 
   get size (): number {
     return this.buckets.size
   }
 
-  private prune (now: number): void {
+  private prune (): void {
     for (const [k, b] of this.buckets) {
-      if (b.tokens + (now - b.at) * this.perMs >= this.burst) this.buckets.delete(k)
+      if (b.full) this.buckets.delete(k)
     }
     // Still full of busy clients: forget the oldest half rather than grow without bound.
     if (this.buckets.size >= this.maxClients) {

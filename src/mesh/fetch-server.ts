@@ -6,7 +6,7 @@ import { PeerLimits } from './rate-limit.ts'
 import { StreamReader, frame, sendAll } from './stream-io.ts'
 import type { FetchHeader } from './fetch-wire.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
-import type { Clock } from './rate-limit.ts'
+import type { Clock } from '../limits/index.ts'
 import type { Library } from '../library/index.ts'
 import type { ComponentLogger, Connection, Logger, Stream } from '@libp2p/interface'
 

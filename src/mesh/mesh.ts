@@ -13,6 +13,7 @@ import { PeerBook } from './peer-book.ts'
 import { PeerManager } from './peer-manager.ts'
 import { PendingStore } from './pending-store.ts'
 import { SyncService } from './sync-protocol.ts'
+import { mapLimit } from '../limits/index.ts'
 import type { Admission, AdmitResult } from './admission.ts'
 import type { AnnounceResult } from './announcer.ts'
 import type { Announcement } from './announce.ts'
@@ -204,18 +205,14 @@ export class Mesh implements Startable {
     this.emit('sync:done', result)
     const out: SyncWithResult = { ...result, fetched: [], failed: [] }
     if (options.fetch === false || result.need.length === 0) return out
-    const queue = [...result.need]
-    const worker = async (): Promise<void> => {
-      for (let cid = queue.shift(); cid != null; cid = queue.shift()) {
-        try {
-          out.fetched.push(await this.fetch(cid, { providers: [result.peer], respectPolicy: true, signal, onProgress: options.onProgress }))
-        } catch (err) {
-          if (signal.aborted) throw err
-          out.failed.push({ cid, error: `${(err as Error).name}: ${(err as Error).message}` })
-        }
+    await mapLimit(result.need, 4, async cid => {
+      try {
+        out.fetched.push(await this.fetch(cid, { providers: [result.peer], respectPolicy: true, signal, onProgress: options.onProgress }))
+      } catch (err) {
+        if (signal.aborted) throw err
+        out.failed.push({ cid, error: `${(err as Error).name}: ${(err as Error).message}` })
       }
-    }
-    await Promise.all(Array.from({ length: 4 }, worker))
+    })
     return out
   }
 

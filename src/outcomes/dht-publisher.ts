@@ -5,7 +5,7 @@
  */
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
-import { mapLimit } from './concurrency.ts'
+import { mapLimit } from '../limits/index.ts'
 import type { OutcomeProgress } from './outcome-query.ts'
 import type { OutcomeDht, Reach, RecordRead } from './outcome-dht.ts'
 import type { OutcomeIndex } from './outcome-index.ts'

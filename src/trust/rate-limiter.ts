@@ -11,6 +11,7 @@
  */
 import { DEFAULT_RATE_LIMITS, MAX_TRACKED_PEERS, RATE_ACTIONS } from './constants.ts'
 import { InvalidTrustConfigError, RateLimitedError } from './errors.ts'
+import { TokenBucket } from '../limits/index.ts'
 import type { BucketSpec, RateAction } from './constants.ts'
 
 export interface RateLimiterInit {
@@ -24,8 +25,6 @@ export interface RateLimiterInit {
   onViolation?: (peer: string, action: RateAction) => void
 }
 
-interface Bucket { tokens: number, last: number }
-
 export interface RateLimiterStats {
   peers: number
   refused: Record<RateAction, number>
@@ -38,7 +37,7 @@ export class RateLimiter {
   private readonly maxPeers: number
   private readonly exempt: (peer: string) => boolean
   private readonly onViolation: ((peer: string, action: RateAction) => void) | undefined
-  private readonly buckets = new Map<string, Map<RateAction, Bucket>>()
+  private readonly buckets = new Map<string, Map<RateAction, TokenBucket>>()
   private readonly refused = zeroCounts()
   private readonly allowed = zeroCounts()
 
@@ -63,9 +62,7 @@ export class RateLimiter {
       this.allowed[action]++
       return true
     }
-    const b = this.bucket(peer, action)
-    if (b.tokens >= cost) {
-      b.tokens -= cost
+    if (this.bucket(peer, action).tryTake(cost)) {
       this.allowed[action]++
       return true
     }
@@ -81,19 +78,17 @@ export class RateLimiter {
 
   /** Milliseconds until `cost` tokens are available (0 when they are now). */
   retryAfter (peer: string, action: RateAction, cost = 1): number {
-    const b = this.bucket(peer, action)
-    return b.tokens >= cost ? 0 : ((cost - b.tokens) / this.limits[action].rate) * 1000
+    return this.bucket(peer, action).waitTime(cost)
   }
 
   stats (): RateLimiterStats {
     return { peers: this.buckets.size, refused: { ...this.refused }, allowed: { ...this.allowed } }
   }
 
-  private bucket (peer: string, action: RateAction): Bucket {
-    const now = this.now()
+  private bucket (peer: string, action: RateAction): TokenBucket {
     let perPeer = this.buckets.get(peer)
     if (perPeer == null) {
-      if (this.buckets.size >= this.maxPeers) this.evict(now)
+      if (this.buckets.size >= this.maxPeers) this.evict()
       perPeer = new Map()
       this.buckets.set(peer, perPeer)
     } else {
@@ -101,27 +96,19 @@ export class RateLimiter {
       this.buckets.delete(peer)
       this.buckets.set(peer, perPeer)
     }
-    const spec = this.limits[action]
     let b = perPeer.get(action)
     if (b == null) {
-      b = { tokens: spec.burst, last: now }
+      const spec = this.limits[action]
+      b = new TokenBucket(spec.rate, { burst: spec.burst, clock: { now: this.now } })
       perPeer.set(action, b)
-    } else {
-      b.tokens = Math.min(spec.burst, b.tokens + (Math.max(0, now - b.last) / 1000) * spec.rate)
-      b.last = now
     }
     return b
   }
 
   /** Drops peers whose buckets have refilled; if none, the least recently used. */
-  private evict (now: number): void {
+  private evict (): void {
     for (const [peer, perPeer] of this.buckets) {
-      let full = true
-      for (const [action, b] of perPeer) {
-        const spec = this.limits[action]
-        if (b.tokens + (Math.max(0, now - b.last) / 1000) * spec.rate < spec.burst) { full = false; break }
-      }
-      if (full) this.buckets.delete(peer)
+      if ([...perPeer.values()].every(b => b.full)) this.buckets.delete(peer)
     }
     while (this.buckets.size >= this.maxPeers) {
       const oldest = this.buckets.keys().next().value

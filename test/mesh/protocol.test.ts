@@ -9,13 +9,11 @@ import { openLibrary } from '../../src/library/index.ts'
 import { decodeAnnouncement, encodeAnnouncement, announcementFor } from '../../src/mesh/announce.ts'
 import { FETCH_PROTOCOL, SYNC_PROTOCOL, WRITE_SIZE } from '../../src/mesh/constants.ts'
 import { createMesh } from '../../src/mesh/index.ts'
-import { TokenBucket } from '../../src/mesh/rate-limit.ts'
 import { StreamReader, frame, sendAll } from '../../src/mesh/stream-io.ts'
 import { addOutcome, startNode, tempHome, testTrust, waitFor } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 import type { OutcomeBody } from '../../src/artifacts/index.ts'
 import type { MeshComponents } from '../../src/mesh/index.ts'
-import type { Clock } from '../../src/mesh/rate-limit.ts'
 
 const nodes: TestNode[] = []
 after(async () => { await Promise.all(nodes.map(async n => n.close())) })
@@ -173,21 +171,6 @@ describe('admission', { timeout: 60_000 }, () => {
 })
 
 describe('limits and configuration', { timeout: 60_000 }, () => {
-  it('the token bucket spaces sends to the byte rate (controlled clock)', async () => {
-    let now = 0
-    const slept: number[] = []
-    const clock: Clock = { now: () => now, sleep: async (ms) => { slept.push(ms); now += ms } }
-    const b = new TokenBucket(1000, { burst: 1000, clock })
-    await b.take(1000)
-    assert.deepEqual(slept, [])
-    await b.take(500)
-    assert.deepEqual(slept, [500])
-    now += 2000
-    await b.take(1000)
-    assert.deepEqual(slept, [500])
-    assert.equal(new TokenBucket(0).reserve(1e9), 0)
-  })
-
   it('bad multiaddrs are named errors; relay/autonat/dcutr start when enabled', async () => {
     const a = await node({ relay: true, listen: ['/ip4/127.0.0.1/tcp/0'] })
     assert.ok('relay' in a.mesh.libp2p.services && 'autonat' in a.mesh.libp2p.services && 'dcutr' in a.mesh.libp2p.services)
