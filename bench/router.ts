@@ -16,6 +16,7 @@
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { createPrng } from '../src/random/index.ts'
 import { hashEmbedder, loadParaphrases, Router, tfidfRouter } from '../src/router/index.ts'
 import type { ExpertInput } from '../src/router/index.ts'
 import { run as expertSwitch } from './_router-switch.ts'
@@ -27,18 +28,6 @@ const N_QUERIES = 400
 function quantile (xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
-}
-
-/** Deterministic PRNG (mulberry32). */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const COMMON = 'the soil water plant farm field crop season rain dry grow yield seed week month early late small large good poor high low'.split(' ')
@@ -81,12 +70,12 @@ function timeEach<T> (items: T[], fn: (x: T) => unknown): number[] {
 }
 
 export async function run (): Promise<Record<string, unknown>> {
-  const rand = prng(42)
+  const rand = createPrng(42).next
   // embedding latency on real questions (the fixture), with idf fitted on a realistic corpus
   const fixture = loadParaphrases(fileURLToPath(new URL('../test/fixtures/paraphrases.jsonl', import.meta.url)))
   const questions = fixture.map(q => q.question)
   const embedder = hashEmbedder()
-  embedder.fit(syntheticExperts(prng(7)).experts.slice(0, 50).flatMap(e => e.exemplars.map(x => `${x.q}\n${x.a}`)).concat(questions))
+  embedder.fit(syntheticExperts(createPrng(7).next).experts.slice(0, 50).flatMap(e => e.exemplars.map(x => `${x.q}\n${x.a}`)).concat(questions))
   const embedMs = timeEach(questions, q => embedder.embedPacked(q))
   const embedDenseMs = timeEach(questions, q => embedder.embedSync(q))
 

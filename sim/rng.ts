@@ -1,15 +1,15 @@
-/** Seeded PRNG (mulberry32) and the few distributions the simulators need. */
+/** Seeded PRNG (the project's xoshiro128**) and the few distributions the simulators need. */
+import { createPrng } from '../src/random/index.ts'
+import type { Prng } from '../src/random/index.ts'
+
 export class Rng {
-  private s: number
+  private readonly prng: Prng
   constructor (seed: number) {
-    this.s = seed >>> 0
+    this.prng = createPrng(seed)
   }
 
   next (): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0)
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return this.prng.next()
   }
 
   int (n: number): number {

@@ -3,7 +3,7 @@
  * mean) and DARE (random drop with rescale). One target at a time.
  */
 import { InvalidOptionError } from './errors.ts'
-import type { Prng } from './prng.ts'
+import type { Prng } from '../random/index.ts'
 
 /** k-th largest |x| (1-based) by iterative quickselect on a copy. */
 export function kthLargestAbs (data: Float32Array, k: number): number {

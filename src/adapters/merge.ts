@@ -10,7 +10,7 @@ import { innerFactored, normFactored, stackFactored, targetFactored, truncateFac
 import type { Factored } from './factored.ts'
 import { denseDelta, denseTimes, to32, to64, transpose64 } from './matrix.ts'
 import { dareMerge, tiesMerge } from './merge-dense.ts'
-import { createPrng } from './prng.ts'
+import { createPrng } from '../random/index.ts'
 import { randomizedSvd } from './rsvd.ts'
 import type { AdapterOpOptions, LoraAdapter, LoraTarget, Mat } from './types.ts'
 

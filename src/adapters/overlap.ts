@@ -6,7 +6,7 @@
 import { matmulTN64, singularValues, thinQr, transpose64, zeros64 } from './matrix.ts'
 import { innerFactored } from './factored.ts'
 import type { Factored } from './factored.ts'
-import { createPrng } from './prng.ts'
+import { createPrng } from '../random/index.ts'
 import type { Mat64 } from './types.ts'
 
 /** Cosines of the principal angles between span(X) and span(Y) (both n×k, columns span). */

@@ -6,7 +6,7 @@
 import { denseTimes, denseTransposeTimes, thinQr, transpose64, zeros64 } from './matrix.ts'
 import { truncateFactored } from './factored.ts'
 import type { TruncatedFactored } from './factored.ts'
-import { createPrng } from './prng.ts'
+import { createPrng } from '../random/index.ts'
 import type { Mat } from './types.ts'
 
 export interface RandomizedSvdOptions {

@@ -17,6 +17,7 @@ import { experienceSource } from './experience-source.ts'
 import { deriveSeed, runGroup, stdReward } from './rollouts.ts'
 import { semanticAdvantage } from './semantic-advantage.ts'
 import { loadTemplates, templateVersions } from './templates.ts'
+import { createPrng, shuffled } from '../random/index.ts'
 import type { EpochStats, RunState } from './checkpoint.ts'
 import type { ExperienceStore, OpResult } from './experience-store.ts'
 import type { Grader } from './graders.ts'
@@ -77,24 +78,6 @@ function positiveInt (name: string, v: number): number {
   return v
 }
 
-/** Seeded Fisher–Yates shuffle (mulberry32). */
-function shuffled<T> (items: T[], seed: number): T[] {
-  const out = [...items]
-  let s = seed >>> 0
-  const rand = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
-}
-
 export async function learn (options: LearnOptions): Promise<LearnReport> {
   const { store, runtime, grader, signal } = options
   const group = positiveInt('group', options.group ?? DEFAULT_GROUP_SIZE)
@@ -132,7 +115,7 @@ export async function learn (options: LearnOptions): Promise<LearnReport> {
   const batches = Math.ceil(tasks.length / batchSize)
   for (let epoch = 1; epoch <= epochs && !state.completed; epoch++) {
     const stats = state.epochs.find(e => e.epoch === epoch) ?? (() => { const e = emptyEpoch(epoch); state.epochs.push(e); return e })()
-    const order = shuffled(tasks, deriveSeed(seed, 'epoch', epoch))
+    const order = shuffled(tasks, createPrng(deriveSeed(seed, 'epoch', epoch)))
     for (let b = 0; b < batches; b++) {
       if (Checkpoints.done(state, epoch, b)) continue
       const batch = order.slice(b * batchSize, (b + 1) * batchSize)

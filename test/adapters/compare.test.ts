@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { compareAdapters, principalCosines, randomSubspaceNull, readPeftDir } from '../../src/adapters/index.ts'
 import type { Mat64 } from '../../src/adapters/index.ts'
-import { createPrng } from '../../src/adapters/prng.ts'
+import { createPrng } from '../../src/random/index.ts'
 import { memoryAdapter, randomTarget, sharedAdapter } from './helpers.ts'
 
 function gauss (rows: number, cols: number, seed: number): Mat64 {

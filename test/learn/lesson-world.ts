@@ -18,6 +18,7 @@
  * Nothing here knows the lesson's wording in advance except the critic's phrasing of it, exactly
  * as a real model would phrase what it notices; the solver only reacts to what is in its prompt.
  */
+import { createPrng } from '../../src/random/index.ts'
 import { messagesWithExperiences } from '../../src/runtime/index.ts'
 import { scriptedRuntime } from '../helpers/scripted-runtime.ts'
 import type { ScriptedRuntime } from '../helpers/scripted-runtime.ts'
@@ -29,17 +30,6 @@ export const CHECK_LESSON = 'When adding numbers, double-check each digit becaus
 /** The solver's reading of its prompt: does it hold a lesson to answer with the bare number? */
 export function promptHasFormatLesson (system: string): boolean {
   return /\b(bare|only the|just the)\s+(number|digits?)\b|\bnumber only\b|\bno (other|extra) words\b/i.test(system)
-}
-
-function rng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 export interface WorldStats {
@@ -69,7 +59,7 @@ export function lessonWorld (options: LessonWorldOptions = {}): { runtime: Scrip
     if (lesson) stats.solverCallsWithLesson++
     // a harmful lesson it also follows (used as junk in the sharing tests)
     if (/\bin words\b/i.test(system)) return 'The answer, in words, is a little over forty.'
-    const r = rng(opts.seed ?? 0)
+    const r = createPrng(opts.seed ?? 0).next
     const q = /(-?\d+)\s*([+-])\s*(-?\d+)/.exec(seen.at(-1)?.content ?? '')
     if (q == null) return 'I am not sure.'
     const exact = q[2] === '+' ? Number(q[1]) + Number(q[3]) : Number(q[1]) - Number(q[3])
@@ -128,7 +118,7 @@ export function lessonWorld (options: LessonWorldOptions = {}): { runtime: Scrip
 
 /** Addition/subtraction tasks: `train` and `test` splits with distinct questions. */
 export function arithmeticTasks (nTrain: number, nTest: number, seed = 7): string {
-  const r = rng(seed)
+  const r = createPrng(seed).next
   const lines: string[] = []
   const seen = new Set<string>()
   while (lines.length < nTrain + nTest) {

@@ -1,4 +1,4 @@
-/** Seeded pseudo-random numbers (xoshiro128**) so DARE, sketches and nulls are reproducible. */
+/** Seeded pseudo-random numbers (xoshiro128**) so DARE, sketches, nulls, training order and simulations are reproducible. */
 
 export interface Prng {
   /** Uniform in [0, 1). */
@@ -48,4 +48,14 @@ export function createPrng (seed: number): Prng {
     return r * Math.cos(2 * Math.PI * v)
   }
   return { next, gaussian }
+}
+
+/** A copy of `items` in an order drawn from `rng` (Fisher–Yates). */
+export function shuffled<T> (items: readonly T[], rng: Prng): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
 }
