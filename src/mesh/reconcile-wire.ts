@@ -1,5 +1,6 @@
 /** Wire encoding of range-based reconciliation messages: bounds, varints, bounded reads. Pure. */
 import { InvalidSyncMessageError } from './errors.ts'
+import { readVarint, writeVarint } from './varint.ts'
 
 export const SYNC_VERSION = 0x01
 export const ID_SIZE = 32
@@ -57,17 +58,6 @@ export function minimalBound (prev: SyncItem, curr: SyncItem): Bound {
   return { created: curr.created, prefix: curr.id.subarray(0, Math.min(shared + 1, ID_SIZE)) }
 }
 
-export function varintBytes (value: number): number[] {
-  const out: number[] = []
-  let v = value
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80)
-    v = Math.floor(v / 0x80)
-  }
-  out.push(v)
-  return out
-}
-
 export class Writer {
   private readonly parts: number[] = []
   private lastCreated = 0
@@ -82,7 +72,7 @@ export class Writer {
   }
 
   byte (b: number): void { this.parts.push(b) }
-  varint (v: number): void { for (const b of varintBytes(v)) this.parts.push(b) }
+  varint (v: number): void { writeVarint(this.parts, v) }
   bytes (b: Uint8Array): void { for (const x of b) this.parts.push(x) }
 
   bound (b: Bound): void {
@@ -118,18 +108,18 @@ export class Reader {
   }
 
   varint (): number {
-    let value = 0
-    let scale = 1
-    for (let i = 0; i < 8; i++) {
-      const b = this.byte()
-      value += (b & 0x7f) * scale
-      if ((b & 0x80) === 0) {
-        if (!Number.isSafeInteger(value)) this.fail('varint out of range')
-        return value
-      }
-      scale *= 0x80
+    const r = readVarint(this.buf, this.pos, 8)
+    if (r === 'truncated') {
+      this.pos = this.buf.length
+      this.fail('truncated')
     }
-    return this.fail('varint too long')
+    if (r === 'too-long') {
+      this.pos += 8
+      this.fail('varint too long')
+    }
+    this.pos += r.length
+    if (!Number.isSafeInteger(r.value)) this.fail('varint out of range')
+    return r.value
   }
 
   take (n: number): Uint8Array {

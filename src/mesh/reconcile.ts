@@ -19,8 +19,9 @@
 import { createHash } from 'node:crypto'
 import {
   FINGERPRINT_SIZE, ID_SIZE, MASK, MAX_BOUND, MIN_BOUND, MODE_FINGERPRINT, MODE_IDLIST, MODE_SKIP, Reader, SYNC_VERSION,
-  Writer, compareBounds, compareItems, compareToBound, minimalBound, varintBytes
+  Writer, compareBounds, compareItems, compareToBound, minimalBound
 } from './reconcile-wire.ts'
+import { varintBytes } from './varint.ts'
 import type { Bound, SyncItem } from './reconcile-wire.ts'
 
 export { FINGERPRINT_SIZE, ID_SIZE, SYNC_VERSION, compareItems } from './reconcile-wire.ts'

@@ -7,7 +7,11 @@
  */
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolViolationError } from './errors.ts'
+import { readVarint, varintBytes } from './varint.ts'
 import type { MessageStream, Stream } from '@libp2p/interface'
+
+/** A frame's length prefix is at most 5 bytes (35 bits; every limit is far below). */
+const MAX_PREFIX_BYTES = 5
 
 class StreamClosedWhileWritingError extends Error {
   constructor (options?: ErrorOptions) {
@@ -50,10 +54,7 @@ export async function sendAll (stream: MessageStream, data: Uint8Array, options:
 
 /** Encodes one frame: unsigned varint length, then the bytes. */
 export function frame (bytes: Uint8Array): Uint8Array {
-  const head: number[] = []
-  let n = bytes.length
-  while (n >= 0x80) { head.push((n & 0x7f) | 0x80); n >>>= 7 }
-  head.push(n)
+  const head = varintBytes(bytes.length)
   const out = new Uint8Array(head.length + bytes.length)
   out.set(head, 0)
   out.set(bytes, head.length)
@@ -97,18 +98,10 @@ export class StreamReader {
   /** The next frame, or null at a clean end of stream. */
   async readFrame (limit: number): Promise<Uint8Array | null> {
     for (;;) {
-      let len = 0
-      let shift = 0
-      let i = 0
-      let complete = false
-      for (; i < this.buf.byteLength && i < 5; i++) {
-        const b = this.buf.get(i)
-        len += (b & 0x7f) * 2 ** shift
-        shift += 7
-        if ((b & 0x80) === 0) { complete = true; i++; break }
-      }
-      if (!complete && i >= 5) throw new ProtocolViolationError(this.protocol, 'frame length prefix too long', this.peer)
-      if (complete) {
+      const head = readVarint(this.buf.subarray(0, Math.min(this.buf.byteLength, MAX_PREFIX_BYTES)), 0, MAX_PREFIX_BYTES)
+      if (head === 'too-long') throw new ProtocolViolationError(this.protocol, 'frame length prefix too long', this.peer)
+      if (head !== 'truncated') {
+        const { value: len, length: i } = head
         if (len > limit) throw new ProtocolViolationError(this.protocol, `frame of ${len} bytes exceeds the ${limit}-byte limit`, this.peer)
         if (this.buf.byteLength >= i + len) {
           const out = this.buf.subarray(i, i + len)

@@ -11,6 +11,7 @@ import { SYNC_FRAME_LIMIT, SYNC_MAX_ROUNDS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS } fro
 import { ProtocolViolationError, SyncRoundsExceededError } from './errors.ts'
 import { ID_SIZE, Reconciler, SyncSet } from './reconcile.ts'
 import { StreamReader, frame, sendAll } from './stream-io.ts'
+import { varintLength } from './varint.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
 import type { SyncItem } from './reconcile.ts'
 import type { Library } from '../library/index.ts'
@@ -282,12 +283,6 @@ function decodeOffer (msg: Uint8Array, remote: string): Uint8Array[] {
   const count = ((msg[1] ?? 0) << 8) | (msg[2] ?? 0)
   if (msg.length !== 3 + count * ID_SIZE) throw new ProtocolViolationError(SYNC_PROTOCOL, 'malformed offer frame', remote)
   return Array.from({ length: count }, (_, i) => msg.subarray(3 + i * ID_SIZE, 3 + (i + 1) * ID_SIZE))
-}
-
-function varintLength (n: number): number {
-  let len = 1
-  while (n >= 0x80) { n = Math.floor(n / 0x80); len++ }
-  return len
 }
 
 /** The peer id on the other end of an outbound stream. */
