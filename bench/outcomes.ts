@@ -20,6 +20,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { rawCid } from '../src/artifacts/index.ts'
 import { openLibrary } from '../src/library/index.ts'
+import { createPrng } from '../src/random/index.ts'
 import { OutcomeDht, createOutcomeService, exactKey, outcomeKadDhtInit } from '../src/outcomes/index.ts'
 import { hashEmbedder } from '../src/router/index.ts'
 import { runLan } from './_outcomes-lan.ts'
@@ -199,8 +200,7 @@ async function runSize (n: number, rnd: () => number): Promise<Record<string, nu
 }
 
 export async function run (): Promise<Record<string, unknown>> {
-  let seed = 12345
-  const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31 }
+  const rnd = createPrng(12345).next
   const figures: Record<string, unknown> = { sizes: SIZES.join(','), topology: 'each node dials 3 random earlier nodes', lsh: '10 bands × 5 bits' }
   for (const n of SIZES) Object.assign(figures, await runSize(n, rnd))
   for (const [n, procs] of LAN) {
