@@ -1,7 +1,7 @@
 /**
  * Limits shared by the mesh, trust, outcomes and the API: one token bucket (with an injectable
- * clock) and bounded concurrency (`mapLimit`, `Semaphore`). Below every other folder but
- * `artifacts`; imports nothing of the project.
+ * clock) and bounded concurrency (`mapLimit`, `Semaphore`). Bottom layer, beside `artifacts` and
+ * `random`: imports nothing of the project.
  *
  * @example
  * ```ts
