@@ -1,7 +1,7 @@
 /**
- * Seeded pseudo-random numbers (xoshiro128**), so adapter merges and SVD sketches, training order, benches and
- * simulations repeat for a given seed. Bottom layer, beside `artifacts` and `limits`: imports
- * nothing of the project.
+ * Seeded pseudo-random numbers (xoshiro128**), so adapter merges and SVD sketches, training
+ * order, benches and simulations repeat for a given seed. Bottom layer, beside `artifacts` and
+ * `limits`: imports nothing of the project.
  *
  * @example
  * ```ts
