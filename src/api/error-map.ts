@@ -1,9 +1,13 @@
 /**
- * The one mapping from error names to HTTP answers (STYLE §4). Bodies are OpenAI-style
+ * The one mapping from error categories to HTTP answers (STYLE §4). Bodies are OpenAI-style
  * (`{ error: { message, type, param, code } }`) on every path, so `/v1` clients and the
  * dashboard read errors the same way. Internal errors never leak their message or stack.
  */
 import { logger } from '@libp2p/logger'
+import { categoryOf } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
+import { PromptTooLongError } from '../runtime/index.ts'
+import { RouteNotFoundError, UnknownModelError, UnsupportedMediaTypeError } from './errors.ts'
 
 const log = logger('baobab:api:errors')
 
@@ -16,45 +20,62 @@ export interface HttpError {
   headers: Record<string, string>
 }
 
-/** Names whose messages describe bad input from the caller (4xx, message shown). */
-const BAD_INPUT = /^(Malformed|Invalid|Unknown(?!Runtime)|Missing|Unexpected|Field|Oversize|NonCanonical|CidMismatch|Unsupported|ChunkMismatch|SchemaTooNew)|(Invalid|Malformed|TooLarge|Refused|Rejected|Mismatch|Injection|Parse|Format|Input|Question)\w*Error$/
+interface Answer { status: number, type: string, code?: string, hidden?: string }
 
-interface Named { name?: unknown, message?: unknown, param?: unknown, retryAfter?: unknown }
+/**
+ * By category. `code` is the OpenAI-style code; left out, it is the class name in snake case
+ * (`InvalidRequestError` → `invalid_request`). A `hidden` answer shows that text instead of the
+ * error's message and logs the error.
+ */
+const ANSWERS: Readonly<Record<ErrorCategory, Answer>> = {
+  'bad-input': { status: 400, type: 'invalid_request_error' },
+  'not-found': { status: 404, type: 'invalid_request_error' },
+  conflict: { status: 409, type: 'invalid_request_error', code: 'status_conflict' },
+  'too-large': { status: 413, type: 'invalid_request_error', code: 'payload_too_large' },
+  unauthenticated: { status: 401, type: 'authentication_error', code: 'invalid_api_key' },
+  forbidden: { status: 403, type: 'permission_error' },
+  'rate-limited': { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+  timeout: { status: 408, type: 'timeout_error', code: 'request_timeout' },
+  unavailable: { status: 503, type: 'service_unavailable' },
+  upstream: { status: 502, type: 'upstream_error', hidden: 'the model backend failed; see the node log' },
+  internal: { status: 500, type: 'server_error', code: 'internal_error', hidden: 'internal error; see the node log' }
+}
+
+/** Where OpenAI clients expect their own code (or status) for one of our errors. */
+const OPENAI_ANSWERS: ReadonlyMap<unknown, Partial<Answer>> = new Map<unknown, Partial<Answer>>([
+  [UnknownModelError, { code: 'model_not_found' }],
+  [RouteNotFoundError, { code: 'not_found' }],
+  [PromptTooLongError, { code: 'context_length_exceeded' }],
+  [UnsupportedMediaTypeError, { status: 415 }]
+])
+
+/** Errors thrown by libraries (fetch, AbortSignal), by their exact name. */
+const LIBRARY_ANSWERS: ReadonlyMap<string, Answer> = new Map([
+  ['AbortError', { status: 499, type: 'client_closed_request', code: 'aborted' }],
+  ['TimeoutError', ANSWERS.timeout]
+])
+
+interface Fields { name?: unknown, message?: unknown, param?: unknown, retryAfter?: unknown }
 
 export function httpErrorFor (err: unknown): HttpError {
-  const e = (err ?? {}) as Named
+  const e = (err ?? {}) as Fields
   const name = typeof e.name === 'string' ? e.name : 'Error'
+  const category = categoryOf(err)
+  const answer: Answer = category != null
+    ? { ...ANSWERS[category], ...OPENAI_ANSWERS.get((err as object).constructor) }
+    : LIBRARY_ANSWERS.get(name) ?? ANSWERS.internal
+  const code = answer.code ?? snake(name)
+  if (answer.hidden != null) {
+    if (category === 'upstream') log.error('upstream failure %s: %s', name, e.message)
+    else log.error('internal error %s: %e', name, err)
+    return { status: answer.status, type: answer.type, code, message: answer.hidden, param: null, headers: {} }
+  }
+  const headers: Record<string, string> = {}
+  if (category === 'unauthenticated') headers['www-authenticate'] = 'Bearer'
+  if (category === 'rate-limited') headers['retry-after'] = String(e.retryAfter ?? 1)
   const message = typeof e.message === 'string' ? e.message : String(err)
   const param = typeof e.param === 'string' ? e.param : null
-  const known = (status: number, type: string, code: string, headers: Record<string, string> = {}): HttpError =>
-    ({ status, type, code, message, param, headers })
-
-  switch (name) {
-    case 'UnauthorizedError': return known(401, 'authentication_error', 'invalid_api_key', { 'www-authenticate': 'Bearer' })
-    case 'RateLimitedError': return known(429, 'rate_limit_error', 'rate_limit_exceeded', { 'retry-after': String(e.retryAfter ?? 1) })
-    case 'UnknownModelError': return known(404, 'invalid_request_error', 'model_not_found')
-    case 'RouteNotFoundError': return known(404, 'invalid_request_error', 'not_found')
-    case 'PayloadTooLargeError': return known(413, 'invalid_request_error', 'payload_too_large')
-    case 'PromptTooLongError': return known(400, 'invalid_request_error', 'context_length_exceeded')
-    case 'MalformedJsonError': return known(400, 'invalid_request_error', 'malformed_json')
-    case 'RequestTimeoutError': return known(408, 'timeout_error', 'request_timeout')
-    case 'StatusConflictError': return known(409, 'invalid_request_error', 'status_conflict')
-    case 'InvalidTransitionError': return known(409, 'invalid_request_error', 'status_conflict')
-    case 'ForbiddenHostError': return known(403, 'permission_error', 'forbidden_host')
-    case 'ForbiddenOriginError': return known(403, 'permission_error', 'forbidden_origin')
-    case 'UnsupportedMediaTypeError': return known(415, 'invalid_request_error', 'unsupported_media_type')
-    case 'CapabilityUnavailableError': return known(503, 'service_unavailable', 'capability_unavailable')
-    case 'AbortError': return known(499, 'client_closed_request', 'aborted')
-    case 'TimeoutError': return known(408, 'timeout_error', 'request_timeout')
-  }
-  if (/NotFound/.test(name)) return known(404, 'invalid_request_error', snake(name))
-  if (BAD_INPUT.test(name)) return known(400, 'invalid_request_error', snake(name))
-  if (/^Runtime(Connection|Timeout|Http|Protocol)Error$/.test(name)) {
-    log.error('upstream failure %s: %s', name, message)
-    return { status: 502, type: 'upstream_error', code: snake(name), message: 'the model backend failed; see the node log', param: null, headers: {} }
-  }
-  log.error('internal error %s: %e', name, err)
-  return { status: 500, type: 'server_error', code: 'internal_error', message: 'internal error; see the node log', param: null, headers: {} }
+  return { status: answer.status, type: answer.type, code, message, param, headers }
 }
 
 export function errorBody (h: HttpError): { error: { message: string, type: string, param: string | null, code: string } } {

@@ -1,17 +1,15 @@
-/** Named errors of the HTTP API. Callers and the error map test `err.name`. */
+/** Named errors of the HTTP API. Callers test `err.name`; the error map answers by category. */
+import { BaobabError } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
 
-export class ApiError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'ApiError'
-  }
+export class ApiError extends BaobabError {
+  static override readonly category: ErrorCategory = 'bad-input'
 }
 
 /** The request body is not valid JSON. */
 export class MalformedJsonError extends ApiError {
   constructor (options?: ErrorOptions) {
     super('request body is not valid JSON', options)
-    this.name = 'MalformedJsonError'
   }
 }
 
@@ -20,93 +18,80 @@ export class InvalidRequestError extends ApiError {
   readonly param: string | null
   constructor (message: string, param: string | null = null, options?: ErrorOptions) {
     super(message, options)
-    this.name = 'InvalidRequestError'
     this.param = param
   }
 }
 
 export class UnknownModelError extends ApiError {
+  static override readonly category = 'not-found'
   readonly model: string
   constructor (model: string) {
     super(`the model '${model}' does not exist; GET /v1/models lists baobab/auto and every expert`)
-    this.name = 'UnknownModelError'
     this.model = model
   }
 }
 
 export class RouteNotFoundError extends ApiError {
+  static override readonly category = 'not-found'
   readonly path: string
   constructor (method: string, path: string) {
     super(`no such endpoint: ${method} ${path}`)
-    this.name = 'RouteNotFoundError'
     this.path = path
   }
 }
 
-/** The prompt (all messages together) is longer than the node accepts. */
-export class PromptTooLongError extends ApiError {
-  readonly length: number
-  readonly limit: number
-  constructor (length: number, limit: number) {
-    super(`the prompt has ${length} characters; this node accepts at most ${limit}`)
-    this.name = 'PromptTooLongError'
-    this.length = length
-    this.limit = limit
-  }
-}
-
 export class PayloadTooLargeError extends ApiError {
+  static override readonly category = 'too-large'
   readonly limit: number
   constructor (limit: number) {
     super(`request body is larger than ${limit} bytes`)
-    this.name = 'PayloadTooLargeError'
     this.limit = limit
   }
 }
 
 export class UnauthorizedError extends ApiError {
+  static override readonly category = 'unauthenticated'
   constructor (message = 'missing or invalid token: send "Authorization: Bearer <token>"') {
     super(message)
-    this.name = 'UnauthorizedError'
   }
 }
 
 export class RateLimitedError extends ApiError {
+  static override readonly category = 'rate-limited'
   /** Seconds until one more request is allowed. */
   readonly retryAfter: number
   constructor (retryAfter: number) {
     super(`too many requests; retry in ${retryAfter} s`)
-    this.name = 'RateLimitedError'
     this.retryAfter = retryAfter
   }
 }
 
 /** The node took longer than the request time limit. */
 export class RequestTimeoutError extends ApiError {
+  static override readonly category = 'timeout'
   readonly timeoutMs: number
   constructor (timeoutMs: number, options?: ErrorOptions) {
     super(`the request took longer than ${timeoutMs} ms`, options)
-    this.name = 'RequestTimeoutError'
     this.timeoutMs = timeoutMs
   }
 }
 
 /** A part of the node this request needs is not running (e.g. no mesh, no outcome index). */
 export class CapabilityUnavailableError extends ApiError {
+  static override readonly category = 'unavailable'
   readonly capability: string
   constructor (capability: string, detail = 'is not enabled on this node') {
     super(`${capability} ${detail}`)
-    this.name = 'CapabilityUnavailableError'
     this.capability = capability
   }
 }
 
 /** Binding a non-loopback address without a token. */
 export class InsecureBindError extends ApiError {
+  static override readonly category = 'internal'
   readonly host: string
   constructor (host: string) {
     super(`refusing to listen on ${host} without a token: set http.token in config.json, or bind 127.0.0.1`)
-    this.name = 'InsecureBindError'
     this.host = host
   }
 }
@@ -115,18 +100,17 @@ export class InvalidApiOptionsError extends ApiError {
   readonly option: string
   constructor (option: string, reason: string) {
     super(`${option}: ${reason}`)
-    this.name = 'InvalidApiOptionsError'
     this.option = option
   }
 }
 
 /** The artifact is not in the status the action needs (e.g. approving a trusted artifact). */
 export class StatusConflictError extends ApiError {
+  static override readonly category = 'conflict'
   readonly cid: string
   readonly status: string
   constructor (cid: string, status: string, needed: string) {
     super(`artifact ${cid} is ${status}, not ${needed}`)
-    this.name = 'StatusConflictError'
     this.cid = cid
     this.status = status
   }
@@ -134,20 +118,20 @@ export class StatusConflictError extends ApiError {
 
 /** The request's `Host` is not a name of this server (DNS rebinding, or a name not in `http.allowedHosts`). */
 export class ForbiddenHostError extends ApiError {
+  static override readonly category = 'forbidden'
   readonly host: string
   constructor (host: string) {
     super(`this server does not answer to the host "${host.slice(0, 200)}": use 127.0.0.1 or localhost, or add the name to http.allowedHosts`)
-    this.name = 'ForbiddenHostError'
     this.host = host
   }
 }
 
 /** A web page from another origin called the API (the origin is not in `http.allowedOrigins`). */
 export class ForbiddenOriginError extends ApiError {
+  static override readonly category = 'forbidden'
   readonly origin: string
   constructor (origin: string) {
     super(`pages from ${origin.slice(0, 200)} may not call this API: add the origin to http.allowedOrigins to allow it`)
-    this.name = 'ForbiddenOriginError'
     this.origin = origin
   }
 }
@@ -157,7 +141,6 @@ export class UnsupportedMediaTypeError extends ApiError {
   readonly contentType: string
   constructor (method: string, contentType: string, accepted: readonly string[]) {
     super(`${method} needs Content-Type ${accepted.join(' or ')}${contentType === '' ? ' (none was sent)' : ` (got ${contentType.slice(0, 100)})`}`)
-    this.name = 'UnsupportedMediaTypeError'
     this.contentType = contentType
   }
 }

@@ -37,6 +37,6 @@ export type {
 } from './types.ts'
 export {
   ApiError, CapabilityUnavailableError, ForbiddenHostError, ForbiddenOriginError, InsecureBindError, InvalidApiOptionsError, InvalidRequestError, MalformedJsonError,
-  PayloadTooLargeError, PromptTooLongError, RateLimitedError, RequestTimeoutError, RouteNotFoundError, StatusConflictError,
+  PayloadTooLargeError, RateLimitedError, RequestTimeoutError, RouteNotFoundError, StatusConflictError,
   UnauthorizedError, UnknownModelError, UnsupportedMediaTypeError
 } from './errors.ts'

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto'
 import type { z } from 'zod'
 import type { chatRequest, completionRequest, wireMessage } from './schemas.ts'
 import type { SseMessage } from './sse.ts'
-import { PromptTooLongError, UnknownModelError } from './errors.ts'
+import { UnknownModelError } from './errors.ts'
+import { PromptTooLongError } from '../runtime/index.ts'
 import type { AskInput, AskResult, AskStream, ChatMessage, NodeServices, RouteExplanation, StreamPart, ToolCall } from './types.ts'
 import type { FinishReason } from '../runtime/types.ts'
 
@@ -25,7 +26,7 @@ export async function resolveModel (services: NodeServices, model: string, signa
 
 export function checkPromptLength (messages: ChatMessage[], limit: number): void {
   const length = messages.reduce((n, m) => n + m.content.length, 0)
-  if (length > limit) throw new PromptTooLongError(length, limit)
+  if (length > limit) throw new PromptTooLongError(length, limit, 'characters')
 }
 
 /** The `baobab` object added to chat completions. */

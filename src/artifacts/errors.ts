@@ -1,24 +1,17 @@
 /** Named errors for artifact decoding, validation and signing. Callers test `err.name`. */
+import { BaobabError } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
 
-export class ArtifactError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'ArtifactError'
-  }
+export class ArtifactError extends BaobabError {
+  static override readonly category: ErrorCategory = 'bad-input'
 }
 
-export class MalformedArtifactError extends ArtifactError {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'MalformedArtifactError'
-  }
-}
+export class MalformedArtifactError extends ArtifactError {}
 
 export class UnsupportedVersionError extends ArtifactError {
   readonly version: unknown
   constructor (version: unknown) {
     super(`unsupported artifact version ${JSON.stringify(version)} (this node speaks v1)`)
-    this.name = 'UnsupportedVersionError'
     this.version = version
   }
 }
@@ -27,7 +20,6 @@ export class UnknownKindError extends ArtifactError {
   readonly kind: unknown
   constructor (kind: unknown) {
     super(`unknown artifact kind ${JSON.stringify(kind)}`)
-    this.name = 'UnknownKindError'
     this.kind = kind
   }
 }
@@ -36,7 +28,6 @@ export class MissingFieldError extends ArtifactError {
   readonly field: string
   constructor (field: string) {
     super(`missing field "${field}"`)
-    this.name = 'MissingFieldError'
     this.field = field
   }
 }
@@ -45,7 +36,6 @@ export class UnexpectedFieldError extends ArtifactError {
   readonly field: string
   constructor (field: string) {
     super(`unexpected field "${field}"`)
-    this.name = 'UnexpectedFieldError'
     this.field = field
   }
 }
@@ -54,7 +44,6 @@ export class FieldTypeError extends ArtifactError {
   readonly field: string
   constructor (field: string, expected: string) {
     super(`field "${field}" must be ${expected}`)
-    this.name = 'FieldTypeError'
     this.field = field
   }
 }
@@ -62,7 +51,6 @@ export class FieldTypeError extends ArtifactError {
 export class NonCanonicalEncodingError extends ArtifactError {
   constructor () {
     super('artifact bytes are not canonical DAG-CBOR (re-encoding gives different bytes)')
-    this.name = 'NonCanonicalEncodingError'
   }
 }
 
@@ -71,7 +59,6 @@ export class OversizeArtifactError extends ArtifactError {
   readonly limit: number
   constructor (kind: string, size: number, limit: number) {
     super(`${kind} artifact is ${size} bytes; the limit is ${limit}`)
-    this.name = 'OversizeArtifactError'
     this.size = size
     this.limit = limit
   }
@@ -81,7 +68,6 @@ export class InvalidSignatureError extends ArtifactError {
   readonly author: string
   constructor (author: string, options?: ErrorOptions) {
     super(`signature does not verify for author ${author}`, options)
-    this.name = 'InvalidSignatureError'
     this.author = author
   }
 }
@@ -91,7 +77,6 @@ export class CidMismatchError extends ArtifactError {
   readonly actual: string
   constructor (expected: string, actual: string) {
     super(`content hashes to ${actual}, expected ${expected}`)
-    this.name = 'CidMismatchError'
     this.expected = expected
     this.actual = actual
   }
@@ -101,7 +86,6 @@ export class InvalidKeyFileError extends ArtifactError {
   readonly path: string
   constructor (path: string, reason: string, options?: ErrorOptions) {
     super(`node key file ${path} is unusable: ${reason}`, options)
-    this.name = 'InvalidKeyFileError'
     this.path = path
   }
 }

@@ -1,17 +1,18 @@
-/** CLI errors and the one mapping from error names to exit codes. */
+/** CLI errors and the one mapping from error categories to exit codes. */
+import { BaobabError, categoryOf } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
 
-export class UsageError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'UsageError'
-  }
+/** Base of the CLI's own errors: a bad command line or config file. */
+export class CliError extends BaobabError {
+  static override readonly category: ErrorCategory = 'bad-input'
 }
 
-export class ConfigError extends Error {
+export class UsageError extends CliError {}
+
+export class ConfigError extends CliError {
   readonly path: string
   constructor (path: string, reason: string, options?: ErrorOptions) {
     super(`config ${path}: ${reason}`, options)
-    this.name = 'ConfigError'
     this.path = path
   }
 }
@@ -21,14 +22,30 @@ export const EXIT_INTERNAL = 1
 export const EXIT_BAD_INPUT = 2
 export const EXIT_NOT_FOUND = 3
 
-const BAD_INPUT = /^(Usage|Config|Malformed|Unsupported|Unknown|Missing|Unexpected|Field|Oversize|NonCanonical|InvalidSignature|CidMismatch|InvalidKeyFile|InvalidQuery|SchemaTooNew|ChunkMismatch|Corrupt|StorageFull|Safetensors|TensorOffset|NonFinite|AdapterConfig|LoraPair|ArchitectureInfo|Dtype|Shape|BaseModel|GgufFormat|BitDelta|NotALora|PromptInjection|PromptTooLong|Exemplar)|(Invalid|Malformed|TooLarge|Refused|Rejected|Mismatch|Injection|Parse|Format|Input)\w*Error$/
+/** The caller must change something (bad input, a conflicting state, too large) 2, not found 3, else 1. */
+const EXIT_CODES: Readonly<Record<ErrorCategory, number>> = {
+  'bad-input': EXIT_BAD_INPUT,
+  conflict: EXIT_BAD_INPUT,
+  'too-large': EXIT_BAD_INPUT,
+  'not-found': EXIT_NOT_FOUND,
+  unavailable: EXIT_INTERNAL,
+  internal: EXIT_INTERNAL,
+  unauthenticated: EXIT_INTERNAL,
+  forbidden: EXIT_INTERNAL,
+  'rate-limited': EXIT_INTERNAL,
+  timeout: EXIT_INTERNAL,
+  upstream: EXIT_INTERNAL
+}
 
-/** bad input 2, not found 3, anything else 1. */
+/** Errors thrown by libraries the CLI uses, by their exact name. */
+const LIBRARY_EXIT_CODES: ReadonlyMap<string, number> = new Map([
+  ['CommanderError', EXIT_BAD_INPUT]
+])
+
+/** A Baobab error by its category ({@link EXIT_CODES}), a library's by {@link LIBRARY_EXIT_CODES}, anything else 1. */
 export function exitCodeFor (err: unknown): number {
+  const category = categoryOf(err)
+  if (category != null) return EXIT_CODES[category]
   const name = (err as { name?: unknown })?.name
-  if (typeof name !== 'string') return EXIT_INTERNAL
-  if (/NotFound/.test(name)) return EXIT_NOT_FOUND
-  if (BAD_INPUT.test(name)) return EXIT_BAD_INPUT
-  if (name === 'CommanderError') return EXIT_BAD_INPUT
-  return EXIT_INTERNAL
+  return (typeof name === 'string' ? LIBRARY_EXIT_CODES.get(name) : undefined) ?? EXIT_INTERNAL
 }

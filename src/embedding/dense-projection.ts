@@ -12,6 +12,7 @@
  * Vectors that are already dense with at most 1024 dimensions (a configured embedding model)
  * are kept as they are, cut to `dimensions` and re-normalised when fewer are asked for.
  */
+import { BaobabError } from '../errors/index.ts'
 
 /** Default output size. */
 export const DENSE_DIMS = 384
@@ -21,11 +22,11 @@ export const MAX_DENSE_DIMS = 1024
 export const PROJECTION_SEED = 0xba0bab
 export const DENSE_PROJECTION_ID = 'dense-projection@1'
 
-export class InvalidDimensionsError extends Error {
+export class InvalidDimensionsError extends BaobabError {
+  static override readonly category = 'bad-input'
   readonly param = 'dimensions'
   constructor (dims: number, max: number) {
     super(`dimensions must be an integer from 1 to ${max} (got ${dims})`)
-    this.name = 'InvalidDimensionsError'
   }
 }
 

@@ -1,10 +1,9 @@
-/** Named errors of the learning component. Callers test `err.name`; the CLI maps names to exit codes. */
+/** Named errors of the learning component. Callers test `err.name`; the CLI maps their categories to exit codes. */
+import { BaobabError } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
 
-export class LearnError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'LearnError'
-  }
+export class LearnError extends BaobabError {
+  static override readonly category: ErrorCategory = 'bad-input'
 }
 
 /** Experience text that matches a prompt-injection pattern (refused, never stored). */
@@ -13,7 +12,6 @@ export class PromptInjectionError extends LearnError {
   readonly excerpt: string
   constructor (pattern: string, excerpt: string, options?: ErrorOptions) {
     super(`refused: the text looks like a prompt injection (${pattern}): "${excerpt}"`, options)
-    this.name = 'PromptInjectionError'
     this.pattern = pattern
     this.excerpt = excerpt
   }
@@ -24,16 +22,15 @@ export class InvalidExperienceError extends LearnError {
   readonly field: string
   constructor (field: string, reason: string, options?: ErrorOptions) {
     super(`invalid experience ${field}: ${reason}`, options)
-    this.name = 'InvalidExperienceError'
     this.field = field
   }
 }
 
 export class ExperienceNotFoundError extends LearnError {
+  static override readonly category = 'not-found'
   readonly cid: string
   constructor (cid: string, detail = 'no experience with this CID in the library') {
     super(`${cid}: ${detail}`)
-    this.name = 'ExperienceNotFoundError'
     this.cid = cid
   }
 }
@@ -45,7 +42,6 @@ export class TaskFormatError extends LearnError {
   constructor (path: string, lines: Array<{ line: number, reason: string }>, options?: ErrorOptions) {
     const shown = lines.slice(0, 5).map(l => `line ${l.line}: ${l.reason}`).join('; ')
     super(`${path}: ${lines.length} bad line(s): ${shown}${lines.length > 5 ? '; …' : ''}`, options)
-    this.name = 'TaskFormatError'
     this.path = path
     this.lines = lines
   }
@@ -56,19 +52,18 @@ export class InvalidGraderError extends LearnError {
   readonly grader: string
   constructor (grader: string, reason: string, options?: ErrorOptions) {
     super(`grader "${grader}": ${reason}`, options)
-    this.name = 'InvalidGraderError'
     this.grader = grader
   }
 }
 
 /** A grader call that threw, returned a non-number, or did not answer in time. */
 export class GraderFailedError extends LearnError {
+  static override readonly category = 'internal'
   readonly grader: string
   readonly taskId: string
   readonly timedOut: boolean
   constructor (grader: string, taskId: string, reason: string, timedOut: boolean, options?: ErrorOptions) {
     super(`grader "${grader}" failed on task ${taskId}: ${reason}`, options)
-    this.name = 'GraderFailedError'
     this.grader = grader
     this.taskId = taskId
     this.timedOut = timedOut
@@ -80,7 +75,6 @@ export class MalformedOpsError extends LearnError {
   readonly output: string
   constructor (reason: string, output: string, options?: ErrorOptions) {
     super(`malformed operations: ${reason}`, options)
-    this.name = 'MalformedOpsError'
     this.output = output.slice(0, 500)
   }
 }
@@ -90,17 +84,16 @@ export class InvalidLearnOptionsError extends LearnError {
   readonly option: string
   constructor (option: string, reason: string) {
     super(`invalid option ${option}: ${reason}`)
-    this.name = 'InvalidLearnOptionsError'
     this.option = option
   }
 }
 
 /** A prompt template file that is missing or lacks its version header. */
 export class TemplateError extends LearnError {
+  static override readonly category = 'internal'
   readonly template: string
   constructor (template: string, reason: string, options?: ErrorOptions) {
     super(`prompt template ${template}: ${reason}`, options)
-    this.name = 'TemplateError'
     this.template = template
   }
 }

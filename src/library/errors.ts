@@ -1,26 +1,25 @@
 /** Named library errors. Callers test `err.name`. */
+import { BaobabError } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
 
-export class LibraryError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'LibraryError'
-  }
+export class LibraryError extends BaobabError {
+  static override readonly category: ErrorCategory = 'bad-input'
 }
 
 export class ArtifactNotFoundError extends LibraryError {
+  static override readonly category = 'not-found'
   readonly cid: string
   constructor (cid: string) {
     super(`no artifact ${cid} in the library`)
-    this.name = 'ArtifactNotFoundError'
     this.cid = cid
   }
 }
 
 export class BlobNotFoundError extends LibraryError {
+  static override readonly category = 'not-found'
   readonly cid: string
   constructor (cid: string) {
     super(`no blob ${cid} in the blob store`)
-    this.name = 'BlobNotFoundError'
     this.cid = cid
   }
 }
@@ -30,7 +29,6 @@ export class MissingBlobError extends LibraryError {
   readonly missing: string[]
   constructor (cid: string, missing: string[]) {
     super(`adapter ${cid} refers to ${missing.length} chunk(s) not in the blob store (first: ${missing[0]})`)
-    this.name = 'MissingBlobError'
     this.cid = cid
     this.missing = missing
   }
@@ -41,7 +39,6 @@ export class ChunkMismatchError extends LibraryError {
   readonly actual: string
   constructor (expected: string, actual: string) {
     super(`chunk hashes to ${actual}, expected ${expected}`)
-    this.name = 'ChunkMismatchError'
     this.expected = expected
     this.actual = actual
   }
@@ -52,7 +49,6 @@ export class SchemaTooNewError extends LibraryError {
   readonly supported: number
   constructor (path: string, found: number, supported: number) {
     super(`library ${path} has schema version ${found}; this Baobab understands up to ${supported}. Upgrade Baobab.`)
-    this.name = 'SchemaTooNewError'
     this.found = found
     this.supported = supported
   }
@@ -62,24 +58,18 @@ export class CorruptLibraryError extends LibraryError {
   readonly path: string
   constructor (path: string, reason: string, options?: ErrorOptions) {
     super(`library ${path} cannot be opened: ${reason}`, options)
-    this.name = 'CorruptLibraryError'
     this.path = path
   }
 }
 
 export class StorageFullError extends LibraryError {
+  static override readonly category = 'internal'
   constructor (what: string, options?: ErrorOptions) {
     super(`no space left while writing ${what}; nothing was stored`, options)
-    this.name = 'StorageFullError'
   }
 }
 
-export class InvalidQueryError extends LibraryError {
-  constructor (message: string) {
-    super(message)
-    this.name = 'InvalidQueryError'
-  }
-}
+export class InvalidQueryError extends LibraryError {}
 
 /** Maps low-level disk-full errors (ENOSPC, SQLITE_FULL) to StorageFullError. */
 export function asStorageError (err: unknown, what: string): unknown {

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { collectAnswer, httpErrorFor } from '../api/index.ts'
 import type { NodeServices, RouteExplanation } from '../api/index.ts'
+import { PromptTooLongError } from '../runtime/index.ts'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 
@@ -42,7 +43,7 @@ async function guarded (fn: () => Promise<CallToolResult>): Promise<CallToolResu
 export function registerTools (server: McpServer, services: NodeServices, limits: ToolLimits): void {
   const signal = (): AbortSignal => AbortSignal.timeout(limits.timeoutMs)
   const checkLength = (q: string): void => {
-    if (q.length > limits.maxPromptChars) throw Object.assign(new Error(`the question has ${q.length} characters; at most ${limits.maxPromptChars}`), { name: 'PromptTooLongError' })
+    if (q.length > limits.maxPromptChars) throw new PromptTooLongError(q.length, limits.maxPromptChars, 'characters', `the question has ${q.length} characters; at most ${limits.maxPromptChars}`)
   }
 
   server.registerTool('ask', {

@@ -1,11 +1,7 @@
 /** Named errors for the mesh: wire protocols, transfers, CAR files, network keys. Callers test `err.name`. */
+import { BaobabError } from '../errors/index.ts'
 
-export class MeshError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'MeshError'
-  }
-}
+export class MeshError extends BaobabError {}
 
 /** A peer sent bytes that do not follow a Baobab wire protocol. The peer is disconnected. */
 export class ProtocolViolationError extends MeshError {
@@ -13,7 +9,6 @@ export class ProtocolViolationError extends MeshError {
   readonly peer: string | undefined
   constructor (protocol: string, reason: string, peer?: string, options?: ErrorOptions) {
     super(`${protocol}: ${reason}${peer != null ? ` (peer ${peer})` : ''}`, options)
-    this.name = 'ProtocolViolationError'
     this.protocol = protocol
     this.peer = peer
   }
@@ -21,10 +16,10 @@ export class ProtocolViolationError extends MeshError {
 
 /** A reconciliation message could not be decoded (pure layer, no peer attached). */
 export class InvalidSyncMessageError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly offset: number
   constructor (reason: string, offset: number) {
     super(`invalid sync message at byte ${offset}: ${reason}`)
-    this.name = 'InvalidSyncMessageError'
     this.offset = offset
   }
 }
@@ -34,7 +29,6 @@ export class SyncRoundsExceededError extends MeshError {
   readonly rounds: number
   constructor (rounds: number) {
     super(`set reconciliation did not finish within ${rounds} rounds`)
-    this.name = 'SyncRoundsExceededError'
     this.rounds = rounds
   }
 }
@@ -46,7 +40,6 @@ export class ChunkVerificationError extends MeshError {
   readonly peer: string | undefined
   constructor (cid: string, actual: string, peer?: string) {
     super(`chunk ${cid} failed verification: bytes hash to ${actual}${peer != null ? ` (served by ${peer})` : ''}`)
-    this.name = 'ChunkVerificationError'
     this.cid = cid
     this.actual = actual
     this.peer = peer
@@ -55,11 +48,11 @@ export class ChunkVerificationError extends MeshError {
 
 /** No reachable peer could serve the CID. */
 export class FetchFailedError extends MeshError {
+  static override readonly category = 'unavailable'
   readonly cid: string
   readonly attempts: string[]
   constructor (cid: string, attempts: string[], options?: ErrorOptions) {
     super(`could not fetch ${cid}${attempts.length > 0 ? `: ${attempts.join('; ')}` : ': no peer has it'}`, options)
-    this.name = 'FetchFailedError'
     this.cid = cid
     this.attempts = attempts
   }
@@ -67,11 +60,11 @@ export class FetchFailedError extends MeshError {
 
 /** The remote answered a fetch request with a refusal (not found, busy, too large). */
 export class FetchRefusedError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly cid: string
   readonly code: string
   constructor (cid: string, code: string) {
     super(`peer refused ${cid}: ${code}`)
-    this.name = 'FetchRefusedError'
     this.cid = cid
     this.code = code
   }
@@ -79,12 +72,12 @@ export class FetchRefusedError extends MeshError {
 
 /** A CAR file holds a block that fails verification or cannot be read. */
 export class InvalidCarError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly path: string
   readonly block: string | undefined
   readonly index: number
   constructor (path: string, index: number, block: string | undefined, reason: string, options?: ErrorOptions) {
     super(`${path}: block #${index}${block != null ? ` (${block})` : ''} ${reason}; nothing was imported`, options)
-    this.name = 'InvalidCarError'
     this.path = path
     this.block = block
     this.index = index
@@ -93,11 +86,11 @@ export class InvalidCarError extends MeshError {
 
 /** An adapter cannot be exported or admitted because some of its weight chunks are absent. */
 export class MissingChunksError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly cid: string
   readonly missing: string[]
   constructor (cid: string, missing: string[]) {
     super(`adapter ${cid} is missing ${missing.length} weight chunk(s), first ${missing[0] ?? '?'}`)
-    this.name = 'MissingChunksError'
     this.cid = cid
     this.missing = missing
   }
@@ -105,30 +98,30 @@ export class MissingChunksError extends MeshError {
 
 /** A private-network key file is unreadable or malformed. */
 export class InvalidNetworkKeyError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly path: string
   constructor (path: string, reason: string, options?: ErrorOptions) {
     super(`network key ${path} is unusable: ${reason}`, options)
-    this.name = 'InvalidNetworkKeyError'
     this.path = path
   }
 }
 
 /** A multiaddr given by a user or config cannot be parsed or dialled. */
 export class InvalidMultiaddrError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly address: string
   constructor (address: string, options?: ErrorOptions) {
     super(`"${address}" is not a usable multiaddr`, options)
-    this.name = 'InvalidMultiaddrError'
     this.address = address
   }
 }
 
 /** Mesh configuration rejected at construction. */
 export class InvalidMeshConfigError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly field: string
   constructor (field: string, reason: string) {
     super(`mesh config ${field}: ${reason}`)
-    this.name = 'InvalidMeshConfigError'
     this.field = field
   }
 }
@@ -137,16 +130,15 @@ export class InvalidMeshConfigError extends MeshError {
 export class MeshNotStartedError extends MeshError {
   constructor () {
     super('the mesh is not started')
-    this.name = 'MeshNotStartedError'
   }
 }
 
 /** A peer was reached but the handshake failed: a private network this node has no key for, or another key. */
 export class HandshakeRefusedError extends MeshError {
+  static override readonly category = 'bad-input'
   readonly peer: string | undefined
   constructor (reason: string, peer?: string, options?: ErrorOptions) {
     super(`${peer != null ? `peer ${peer} ` : ''}${reason}`, options)
-    this.name = 'HandshakeRefusedError'
     this.peer = peer
   }
 }

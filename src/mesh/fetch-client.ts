@@ -1,6 +1,6 @@
 /** One `/baobab/fetch/1` request to one peer: returns the bytes from `offset` to the end. */
 import { FETCH_HEADER_LIMIT, FETCH_PROTOCOL, FETCH_TIMEOUT_MS } from './constants.ts'
-import { FetchRefusedError, ProtocolViolationError } from './errors.ts'
+import { FetchRefusedError, MeshError, ProtocolViolationError } from './errors.ts'
 import { decodeHeader, encodeRequest, maxSizeFor } from './fetch-wire.ts'
 import { StreamReader, frame, sendAll } from './stream-io.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
@@ -8,12 +8,12 @@ import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 /** A transfer that stopped early; `received` holds what arrived so a retry can resume. */
-export class TruncatedTransferError extends Error {
+export class TruncatedTransferError extends MeshError {
+  static override readonly retryable = true
   readonly received: Uint8Array
   readonly size: number
   constructor (cid: string, received: Uint8Array, size: number, options?: ErrorOptions) {
     super(`transfer of ${cid} stopped after ${received.length} of ${size} bytes`, options)
-    this.name = 'TruncatedTransferError'
     this.received = received
     this.size = size
   }

@@ -8,27 +8,15 @@ import { loraFile, trustedExperts } from './experts.ts'
 import type { ExpertRecord } from './experts.ts'
 import type { Library } from '../library/index.ts'
 import type { RelevantExperience, ExperienceSource } from '../learn/index.ts'
+import { ExpertNotFoundError, InvalidQuestionError } from '../router/index.ts'
 import type { RouteDecision, Router } from '../router/index.ts'
 import type { ChatMessage, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, StreamPart } from '../runtime/index.ts'
 
 /** Request fields passed to the runtime as they are. */
 type Passed = Pick<GenerateOptions, 'tools' | 'toolChoice' | 'responseFormat' | 'stop'>
 
-export class ExpertNotFoundError extends Error {
-  readonly expert: string
-  constructor (expert: string) {
-    super(`no trusted expert named "${expert}"`)
-    this.name = 'ExpertNotFoundError'
-    this.expert = expert
-  }
-}
-
-export class InvalidQuestionError extends Error {
-  constructor (reason: string) {
-    super(reason)
-    this.name = 'InvalidQuestionError'
-  }
-}
+/** Kept importable from here; the router owns them. */
+export { ExpertNotFoundError, InvalidQuestionError }
 
 export interface AnswerParts {
   library: Library
@@ -65,7 +53,7 @@ export interface Answer extends PreparedAnswer {
 
 function lastUserMessage (messages: ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user' && messages[i]!.content.trim() !== '') return messages[i]!.content
-  throw new InvalidQuestionError('the conversation has no user message to answer')
+  throw new InvalidQuestionError('the conversation has no user message to answer', { length: 0 })
 }
 
 export async function prepareAnswer (parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer> {
@@ -76,7 +64,7 @@ export async function prepareAnswer (parts: AnswerParts, messages: ChatMessage[]
   let forced = false
   if (options.expert != null) {
     expert = trustedExperts(parts.library).find(e => e.name === options.expert) ?? null
-    if (expert == null) throw new ExpertNotFoundError(options.expert)
+    if (expert == null) throw new ExpertNotFoundError(`no trusted expert named "${options.expert}"`, { expertId: options.expert })
     forced = true
   } else if (decision.choice != null) {
     expert = trustedExperts(parts.library).find(e => e.cid === decision.choice!.id) ?? null

@@ -1,10 +1,9 @@
 /** Named errors for outcome packets, fingerprints, DHT records and synthesis. Callers test `err.name`. */
+import { BaobabError } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
 
-export class OutcomeError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'OutcomeError'
-  }
+export class OutcomeError extends BaobabError {
+  static override readonly category: ErrorCategory = 'bad-input'
 }
 
 /** A packet field is missing, of the wrong type, not finite or out of range. */
@@ -13,7 +12,6 @@ export class InvalidOutcomeError extends OutcomeError {
   readonly value: unknown
   constructor (field: string, reason: string, value?: unknown, options?: ErrorOptions) {
     super(`outcome field "${field}" ${reason}${value !== undefined ? ` (got ${describe(value)})` : ''}`, options)
-    this.name = 'InvalidOutcomeError'
     this.field = field
     this.value = value
   }
@@ -25,7 +23,6 @@ export class DeltaMismatchError extends OutcomeError {
   readonly expected: number
   constructor (delta: number, baseline: number, score: number) {
     super(`delta ${delta} is inconsistent with score ${score} − baseline ${baseline} = ${score - baseline}`)
-    this.name = 'DeltaMismatchError'
     this.delta = delta
     this.expected = score - baseline
   }
@@ -39,7 +36,6 @@ export class OutcomePacketTooLargeError extends OutcomeError {
   readonly dropped: string[]
   constructor (size: number, limit: number, dropped: string[], hint: string) {
     super(`outcome packet is ${size} bytes; the limit is ${limit}. ${hint}`)
-    this.name = 'OutcomePacketTooLargeError'
     this.size = size
     this.limit = limit
     this.dropped = dropped
@@ -52,7 +48,6 @@ export class InvalidEvalResultError extends OutcomeError {
   readonly field: string | undefined
   constructor (path: string, reason: string, field?: string, options?: ErrorOptions) {
     super(`eval result ${path}: ${reason}`, options)
-    this.name = 'InvalidEvalResultError'
     this.path = path
     this.field = field
   }
@@ -63,18 +58,17 @@ export class InvalidOutcomeRecordError extends OutcomeError {
   readonly key: string
   constructor (key: string, reason: string, options?: ErrorOptions) {
     super(`outcome record ${key}: ${reason}`, options)
-    this.name = 'InvalidOutcomeRecordError'
     this.key = key
   }
 }
 
 /** A DHT record entry's signature does not verify for its author. */
 export class RecordSignatureError extends OutcomeError {
+  static override readonly category = 'internal'
   readonly key: string
   readonly author: string
   constructor (key: string, author: string, options?: ErrorOptions) {
     super(`outcome record ${key}: entry signature does not verify for author ${author}`, options)
-    this.name = 'RecordSignatureError'
     this.key = key
     this.author = author
   }
@@ -82,11 +76,11 @@ export class RecordSignatureError extends OutcomeError {
 
 /** A packet listed under a record entry is not that author's, not an outcome, or not under that key. */
 export class ForeignPacketError extends OutcomeError {
+  static override readonly category = 'internal'
   readonly cid: string
   readonly key: string
   constructor (cid: string, key: string, reason: string, options?: ErrorOptions) {
     super(`packet ${cid} listed under ${key} is foreign: ${reason}`, options)
-    this.name = 'ForeignPacketError'
     this.cid = cid
     this.key = key
   }
@@ -94,10 +88,10 @@ export class ForeignPacketError extends OutcomeError {
 
 /** An outcome packet (or reproduction target) is neither local nor fetchable. */
 export class OutcomeNotFoundError extends OutcomeError {
+  static override readonly category = 'not-found'
   readonly cid: string
   constructor (cid: string, options?: ErrorOptions) {
     super(`outcome packet ${cid} is not in the library and could not be fetched${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}`, options)
-    this.name = 'OutcomeNotFoundError'
     this.cid = cid
   }
 }
@@ -107,16 +101,15 @@ export class InvalidOutcomeQueryError extends OutcomeError {
   readonly field: string
   constructor (field: string, reason: string) {
     super(`outcome query "${field}" ${reason}`)
-    this.name = 'InvalidOutcomeQueryError'
     this.field = field
   }
 }
 
 /** An OutcomeService operation needs the DHT but none was configured. */
 export class DhtUnavailableError extends OutcomeError {
+  static override readonly category = 'unavailable'
   constructor (operation: string) {
     super(`${operation} needs the DHT, but this outcome service has none (start the mesh or use --local)`)
-    this.name = 'DhtUnavailableError'
   }
 }
 

@@ -1,9 +1,16 @@
 /**
  * Named errors of the router folder. Callers test `err.name`; every class keeps `cause`.
  */
+import { BaobabError } from '../errors/index.ts'
+import type { ErrorCategory } from '../errors/index.ts'
 
-export class InvalidEmbedderOptionsError extends Error {
-  override name = 'InvalidEmbedderOptionsError'
+/** Base of the routing errors; most are bad input (a question, an exemplars file, an expert). */
+export class RouterError extends BaobabError {
+  static override readonly category: ErrorCategory = 'bad-input'
+}
+
+export class InvalidEmbedderOptionsError extends BaobabError {
+  static override readonly category = 'bad-input'
   readonly option: string
   constructor (message: string, fields: { option: string }, options?: ErrorOptions) {
     super(message, options)
@@ -12,8 +19,7 @@ export class InvalidEmbedderOptionsError extends Error {
 }
 
 /** A question that is empty, not a string, or too long to route. */
-export class InvalidQuestionError extends Error {
-  override name = 'InvalidQuestionError'
+export class InvalidQuestionError extends RouterError {
   readonly length: number
   constructor (message: string, fields: { length: number }, options?: ErrorOptions) {
     super(message, options)
@@ -28,8 +34,7 @@ export interface ExemplarLineProblem {
 }
 
 /** An exemplars file (JSONL) with bad lines; `problems` lists every one with its line number. */
-export class InvalidExemplarsError extends Error {
-  override name = 'InvalidExemplarsError'
+export class InvalidExemplarsError extends RouterError {
   readonly file: string | undefined
   readonly problems: ExemplarLineProblem[]
   constructor (message: string, fields: { file?: string, problems: ExemplarLineProblem[] }, options?: ErrorOptions) {
@@ -40,8 +45,7 @@ export class InvalidExemplarsError extends Error {
 }
 
 /** An expert definition the router cannot index (no exemplars, duplicate id, bad fields). */
-export class InvalidExpertError extends Error {
-  override name = 'InvalidExpertError'
+export class InvalidExpertError extends RouterError {
   readonly expertId: string
   constructor (message: string, fields: { expertId: string }, options?: ErrorOptions) {
     super(message, options)
@@ -49,8 +53,8 @@ export class InvalidExpertError extends Error {
   }
 }
 
-export class ExpertNotFoundError extends Error {
-  override name = 'ExpertNotFoundError'
+export class ExpertNotFoundError extends RouterError {
+  static override readonly category = 'not-found'
   readonly expertId: string
   constructor (message: string, fields: { expertId: string }, options?: ErrorOptions) {
     super(message, options)
@@ -59,8 +63,7 @@ export class ExpertNotFoundError extends Error {
 }
 
 /** An embedding backend failed or answered with something unusable. */
-export class EmbeddingFailedError extends Error {
-  override name = 'EmbeddingFailedError'
+export class EmbeddingFailedError extends BaobabError {
   readonly embedderId: string
   readonly status: number | undefined
   constructor (message: string, fields: { embedderId: string, status?: number }, options?: ErrorOptions) {
@@ -71,8 +74,8 @@ export class EmbeddingFailedError extends Error {
 }
 
 /** A local embedding model directory that is missing or incomplete. */
-export class EmbeddingModelNotFoundError extends Error {
-  override name = 'EmbeddingModelNotFoundError'
+export class EmbeddingModelNotFoundError extends BaobabError {
+  static override readonly category = 'not-found'
   readonly path: string
   constructor (message: string, fields: { path: string }, options?: ErrorOptions) {
     super(message, options)
@@ -81,8 +84,8 @@ export class EmbeddingModelNotFoundError extends Error {
 }
 
 /** Vectors of different lengths met (e.g. the embedder changed under a stored index). */
-export class DimensionMismatchError extends Error {
-  override name = 'DimensionMismatchError'
+export class DimensionMismatchError extends BaobabError {
+  static override readonly category = 'bad-input'
   readonly expected: number
   readonly actual: number
   constructor (message: string, fields: { expected: number, actual: number }, options?: ErrorOptions) {
@@ -93,8 +96,7 @@ export class DimensionMismatchError extends Error {
 }
 
 /** A questions file (JSONL with a "question" per line) with bad lines, each listed with its number. */
-export class InvalidQuestionsFileError extends Error {
-  override name = 'InvalidQuestionsFileError'
+export class InvalidQuestionsFileError extends RouterError {
   readonly file: string
   readonly problems: ExemplarLineProblem[]
   constructor (message: string, fields: { file: string, problems: ExemplarLineProblem[] }, options?: ErrorOptions) {

@@ -59,5 +59,5 @@ export { DEFAULT_RATE_LIMITS, RATE_ACTIONS } from './constants.ts'
 export type { BucketSpec, RateAction } from './constants.ts'
 export {
   AdmissionRefusedError, CanaryFailedError, InvalidPeerIdError, InvalidTrustConfigError, RevocationRefusedError, InvalidTransitionError,
-  RateLimitedError, TrustError
+  PeerRateLimitedError, TrustError
 } from './errors.ts'

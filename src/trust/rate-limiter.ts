@@ -10,7 +10,7 @@
  * ```
  */
 import { DEFAULT_RATE_LIMITS, MAX_TRACKED_PEERS, RATE_ACTIONS } from './constants.ts'
-import { InvalidTrustConfigError, RateLimitedError } from './errors.ts'
+import { InvalidTrustConfigError, PeerRateLimitedError } from './errors.ts'
 import { TokenBucket } from '../limits/index.ts'
 import type { BucketSpec, RateAction } from './constants.ts'
 
@@ -71,9 +71,9 @@ export class RateLimiter {
     return false
   }
 
-  /** Like {@link tryTake} but throws {@link RateLimitedError}. */
+  /** Like {@link tryTake} but throws {@link PeerRateLimitedError}. */
   take (peer: string, action: RateAction, cost = 1): void {
-    if (!this.tryTake(peer, action, cost)) throw new RateLimitedError(peer, action, this.retryAfter(peer, action, cost))
+    if (!this.tryTake(peer, action, cost)) throw new PeerRateLimitedError(peer, action, this.retryAfter(peer, action, cost))
   }
 
   /** Milliseconds until `cost` tokens are available (0 when they are now). */

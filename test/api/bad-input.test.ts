@@ -92,7 +92,7 @@ describe('bad input', () => {
     const lib = openLibrary({ home: ':memory:' })
     const failing = servicesFromParts({ library: lib, peerId: 'p', config: DEFAULT_CONFIG }, {
       status: async () => { throw new Error('secret path /home/me/.baobab/key unreadable') },
-      peers: async () => { throw Object.assign(new Error('peer ghost not found'), { name: 'PeerNotFoundError' }) }
+      peers: async () => { throw Object.assign(new Error('peer ghost not found'), { name: 'PeerNotFoundError', category: 'not-found' }) }
     })
     const a = createApi(failing, { rateLimit: false })
     const e = await expectError(await a.request('/api/status'), 500, 'internal_error')

@@ -30,7 +30,7 @@ describe('RateLimiter', () => {
     now += 500
     assert.equal(rl.tryTake('a', 'announce'), true)
     assert.equal(rl.tryTake('a', 'announce'), false)
-    assert.throws(() => { rl.take('a', 'announce') }, { name: 'RateLimitedError' })
+    assert.throws(() => { rl.take('a', 'announce') }, { name: 'PeerRateLimitedError' })
     assert.deepEqual(violations, ['a:announce', 'a:announce', 'a:announce', 'a:announce'])
     assert.deepEqual({ a: rl.stats().allowed.announce, r: rl.stats().refused.announce }, { a: 6, r: 4 })
   })

@@ -1,13 +1,14 @@
 /** Errors of the recall evaluation (bad eval data → exit code 2). */
+import { BaobabError } from '../../errors/index.ts'
 
 /** An eval data file (eval.jsonl, results.json, a training file) that cannot be used. */
-export class InvalidEvalDataError extends Error {
+export class InvalidEvalDataError extends BaobabError {
+  static override readonly category = 'bad-input'
   readonly file: string
   readonly line: number | undefined
   readonly reason: string
   constructor (file: string, reason: string, line?: number, options?: ErrorOptions) {
     super(`${file}${line != null ? ` line ${line}` : ''}: ${reason}`, options)
-    this.name = 'InvalidEvalDataError'
     this.file = file
     this.line = line
     this.reason = reason
@@ -15,11 +16,11 @@ export class InvalidEvalDataError extends Error {
 }
 
 /** A recall-eval option that makes no sense (unknown set, runtime without a model, LoRA files that do not fit). */
-export class InvalidEvalOptionError extends Error {
+export class InvalidEvalOptionError extends BaobabError {
+  static override readonly category = 'bad-input'
   readonly option: string
   constructor (option: string, reason: string, options?: ErrorOptions) {
     super(`${option}: ${reason}`, options)
-    this.name = 'InvalidEvalOptionError'
     this.option = option
   }
 }
