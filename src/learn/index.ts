@@ -1,8 +1,8 @@
 /**
  * Learning: the experience library (ADD / UPDATE / DELETE / MERGE over signed `experience`
  * artifacts, near-duplicate merging, 1-bit sketches, prompt-injection refusal), retrieval of
- * relevant experiences into prompts, the training-free GRPO loop with graders and checkpoints,
- * and held-out evaluation. Peers' experiences are admitted by trust (src/trust), not here.
+ * relevant experiences into prompts, the training-free GRPO loop with graders and checkpoints.
+ * Its held-out evaluation is in src/eval; peers' experiences are admitted by trust (src/trust), not here.
  *
  * @example
  * ```ts
