@@ -17,7 +17,8 @@
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { createPrng } from '../src/random/index.ts'
-import { hashEmbedder, loadParaphrases, Router, tfidfRouter } from '../src/router/index.ts'
+import { loadParaphrases, tfidfRouter } from '../src/eval/index.ts'
+import { hashEmbedder, Router } from '../src/router/index.ts'
 import type { ExpertInput } from '../src/router/index.ts'
 import { run as expertSwitch } from './_router-switch.ts'
 

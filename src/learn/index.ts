@@ -1,8 +1,8 @@
 /**
  * Learning: the experience library (ADD / UPDATE / DELETE / MERGE over signed `experience`
  * artifacts, near-duplicate merging, 1-bit sketches, prompt-injection refusal), retrieval of
- * relevant experiences into prompts, the training-free GRPO loop with graders and checkpoints,
- * and held-out evaluation. Peers' experiences are admitted by trust (src/trust), not here.
+ * relevant experiences into prompts, the training-free GRPO loop with graders and checkpoints.
+ * Its held-out evaluation is in src/eval; peers' experiences are admitted by trust (src/trust), not here.
  *
  * @example
  * ```ts
@@ -13,7 +13,8 @@
  * ```
  */
 export {
-  DEFAULT_DEDUP_THRESHOLD, DEFAULT_EPOCHS, DEFAULT_GROUP_SIZE, DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K,
+  DEFAULT_DEDUP_THRESHOLD, DEFAULT_EPOCHS, DEFAULT_GROUP_SIZE, DEFAULT_ROLLOUT_MAX_TOKENS, DEFAULT_ROLLOUT_TEMPERATURE,
+  DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K,
   GENERAL_DOMAIN, MAX_EXPERIENCE_CHARS, MAX_EXPERIENCE_WORDS, MAX_OPS_PER_GROUP
 } from './constants.ts'
 export {
@@ -47,6 +48,4 @@ export type { ConsolidateOptions, ConsolidateResult } from './consolidate.ts'
 export { learn } from './learn-loop.ts'
 export type { EpochReport, LearnOptions, LearnProgress, LearnReport } from './learn-loop.ts'
 export type { EpochStats } from './checkpoint.ts'
-export { evaluateLearning, spread } from './learn-eval.ts'
-export type { EvalOptions, EvalReport, Spread } from './learn-eval.ts'
-export { deriveSeed } from './rollouts.ts'
+export { deriveSeed, runGroup } from './rollouts.ts'

@@ -9,9 +9,10 @@
 import { existsSync } from 'node:fs'
 import { BUILTIN_GRADERS, loadGrader, readTasks } from '../learn/index.ts'
 import { isDistributionSource } from '../runtime/index.ts'
-import { InvalidTrustConfigError, experienceAbCheck, modelCanary } from '../trust/index.ts'
-import { RECALL_BENCHMARK, RECALL_TASK, recallFamily } from '../cli/eval/outcome.ts'
-import { loadRecallData, missingDataReason } from '../cli/eval/data.ts'
+import { InvalidTrustConfigError, modelCanary } from '../trust/index.ts'
+import { experienceAbCheck } from '../eval/experience-check.ts'
+import { RECALL_BENCHMARK, RECALL_TASK, recallFamily } from '../eval/recall/outcome.ts'
+import { loadRecallData, missingDataReason } from '../eval/recall/data.ts'
 import type { NodeConfig, RuntimeConfig } from '../config.ts'
 import type { OutcomeBody } from '../artifacts/index.ts'
 import type { LlmRuntime } from '../runtime/index.ts'
@@ -104,8 +105,8 @@ function recallReproducer (dataDir: string, own: RuntimeConfig, runtime: LlmRunt
 
 async function measure (dataDir: string, sets: string[], use: { runtime: RuntimeConfig, instance?: LlmRuntime }, lora: boolean, signal?: AbortSignal): Promise<{ measuredDelta: number, nEval: number } | undefined> {
   // loaded when first needed: the evaluation builds nodes of its own (createNode)
-  const { runRecallEval } = await import('../cli/eval/harness.ts')
-  const { recallOutcomeFile } = await import('../cli/eval/outcome.ts')
+  const { runRecallEval } = await import('../eval/recall/harness.ts')
+  const { recallOutcomeFile } = await import('../eval/recall/outcome.ts')
   const report = await runRecallEval({
     dataDir,
     sets,

@@ -7,7 +7,6 @@
  *   `createEmbedder(config.embedder)` picks one from the node config.
  * - `Router`: exemplar index (kNN), automatic calibration by leave-one-out, decisions with reasons
  *   and deciding exemplars, feedback, incremental add/remove, persistence in the library database.
- * - `tfidfRouter()`: the plain TF-IDF max-similarity baseline used in evaluations.
  * - `parseExemplars()`: reads JSONL exemplar files (`instruction`/`output` or `q`/`a`).
  *
  * @example
@@ -31,18 +30,10 @@ export type { OpenAIEmbedderInit } from './openai-embedder.ts'
 export { createEmbedder } from './create-embedder.ts'
 export { EmbeddingCache, textHash } from './embedding-cache.ts'
 export type { EmbeddingCacheInit, CachedEmbedOptions } from './embedding-cache.ts'
-export { TfidfRouter, tfidfRouter } from './tfidf-baseline.ts'
-export type { TfidfDecision } from './tfidf-baseline.ts'
 export { parseExemplars, readExemplarsFile, MAX_EXEMPLARS } from './exemplars.ts'
 export { parseQuestions } from './questions.ts'
+export { contentTokens } from './text.ts'
 export type { ParsedExemplars } from './exemplars.ts'
-export { tally, sweepBaseline, bestBalanced, ABSTAIN } from './evaluate.ts'
-export type { LabeledQuestion, DecisionTally, SweepPoint } from './evaluate.ts'
-export { evaluateRouter } from './eval-run.ts'
-export type { EvalPaths, RouterEvalReport, LibraryResult, SplitResult } from './eval-run.ts'
-export { renderMarkdown } from './eval-report.ts'
-export { loadExpertDir, loadLabeledQuestions, loadParaphrases, loadGossipEval } from './eval-data.ts'
-export type { FixtureQuestion, GossipEvalQuestion, SplitQuestion } from './eval-data.ts'
 export { DEFAULT_CALIBRATION } from './calibrate.ts'
 export type { CalibrationOptions } from './calibrate.ts'
 export { DEFAULT_SCORING } from './expert-index.ts'

@@ -11,7 +11,7 @@ import { baseKey } from './adapter-screen.ts'
 import { inTransaction } from './tables.ts'
 import { indexVote, judgeVotes } from './votes.ts'
 import type { TrustContext } from './context.ts'
-import type { Evaluation } from './evaluate.ts'
+import type { Screening } from './screening.ts'
 import type { DecidedBy, PolicyDecision } from './policy.ts'
 import type { AdapterBody, ExperienceBody, RevocationBody, VoteBody } from '../artifacts/index.ts'
 import type { Status, StoredArtifact } from '../library/index.ts'
@@ -68,7 +68,7 @@ export function applyRevocation (ctx: TrustContext, rev: StoredArtifact): string
   return [target]
 }
 
-export async function commitDecision (ctx: TrustContext, stored: StoredArtifact, decision: PolicyDecision, ev: Evaluation | undefined, allowFrom: Status[] = ['quarantined']): Promise<CommitResult> {
+export async function commitDecision (ctx: TrustContext, stored: StoredArtifact, decision: PolicyDecision, ev: Screening | undefined, allowFrom: Status[] = ['quarantined']): Promise<CommitResult> {
   const cid = stored.cid.toString()
   let vote: StoredArtifact | undefined
   if (decision.vote != null && decision.status !== 'quarantined') {

@@ -8,7 +8,7 @@
  */
 import { decodeArtifact } from '../artifacts/index.ts'
 import { commitDecision } from './commit.ts'
-import { evaluate } from './evaluate.ts'
+import { screenArtifact } from './screening.ts'
 import { missingCheck } from './local-checks.ts'
 import { decide } from './policy.ts'
 import { precheck } from './prechecks.ts'
@@ -135,7 +135,7 @@ export class TrustPipeline {
     if (stored == null) throw new Error(`review of ${cid}: not in the library`)
     const allowFrom: Status[] = reconsider ? ['quarantined', 'trusted'] : ['quarantined']
     if (!allowFrom.includes(stored.status)) return { cid, kind: stored.kind, status: stored.status, inserted: false, reason: stored.reason }
-    const ev = await evaluate(this.ctx, stored, signal)
+    const ev = await screenArtifact(this.ctx, stored, signal)
     const unavailable = missingCheck(this.ctx.checks, stored.kind, ev.hasWeights)
     const decision = decide(this.ctx.preset, {
       kind: stored.kind,

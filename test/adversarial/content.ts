@@ -10,8 +10,8 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createArtifact } from '../../src/artifacts/index.ts'
-import { recallOutcomeFile, runRecallEval } from '../../src/cli/eval/index.ts'
-import { buildOutcomePacket, evalResultToInput } from '../../src/outcomes/index.ts'
+import { evalResultToInput, recallOutcomeFile, runRecallEval } from '../../src/eval/index.ts'
+import { buildOutcomePacket } from '../../src/outcomes/index.ts'
 import {
   adapterArtifact, backdoor, experienceBody, ggufBytes, loraA, loraB, outcomeBody, perturbed, scaled, sign, withNaN, wrongShape
 } from '../trust/helpers.ts'

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { Command } from 'commander'
 import { register } from '../../src/cli/commands/eval.ts'
-import { readEvalResult } from '../../src/outcomes/index.ts'
+import { readEvalResult } from '../../src/eval/index.ts'
 import type { TestContext } from 'node:test'
 
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname

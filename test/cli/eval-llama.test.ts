@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { recallOutcomeFile, renderRecallMarkdown, runRecallEval } from '../../src/cli/eval/index.ts'
+import { recallOutcomeFile, renderRecallMarkdown, runRecallEval } from '../../src/eval/index.ts'
 
 const FIXTURE = new URL('../fixtures/recall-eval/', import.meta.url).pathname
 const TINY = new URL('../fixtures/llama-2-tiny-random.gguf', import.meta.url).pathname

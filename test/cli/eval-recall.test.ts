@@ -6,10 +6,10 @@ import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
   interleave, keywordRecall, loadRecallData, parseRecallQuestions, recallOutcomeFile, referenceTable, renderRecallMarkdown,
-  runRecallEval, splitParts, summariseRecall
-} from '../../src/cli/eval/index.ts'
-import { buildOutcomePacket, readEvalResult } from '../../src/outcomes/index.ts'
-import type { RecallReport } from '../../src/cli/eval/index.ts'
+  readEvalResult, runRecallEval, splitParts, summariseRecall
+} from '../../src/eval/index.ts'
+import { buildOutcomePacket } from '../../src/outcomes/index.ts'
+import type { RecallReport } from '../../src/eval/index.ts'
 
 const FIXTURE = new URL('../fixtures/recall-eval/', import.meta.url).pathname
 const tmp = mkdtempSync(join(tmpdir(), 'baobab-eval-recall-'))

@@ -6,8 +6,9 @@ import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { decodeArtifact } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
+import { evalResultToInput, readEvalResult } from '../../src/eval/index.ts'
 import {
-  buildOutcomePacket, createOutcomeService, evalResultToInput, measuredConfidence, normaliseMethod, readEvalResult
+  buildOutcomePacket, createOutcomeService, measuredConfidence, normaliseMethod
 } from '../../src/outcomes/index.ts'
 import { hashEmbedder } from '../../src/router/index.ts'
 import type { OutcomeInput } from '../../src/outcomes/index.ts'

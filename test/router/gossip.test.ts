@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
-import { loadExpertDir, loadGossipEval, loadParaphrases, Router, tally, tfidfRouter } from '../../src/router/index.ts'
+import { loadExpertDir, loadGossipEval, loadParaphrases, tally, tfidfRouter } from '../../src/eval/index.ts'
+import { Router } from '../../src/router/index.ts'
 
 const DATA = fileURLToPath(new URL('../../../shared/data/gossip-handshake/', import.meta.url))
 const fixture = loadParaphrases(fileURLToPath(new URL('../fixtures/paraphrases.jsonl', import.meta.url)))

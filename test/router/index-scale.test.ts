@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
-import { EmbeddingCache, hashEmbedder, Router, tfidfRouter } from '../../src/router/index.ts'
+import { tfidfRouter } from '../../src/eval/index.ts'
+import { EmbeddingCache, hashEmbedder, Router } from '../../src/router/index.ts'
 import { decodePacked, encodePacked, pack, unpack } from '../../src/router/vectors.ts'
 import type { Embedder, ExpertInput } from '../../src/router/index.ts'
 

@@ -10,8 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { evaluateRouter, renderMarkdown } from '../../router/index.ts'
-import type { RouterEvalReport } from '../../router/index.ts'
+import { evaluateRouter, renderMarkdown } from '../../eval/index.ts'
+import type { RouterEvalReport } from '../../eval/index.ts'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 

@@ -1,12 +1,14 @@
 /** `baobab learn` (training-free GRPO over a task file) and `baobab learn eval` (held-out with vs without). */
 import { createEmbedder } from '../../router/index.ts'
 import { createRuntime } from '../../runtime/index.ts'
-import { ExperienceStore, evaluateLearning, experienceSource, InvalidLearnOptionsError, learn, loadGrader, readTasks } from '../../learn/index.ts'
+import { evaluateLearning } from '../../eval/index.ts'
+import { ExperienceStore, experienceSource, InvalidLearnOptionsError, learn, loadGrader, readTasks } from '../../learn/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, progressBar, wantsJson, withContext } from '../context.ts'
 import type { CliContext } from '../context.ts'
 import type { RuntimeConfig } from '../../config.ts'
-import type { EvalReport, Grader, LearnReport } from '../../learn/index.ts'
+import type { EvalReport } from '../../eval/index.ts'
+import type { Grader, LearnReport } from '../../learn/index.ts'
 import type { LlmRuntime } from '../../runtime/index.ts'
 import type { Command } from 'commander'
 

@@ -1,6 +1,7 @@
 /** `baobab outcome publish|from-eval|query|recommend|reproduce`: outcome packets (QIS). */
 import { createNode } from '../../node.ts'
-import { createOutcomeService, readEvalResult } from '../../outcomes/index.ts'
+import { readEvalResult } from '../../eval/index.ts'
+import { createOutcomeService } from '../../outcomes/index.ts'
 import { hashEmbedder } from '../../router/index.ts'
 import { loadConfig, resolveHome } from '../config-file.ts'
 import { UsageError } from '../errors.ts'

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { createArtifact, parseCid } from '../../artifacts/index.ts'
 import { ExperienceStore } from '../../learn/index.ts'
 import { communityExperiences, communityOutcome, communityQa } from './knowledge.ts'
-import { writeTinyLora } from './tiny-lora.ts'
+import { writeTinyLora } from '../../adapters/index.ts'
 import type { Community } from './knowledge.ts'
 import type { BaobabNode } from '../../node.ts'
 

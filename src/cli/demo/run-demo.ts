@@ -10,7 +10,7 @@ import { createNode } from '../../node.ts'
 import { seedCommunity } from './community.ts'
 import { COMMUNITIES, VISITOR_QUESTIONS } from './knowledge.ts'
 import { bold, cyan, dim, green, red, renderAnswer } from './render.ts'
-import { TINY_MODEL } from './tiny-lora.ts'
+import { TINY_MODEL } from '../../adapters/index.ts'
 import type { BaobabNode } from '../../node.ts'
 import type { NodeConfig } from '../../config.ts'
 

@@ -4,10 +4,9 @@
  * reward by more than `margin` fails (`ab-harm`); one that helps or changes nothing passes — the
  * screens have already refused injection and junk, so "no measurable harm" is what is asked here.
  */
-import { evaluateLearning } from '../learn/index.ts'
-import { fmt } from './screen-report.ts'
-import type { CanaryReport } from './canary.ts'
-import type { ExperienceCheck } from './context.ts'
+import { fmt } from '../trust/index.ts'
+import { evaluateLearning } from './learn-eval.ts'
+import type { CanaryReport, ExperienceCheck } from '../trust/index.ts'
 import type { Grader, Task } from '../learn/index.ts'
 import type { LlmRuntime } from '../runtime/index.ts'
 

@@ -1,5 +1,5 @@
 /** Errors of the recall evaluation (bad eval data → exit code 2). */
-import { BaobabError } from '../../errors/index.ts'
+import { BaobabError } from '../errors/index.ts'
 
 /** An eval data file (eval.jsonl, results.json, a training file) that cannot be used. */
 export class InvalidEvalDataError extends BaobabError {

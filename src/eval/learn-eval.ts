@@ -4,13 +4,11 @@
  * Reports the delta per seed, its mean and spread, and a verdict that says "no significant
  * change" unless the 95% interval of the paired differences excludes zero.
  */
-import { DEFAULT_ROLLOUT_MAX_TOKENS, DEFAULT_ROLLOUT_TEMPERATURE, DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K, GENERAL_DOMAIN } from './constants.ts'
-import { InvalidLearnOptionsError } from './errors.ts'
-import { deriveSeed, runGroup } from './rollouts.ts'
-import { loadTemplate } from './templates.ts'
-import type { ExperienceSource } from './experience-source.ts'
-import type { Grader } from './graders.ts'
-import type { Task } from './tasks.ts'
+import {
+  DEFAULT_ROLLOUT_MAX_TOKENS, DEFAULT_ROLLOUT_TEMPERATURE, DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K, GENERAL_DOMAIN,
+  InvalidLearnOptionsError, deriveSeed, loadTemplate, runGroup
+} from '../learn/index.ts'
+import type { ExperienceSource, Grader, Task } from '../learn/index.ts'
 import type { LlmRuntime } from '../runtime/index.ts'
 
 export interface EvalOptions {

@@ -2,8 +2,8 @@
  * Renders a router evaluation report as Markdown (printed to the terminal and written to
  * docs/results). Only held-out splits appear in the tables; dev figures stay in router.json.
  */
-import type { DecisionTally, SweepPoint } from './evaluate.ts'
-import type { LibraryResult, RouterEvalReport, SplitResult } from './eval-run.ts'
+import type { DecisionTally, SweepPoint } from './tally.ts'
+import type { LibraryResult, RouterEvalReport, SplitResult } from './run.ts'
 
 const pct = (x: number): string => Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–'
 const frac = (t: DecisionTally): string => `${t.correct}/${t.n} (${pct(t.accuracy)})`

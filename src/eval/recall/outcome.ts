@@ -4,8 +4,10 @@
  * as fractions (0..1), over every question of the sets that ran.
  */
 import { basename } from 'node:path'
-import { EVAL_RESULT_FORMAT, measuredConfidence } from '../../outcomes/index.ts'
-import type { DataScale, EvalResult } from '../../outcomes/index.ts'
+import { measuredConfidence } from '../../outcomes/index.ts'
+import { EVAL_RESULT_FORMAT } from '../eval-result.ts'
+import type { DataScale } from '../../outcomes/index.ts'
+import type { EvalResult } from '../eval-result.ts'
 import type { RecallReport } from './types.ts'
 
 export interface RecallOutcomeFile extends EvalResult {

@@ -4,10 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { parseExemplars } from './exemplars.ts'
-import { contentTokens } from './text.ts'
-import type { LabeledQuestion } from './evaluate.ts'
-import type { ExpertInput } from './types.ts'
+import { contentTokens, parseExemplars } from '../../router/index.ts'
+import type { LabeledQuestion } from './tally.ts'
+import type { ExpertInput } from '../../router/index.ts'
 
 /** Loads every `<domain>_dataset.jsonl` (or `<domain>.jsonl`) in a folder as one expert per domain. */
 export function loadExpertDir (dir: string, options: { domains?: string[], max?: number } = {}): ExpertInput[] {

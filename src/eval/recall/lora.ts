@@ -6,9 +6,8 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadAdapterFile, mergeAdapters, writeGgufLora } from '../../adapters/index.ts'
-import { writeTinyLora } from '../demo/tiny-lora.ts'
-import { InvalidEvalOptionError } from './errors.ts'
+import { loadAdapterFile, mergeAdapters, writeGgufLora, writeTinyLora } from '../../adapters/index.ts'
+import { InvalidEvalOptionError } from '../errors.ts'
 import type { LoraAdapter, MergeMethod } from '../../adapters/index.ts'
 
 export interface LoraFileInfo {

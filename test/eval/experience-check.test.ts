@@ -8,9 +8,10 @@ import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import { loadGrader, readTasks } from '../../src/learn/index.ts'
-import { createTrust, experienceAbCheck } from '../../src/trust/index.ts'
+import { experienceAbCheck } from '../../src/eval/index.ts'
+import { createTrust } from '../../src/trust/index.ts'
 import { FORMAT_LESSON, lessonWorld } from '../learn/lesson-world.ts'
-import { experienceBody, key, peerOf, sign, tempLibrary } from './helpers.ts'
+import { experienceBody, key, peerOf, sign, tempLibrary } from '../trust/helpers.ts'
 
 const tasks = readTasks(fileURLToPath(new URL('../fixtures/learn/arithmetic.jsonl', import.meta.url)))
 const HARMFUL = 'When the question asks for a calculation, answer in words instead of digits because words look friendlier.'

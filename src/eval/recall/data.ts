@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadExpertDir } from '../../router/index.ts'
-import { InvalidEvalDataError } from './errors.ts'
+import { loadExpertDir } from '../router/data.ts'
+import { InvalidEvalDataError } from '../errors.ts'
 import type { ExpertInput } from '../../router/index.ts'
 
 export interface RecallQuestion {

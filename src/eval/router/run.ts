@@ -11,13 +11,12 @@
  * on the dev split (so the baseline, too, is judged on questions it was not tuned on).
  */
 import { join } from 'node:path'
-import { bestBalanced, sweepBaseline, tally } from './evaluate.ts'
-import { exists, loadExpertDir, loadGossipEval, loadLabeledQuestions, loadParaphrases } from './eval-data.ts'
-import { hashEmbedder } from './hash-embedder.ts'
-import { Router } from './router.ts'
+import { bestBalanced, sweepBaseline, tally } from './tally.ts'
+import { exists, loadExpertDir, loadGossipEval, loadLabeledQuestions, loadParaphrases } from './data.ts'
+import { hashEmbedder, Router } from '../../router/index.ts'
 import { tfidfRouter } from './tfidf-baseline.ts'
-import type { DecisionTally, LabeledQuestion, SweepPoint } from './evaluate.ts'
-import type { Calibration, ExpertInput } from './types.ts'
+import type { DecisionTally, LabeledQuestion, SweepPoint } from './tally.ts'
+import type { Calibration, ExpertInput } from '../../router/index.ts'
 
 export interface EvalPaths {
   /** gossip-handshake folder (train/, eval.jsonl); that suite is skipped when absent. */

@@ -4,7 +4,7 @@
  * no stop-word list). An expert's score is its best exemplar cosine; it abstains only below a
  * fixed threshold. Used in evaluations to show the trade-off the calibrated router avoids.
  */
-import type { ExpertInput, ExpertScore } from './types.ts'
+import type { ExpertInput, ExpertScore } from '../../router/index.ts'
 
 export interface TfidfDecision {
   choice: ExpertScore | null

@@ -1,5 +1,5 @@
 /**
- * Evaluation of a stored (quarantined) artifact: the kind's screen, then the local canary or
+ * Screening of a stored (quarantined) artifact: the kind's screen, then the local canary or
  * check where one applies, then the tally of peers' votes. Pure judgement: nothing is decided
  * or written here except a local reproduction this node makes of a held outcome.
  */
@@ -22,7 +22,7 @@ import type { VoteTally } from './votes.ts'
 import type { AdapterBody, ExperienceBody, OutcomeBody } from '../artifacts/index.ts'
 import type { StoredArtifact } from '../library/index.ts'
 
-export interface Evaluation {
+export interface Screening {
   screen: ScreenReport
   canary: CanaryOutcome
   norms: KindNorms[]
@@ -60,7 +60,7 @@ export function learnedBounds (ctx: TrustContext, base: string, kind: string): N
   }
 }
 
-async function evaluateAdapter (ctx: TrustContext, stored: StoredArtifact, signal?: AbortSignal): Promise<Omit<Evaluation, 'votes'>> {
+async function screenAdapterArtifact (ctx: TrustContext, stored: StoredArtifact, signal?: AbortSignal): Promise<Omit<Screening, 'votes'>> {
   const body = stored.envelope.body as AdapterBody
   const hasWeights = body.format === 'gguf-lora'
   const dir = await mkdtemp(join(ctx.workDir, 'baobab-trust-'))
@@ -94,13 +94,13 @@ async function reproduceLocally (ctx: TrustContext, stored: StoredArtifact, sign
   return true
 }
 
-export async function evaluate (ctx: TrustContext, stored: StoredArtifact, signal?: AbortSignal): Promise<Evaluation> {
+export async function screenArtifact (ctx: TrustContext, stored: StoredArtifact, signal?: AbortSignal): Promise<Screening> {
   const cid = stored.cid.toString()
   const weight = (peer: string): number => weightOf(ctx, peer)
-  let base: Omit<Evaluation, 'votes'>
+  let base: Omit<Screening, 'votes'>
   switch (stored.kind) {
     case 'adapter':
-      base = await evaluateAdapter(ctx, stored, signal)
+      base = await screenAdapterArtifact(ctx, stored, signal)
       break
     case 'experience': {
       const screen = screenLesson(stored, ctx.library)

@@ -2,10 +2,11 @@
  * A small LoRA for the bundled tiny llama model (n_embd 8, one block): deterministic per
  * community, written as a GGUF LoRA file, so the demo moves and loads real adapter weights.
  */
-import { createPrng, writeGgufLora } from '../../adapters/index.ts'
-import type { LoraAdapter, LoraTarget } from '../../adapters/index.ts'
+import { writeGgufLora } from './gguf-lora.ts'
+import { createPrng } from '../random/index.ts'
+import type { LoraAdapter, LoraTarget } from './types.ts'
 
-export const TINY_MODEL = new URL('../../../assets/models/llama-2-tiny-random.gguf', import.meta.url).pathname
+export const TINY_MODEL = new URL('../../assets/models/llama-2-tiny-random.gguf', import.meta.url).pathname
 const N_EMBD = 8
 const RANK = 2
 
