@@ -1,5 +1,5 @@
 /** `baobab outcome publish|from-eval|query|recommend|reproduce`: outcome packets (QIS). */
-import { createNode } from '../../node.ts'
+import { createNode } from '../../node/index.ts'
 import { createOutcomeService, readEvalResult } from '../../outcomes/index.ts'
 import { hashEmbedder } from '../../router/index.ts'
 import { loadConfig, resolveHome } from '../config-file.ts'
