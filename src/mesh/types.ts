@@ -1,5 +1,5 @@
 /** Public types of the Mesh component: its init slice, components, events and results. */
-import type { Admission, AdmitResult } from './admission.ts'
+import type { Admission, AdmitResult } from '../library/index.ts'
 import type { Announcement } from './announce.ts'
 import type { FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
 import type { ServedEvent } from './fetch-server.ts'
