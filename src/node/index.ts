@@ -16,7 +16,7 @@ import { prefixLogger } from '@libp2p/logger'
 import { loadOrCreateIdentity } from '../artifacts/index.ts'
 import { experienceSource } from '../learn/index.ts'
 import { openLibrary } from '../library/index.ts'
-import { announceTopic, createMesh, networkKeyOf } from '../mesh/index.ts'
+import { announceTopic, createMesh, meshInitFromConfig } from '../mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './answer.ts'
 import { nodeChecks } from './checks.ts'
 import { syncRouterExperts, trustedExperts } from './experts.ts'
@@ -205,20 +205,13 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     // the canary, experience A/B check and outcome reproduction this node can run (or why not)
     const checks = await nodeChecks(config, runtime)
     const trust = createTrust({ library, privateKey: identity.privateKey, ...checks }, { policy: config.policy })
-    const psk = networkKeyOf(config)
-    const mesh = init.mesh === false
-      ? null
-      : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, {
-        network: config.network,
-        listen: config.listen,
-        bootstrap: config.bootstrap,
-        mdns: config.mdns,
-        relay: config.relay,
-        ...(psk != null ? { psk } : {}),
-        dht: outcomeKadDhtInit({ lan: true }),
-        gossipScoring: gossipOptions(trust, config.network),
-        ...init.meshInit
-      })
+    // read even without a mesh: a broken network key file is refused either way
+    const meshInit = meshInitFromConfig(config, {
+      dht: outcomeKadDhtInit({ lan: true }),
+      gossipScoring: gossipOptions(trust, config.network),
+      ...init.meshInit
+    })
+    const mesh = init.mesh === false ? null : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, meshInit)
     const outcomes = createOutcomeService({
       library,
       privateKey: identity.privateKey,
