@@ -49,34 +49,23 @@ export interface NodeInit {
   logger?: ComponentLogger
 }
 
-export interface NodeParts {
-  home: string
-  config: NodeConfig
-  identity: Identity
-  library: Library
-  embedder: Embedder
-  router: Router
-  runtime: LlmRuntime
-  experiences: ExperienceSource
-  outcomes: OutcomeService
-  trust: Trust
-  mesh: Mesh | null
-  logger: ComponentLogger
-}
+/** The components a node is made of (what `createNode` builds and wires). */
+export type NodeParts = Pick<BaobabNode, 'home' | 'config' | 'identity' | 'library' | 'embedder' | 'router' | 'runtime' | 'experiences' | 'outcomes' | 'trust' | 'mesh' | 'logger'>
 
 export class BaobabNode {
-  readonly home: string
-  readonly config: NodeConfig
-  readonly identity: Identity
-  readonly library: Library
-  readonly embedder: Embedder
-  readonly router: Router
-  readonly runtime: LlmRuntime
-  readonly experiences: ExperienceSource
-  readonly outcomes: OutcomeService
-  readonly trust: Trust
-  readonly mesh: Mesh | null
-  readonly logger: ComponentLogger
+  // the parts, set once by the constructor
+  declare readonly home: string
+  declare readonly config: NodeConfig
+  declare readonly identity: Identity
+  declare readonly library: Library
+  declare readonly embedder: Embedder
+  declare readonly router: Router
+  declare readonly runtime: LlmRuntime
+  declare readonly experiences: ExperienceSource
+  declare readonly outcomes: OutcomeService
+  declare readonly trust: Trust
+  declare readonly mesh: Mesh | null
+  declare readonly logger: ComponentLogger
   readonly startedAt = Date.now()
   /** Per-topic limits (size, rate, deny list) in front of the mesh's announcement validator. */
   private gossipGuard: GossipGuard | undefined
@@ -84,18 +73,7 @@ export class BaobabNode {
   private stopping: Promise<void> | undefined
 
   constructor (parts: NodeParts) {
-    this.home = parts.home
-    this.config = parts.config
-    this.identity = parts.identity
-    this.library = parts.library
-    this.embedder = parts.embedder
-    this.router = parts.router
-    this.runtime = parts.runtime
-    this.experiences = parts.experiences
-    this.outcomes = parts.outcomes
-    this.trust = parts.trust
-    this.mesh = parts.mesh
-    this.logger = parts.logger
+    Object.assign(this, parts)
   }
 
   get peerId (): string {
