@@ -6,7 +6,7 @@
 import { CapabilityUnavailableError } from './errors.ts'
 import { EventHub } from './event-hub.ts'
 import { servicesFromParts } from './services-from-parts.ts'
-import type { BaobabNode, PreparedAnswer } from '../node.ts'
+import type { BaobabNode, PreparedAnswer } from '../node/index.ts'
 import type { OutcomeMatch } from '../outcomes/index.ts'
 import type { NodeServices, OutcomeSummary, RouteExplanation } from './types.ts'
 

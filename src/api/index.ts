@@ -1,7 +1,7 @@
 /**
  * HTTP API: OpenAI-compatible `/v1` with per-request expert routing, the node API under
  * `/api`, `/openapi.json`, and the web dashboard at `/`. Built against `NodeServices`, which
- * `src/node.ts` implements.
+ * `src/node/` implements.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * `NodeServices`: everything the HTTP API, the web dashboard and the MCP server need from a
  * running node, and nothing more. Every value is JSON-shaped (strings, numbers, plain objects)
- * except the token stream of an answer. `src/node.ts` implements it; interfaces never reach
+ * except the token stream of an answer. `src/node/` implements it; interfaces never reach
  * into components directly.
  *
  * Methods throw named errors (`err.name`); the API maps names to HTTP statuses in one place

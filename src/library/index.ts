@@ -1,5 +1,6 @@
 /**
- * Library: the node's SQLite store of artifacts (with trust status) and its blob store.
+ * Library: the node's SQLite store of artifacts (with trust status), its blob store, and the
+ * admission contract every received artifact enters it through (implemented by the trust layer).
  *
  * @example
  * ```ts
@@ -18,6 +19,7 @@ export function openLibrary (init: LibraryInit): Library {
 export { STATUSES } from './types.ts'
 export type { BlobStore, Library, LibraryInit, ListQuery, PutOptions, PutResult, Status, StoredArtifact, SyncKey } from './types.ts'
 export { SCHEMA_VERSION } from './migrations.ts'
+export type { Admission, AdmissionEvents, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
 export {
   ArtifactNotFoundError, BlobNotFoundError, ChunkMismatchError, CorruptLibraryError, InvalidQueryError,
   LibraryError, MissingBlobError, SchemaTooNewError, StorageFullError

@@ -14,15 +14,11 @@
  * await mesh.stop()
  * ```
  */
-import type { MeshInit } from './types.ts'
-import { readNetworkKey } from './network-key.ts'
-import type { NodeConfig } from '../config.ts'
-
 export { Mesh, createMesh } from './mesh.ts'
 export type { MeshComponents, MeshEvents, MeshInit, PeerSummary, SyncWithResult } from './types.ts'
 export type { KnownPeer } from './peer-book.ts'
 export { PeerBook } from './peer-book.ts'
-export type { Admission, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
+export type { Admission, AdmissionSource, AdmitOptions, AdmitResult } from '../library/index.ts'
 export type { Announcement } from './announce.ts'
 export type { AnnounceResult } from './announcer.ts'
 export type { FetchOptions, FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
@@ -33,6 +29,7 @@ export type { FetchPolicy } from './policy.ts'
 export { exportCar, importCar } from './car.ts'
 export type { ExportOptions, ExportResult, ImportOptions, ImportResult } from './car.ts'
 export { createNetworkKey, readNetworkKey, validateNetworkKey, writeNetworkKey } from './network-key.ts'
+export { meshInitFromConfig, networkKeyOf } from './from-config.ts'
 export { Reconciler, reconcileLocal } from './reconcile.ts'
 export type { LocalReconcileResult, SyncItem } from './reconcile.ts'
 export { FETCH_PROTOCOL, SYNC_PROTOCOL, announceTopic } from './constants.ts'
@@ -42,22 +39,4 @@ export {
   MissingChunksError, ProtocolViolationError, SyncRoundsExceededError
 } from './errors.ts'
 
-/** The mesh's slice of the node configuration. */
-export function meshInitFromConfig (config: NodeConfig, overrides: Partial<MeshInit> = {}): MeshInit {
-  return {
-    network: config.network,
-    listen: config.listen,
-    bootstrap: config.bootstrap,
-    mdns: config.mdns,
-    psk: networkKeyOf(config),
-    relay: config.relay,
-    ...overrides
-  }
-}
-
-/** The private network key this config uses: from its key file (`pskFile`), or inline (older configs). */
-export function networkKeyOf (config: Pick<NodeConfig, 'psk' | 'pskFile'>): string | undefined {
-  if (config.pskFile != null) return readNetworkKey(config.pskFile)
-  return config.psk
-}
 export type { GossipScoringOptions } from './libp2p-node.ts'

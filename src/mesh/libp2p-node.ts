@@ -41,14 +41,9 @@ export interface MeshServices extends Record<string, unknown> {
 
 export type MeshLibp2p = Libp2p<MeshServices>
 
-export interface Libp2pNodeInit {
-  privateKey: PrivateKey
-  logger: ComponentLogger
-  /** Listen multiaddrs; `/memory/<name>` adds the in-process transport. */
-  listen: string[]
+/** The libp2p settings a mesh passes through to its node unchanged (part of `MeshInit`). */
+export interface Libp2pSettings {
   bootstrap?: string[]
-  /** Milliseconds before bootstrap peers are dialled (default 100). */
-  bootstrapDelay?: number
   mdns?: boolean
   mdnsInterval?: number
   /** Pre-shared key file text (`/key/swarm/psk/1.0.0/…`) for a private network. */
@@ -59,8 +54,17 @@ export interface Libp2pNodeInit {
   dialTimeoutMs?: number
   /** Adds a kad-dht service (`services.dht`) with these options, e.g. the outcome records' validators. */
   dht?: KadDHTInit
-  /** Gossipsub peer scoring (the trust layer's parameters); default: no IP-colocation penalty only. */
+  /** Gossipsub peer scoring (the trust layer's `gossip()` parameters); default: no IP-colocation penalty only. */
   gossipScoring?: GossipScoringOptions
+}
+
+export interface Libp2pNodeInit extends Libp2pSettings {
+  privateKey: PrivateKey
+  logger: ComponentLogger
+  /** Listen multiaddrs; `/memory/<name>` adds the in-process transport. */
+  listen: string[]
+  /** Milliseconds before bootstrap peers are dialled (default 100). */
+  bootstrapDelay?: number
 }
 
 export type GossipScoringOptions = Pick<GossipsubOpts, 'scoreParams' | 'scoreThresholds' | 'allowedTopics'>

@@ -14,7 +14,7 @@ import { PeerManager } from './peer-manager.ts'
 import { PendingStore } from './pending-store.ts'
 import { SyncService } from './sync-protocol.ts'
 import { mapLimit } from '../limits/index.ts'
-import type { Admission, AdmitResult } from './admission.ts'
+import type { Admission, AdmitResult } from '../library/index.ts'
 import type { AnnounceResult } from './announcer.ts'
 import type { Announcement } from './announce.ts'
 import type { FetchOptions, FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
@@ -25,6 +25,16 @@ import type { SignedArtifact } from '../artifacts/index.ts'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/** What a started mesh runs: set once by `start()`, cleared by `stop()`. */
+interface Running {
+  node: MeshLibp2p
+  sync: SyncService
+  server: FetchServer
+  announcer: Announcer
+  fetcher: ArtifactFetcher
+  manager: PeerManager
+}
+
 export class Mesh implements Startable {
   readonly events = new EventTarget()
   readonly admission: Admission
@@ -32,12 +42,7 @@ export class Mesh implements Startable {
   private readonly components: MeshComponents
   private readonly init: MeshInit
   private readonly log: Logger
-  private node: MeshLibp2p | undefined
-  private sync: SyncService | undefined
-  private server: FetchServer | undefined
-  private announcer: Announcer | undefined
-  private fetcher: ArtifactFetcher | undefined
-  private manager: PeerManager | undefined
+  private running: Running | undefined
   private readonly pending: PendingStore
   private readonly book: PeerBook
   private readonly providers = new Map<string, Set<string>>()
@@ -60,14 +65,11 @@ export class Mesh implements Startable {
   }
 
   /** The libp2p node (after start). */
-  get libp2p (): MeshLibp2p {
-    if (this.node == null) throw new MeshNotStartedError()
-    return this.node
-  }
+  get libp2p (): MeshLibp2p { return this.parts().node }
 
   get peerId (): PeerId { return this.libp2p.peerId }
 
-  isStarted (): boolean { return this.node != null }
+  isStarted (): boolean { return this.running != null }
 
   /** Full listen addresses, each ending in /p2p/<peerId>. */
   multiaddrs (): string[] { return this.libp2p.getMultiaddrs().map(m => m.toString()) }
@@ -83,79 +85,71 @@ export class Mesh implements Startable {
   }
 
   async start (): Promise<void> {
-    if (this.node != null) return
+    if (this.running != null) return
     const { library, privateKey } = this.components
+    const init = this.init
     this.controller = new AbortController()
-    const node = await createLibp2pNode({
-      privateKey,
-      logger: this.logger,
-      listen: this.init.listen ?? ['/ip4/0.0.0.0/tcp/0'],
-      bootstrap: this.init.bootstrap,
-      mdns: this.init.mdns,
-      mdnsInterval: this.init.mdnsInterval,
-      psk: this.init.psk,
-      relay: this.init.relay,
-      maxConnections: this.init.maxConnections,
-      dialTimeoutMs: this.init.dialTimeoutMs,
-      dht: this.init.dht,
-      gossipScoring: this.init.gossipScoring
-    })
-    this.node = node
+    // the libp2p settings in `init` pass through as they are
+    const node = await createLibp2pNode({ ...init, privateKey, logger: this.logger, listen: init.listen ?? ['/ip4/0.0.0.0/tcp/0'] })
     const log = this.log
-    this.sync = new SyncService({ libp2p: node, library, logger: this.logger }, {
-      onOffered: (peer, cids) => { this.onOffered(peer, cids) }
-    })
-    this.server = new FetchServer({ libp2p: node, library, logger: this.logger }, {
-      concurrency: this.init.serveConcurrency,
-      bytesPerSecond: this.init.serveBytesPerSecond,
-      transform: this.init.serveTransform,
-      onServed: e => { this.emit('fetch:served', e) }
-    })
-    this.fetcher = new ArtifactFetcher({ libp2p: node, library, admission: this.admission, pending: this.pending, log: this.logger.forComponent('mesh:fetch') }, {
-      policy: this.init.policy ?? {},
-      perPeerConcurrency: this.init.perPeerConcurrency,
-      knownProviders: cid => [...(this.providers.get(cid) ?? [])].map(p => peerIdFromString(p))
-    })
-    this.announcer = new Announcer({ libp2p: node, library, privateKey, log: this.logger.forComponent('mesh:announce') }, {
-      network: this.init.network ?? 'default',
-      watchIntervalMs: this.init.watchIntervalMs ?? 2000,
-      onAnnouncement: a => { this.onAnnouncement(a) }
-    })
-    await this.sync.start()
-    await this.server.start()
-    this.manager = new PeerManager(node, this.book, {
-      discovered: (peer, addrs) => { this.emit('peer:discovered', { peer, addrs }) },
-      connected: peer => { this.emit('peer:connected', { peer }) },
-      disconnected: peer => { this.emit('peer:disconnected', { peer }) },
-      refused: (peer, reason) => {
-        this.log('peer %s refused: %s', peer, reason)
-        this.emit('peer:refused', { peer, reason })
-      },
-      ready: () => { this.resumePending() },
-      sync: async peer => this.syncWith(peer, { fetch: this.init.autoFetch !== false }),
-      periodic: () => { if (this.pending.list().length > 0) this.resumePending() }
-    }, {
-      maxConnections: this.init.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      syncOnConnect: this.init.syncOnConnect !== false,
-      syncIntervalMs: this.init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
-      privateNetwork: this.init.psk != null
-    }, log)
-    this.manager.start()
+    const running: Running = {
+      node,
+      sync: new SyncService({ libp2p: node, library, logger: this.logger }, {
+        onOffered: (peer, cids) => { this.onOffered(peer, cids) }
+      }),
+      server: new FetchServer({ libp2p: node, library, logger: this.logger }, {
+        concurrency: init.serveConcurrency,
+        bytesPerSecond: init.serveBytesPerSecond,
+        transform: init.serveTransform,
+        onServed: e => { this.emit('fetch:served', e) }
+      }),
+      fetcher: new ArtifactFetcher({ libp2p: node, library, admission: this.admission, pending: this.pending, log: this.logger.forComponent('mesh:fetch') }, {
+        policy: init.policy ?? {},
+        perPeerConcurrency: init.perPeerConcurrency,
+        knownProviders: cid => [...(this.providers.get(cid) ?? [])].map(p => peerIdFromString(p))
+      }),
+      announcer: new Announcer({ libp2p: node, library, privateKey, log: this.logger.forComponent('mesh:announce') }, {
+        network: init.network ?? 'default',
+        watchIntervalMs: init.watchIntervalMs ?? 2000,
+        onAnnouncement: a => { this.onAnnouncement(a) }
+      }),
+      manager: new PeerManager(node, this.book, {
+        discovered: (peer, addrs) => { this.emit('peer:discovered', { peer, addrs }) },
+        connected: peer => { this.emit('peer:connected', { peer }) },
+        disconnected: peer => { this.emit('peer:disconnected', { peer }) },
+        refused: (peer, reason) => {
+          this.log('peer %s refused: %s', peer, reason)
+          this.emit('peer:refused', { peer, reason })
+        },
+        ready: () => { this.resumePending() },
+        sync: async peer => this.syncWith(peer, { fetch: init.autoFetch !== false }),
+        periodic: () => { if (this.pending.list().length > 0) this.resumePending() }
+      }, {
+        maxConnections: init.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+        syncOnConnect: init.syncOnConnect !== false,
+        syncIntervalMs: init.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
+        privateNetwork: init.psk != null
+      }, log)
+    }
+    this.running = running
+    await running.sync.start()
+    await running.server.start()
+    running.manager.start()
     await node.start()
-    this.announcer.start()
+    running.announcer.start()
     log('started %s on %s', node.peerId, this.multiaddrs().join(', '))
   }
 
   async stop (): Promise<void> {
-    const node = this.node
-    if (node == null) return
+    const running = this.running
+    if (running == null) return
     this.controller.abort(new MeshNotStartedError())
-    await this.manager?.stop()
-    this.announcer?.stop()
-    await this.sync?.stop()
-    await this.server?.stop()
-    await node.stop()
-    this.node = undefined
+    await running.manager.stop()
+    running.announcer.stop()
+    await running.sync.stop()
+    await running.server.stop()
+    await running.node.stop()
+    this.running = undefined
     this.log('stopped')
   }
 
@@ -195,8 +189,9 @@ export class Mesh implements Startable {
   async syncWith (peer: PeerId | Multiaddr | string, options: { fetch?: boolean, signal?: AbortSignal, onProgress?: (e: FetchProgressEvent) => void } = {}): Promise<SyncWithResult> {
     const signal = this.signal(options.signal)
     const target = typeof peer === 'string' ? (peer.startsWith('/') ? multiaddr(peer) : peerIdFromString(peer)) : peer
-    const reconciled = await (this.sync as SyncService).syncWith(target, { signal })
-    this.manager?.synced(reconciled.peer)
+    const { sync, manager } = this.parts()
+    const reconciled = await sync.syncWith(target, { signal })
+    manager.synced(reconciled.peer)
     for (const cid of reconciled.need) this.addProvider(cid, reconciled.peer)
     // what we lack from the peer's shared set, less what we hold unshared (held, rejected,
     // private) or the policy declined: the count of what will actually be transferred
@@ -218,8 +213,7 @@ export class Mesh implements Startable {
 
   /** Fetches an artifact (and its chunks), verifies and admits it. */
   async fetch (cid: string, options: FetchOptions = {}): Promise<FetchResult> {
-    if (this.fetcher == null) throw new MeshNotStartedError()
-    const r = await this.fetcher.fetch(cid, {
+    const r = await this.parts().fetcher.fetch(cid, {
       ...options,
       signal: this.signal(options.signal),
       onProgress: e => { this.emit('fetch:progress', e); options.onProgress?.(e) }
@@ -233,8 +227,7 @@ export class Mesh implements Startable {
 
   /** Announces an artifact on the network's gossip topic. */
   async announce (artifact: SignedArtifact): Promise<AnnounceResult> {
-    if (this.announcer == null) throw new MeshNotStartedError()
-    return this.announcer.announce(artifact)
+    return this.parts().announcer.announce(artifact)
   }
 
   /** Known holders of `cid` from announcements and syncs. */
@@ -245,6 +238,12 @@ export class Mesh implements Startable {
     for (const p of this.pending.list()) {
       void this.fetch(p.cid, { providers: p.providers }).catch(err => { this.log('resume of %s failed: %s', p.cid, (err as Error).message) })
     }
+  }
+
+  /** The running parts; a mesh that is not started has none. */
+  private parts (): Running {
+    if (this.running == null) throw new MeshNotStartedError()
+    return this.running
   }
 
   private signal (extra?: AbortSignal): AbortSignal {
@@ -273,7 +272,7 @@ export class Mesh implements Startable {
   private onAnnouncement (a: Announcement): void {
     this.addProvider(a.cid, a.node)
     this.emit('announcement', a)
-    const node = this.node
+    const node = this.running?.node
     if (node == null || this.init.autoFetch === false || this.components.library.has(a.cid)) return
     const peer = peerIdFromString(a.node)
     const addrs = a.addrs.flatMap(s => { try { return [multiaddr(s)] } catch { return [] } })

@@ -1,30 +1,17 @@
 /** Public types of the Mesh component: its init slice, components, events and results. */
-import type { Admission, AdmitResult } from './admission.ts'
+import type { Admission, AdmitResult, Library } from '../library/index.ts'
 import type { Announcement } from './announce.ts'
 import type { FetchProgressEvent, FetchResult } from './artifact-fetcher.ts'
 import type { ServedEvent } from './fetch-server.ts'
 import type { FetchPolicy } from './policy.ts'
 import type { SyncResult } from './sync-protocol.ts'
-import type { Library } from '../library/index.ts'
 import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
-import type { KadDHTInit } from '@libp2p/kad-dht'
-import type { GossipScoringOptions } from './libp2p-node.ts'
+import type { Libp2pSettings } from './libp2p-node.ts'
 
-export interface MeshInit {
-  /** Run a kad-dht service with these options (outcome records). */
-  dht?: KadDHTInit
-  /** Gossipsub peer-scoring parameters (the trust layer's `gossip()`). */
-  gossipScoring?: GossipScoringOptions
+/** A mesh's settings: its network and fetch behaviour, and the libp2p settings it passes on. */
+export interface MeshInit extends Libp2pSettings {
   network?: string
   listen?: string[]
-  bootstrap?: string[]
-  mdns?: boolean
-  mdnsInterval?: number
-  psk?: string
-  relay?: boolean
-  maxConnections?: number
-  /** How long one address dial (socket + handshake) may take (default 6 s). */
-  dialTimeoutMs?: number
   policy?: FetchPolicy
   /** Fetch what announcements and syncs offer (default true). */
   autoFetch?: boolean

@@ -10,7 +10,7 @@ import { RevocationRefusedError, InvalidTransitionError } from './errors.ts'
 import { checkPeerId } from './reputation.ts'
 import { inTransaction } from './tables.ts'
 import type { TrustContext } from './context.ts'
-import type { AdmitResult } from './pipeline.ts'
+import type { AdmitResult } from '../library/index.ts'
 import type { PeerRecord } from './reputation.ts'
 import type { Status, StoredArtifact } from '../library/index.ts'
 

@@ -3,7 +3,7 @@
  * decode + limits → signature → CID (decodeArtifact) → refusals before storage (rate limit,
  * deny lists, replays, clock, base compatibility) → stored `quarantined` → kind screen →
  * canary → own vote → policy decision, with the reason recorded in the library's reason column
- * and the checks in `trust_decisions`. It implements the mesh's `Admission` shape, so
+ * and the checks in `trust_decisions`. It implements the library's `Admission` contract, so
  * `createMesh({ …, admission: trust.admission })` puts every received artifact through it.
  */
 import { decodeArtifact } from '../artifacts/index.ts'
@@ -16,32 +16,8 @@ import { MAX_REFUSAL_LOG } from './constants.ts'
 import { AdmissionRefusedError } from './errors.ts'
 import type { TrustContext } from './context.ts'
 import type { Refusal } from './prechecks.ts'
-import type { Kind, SignedArtifact } from '../artifacts/index.ts'
-import type { Status, StoredArtifact } from '../library/index.ts'
-
-export type AdmissionSource =
-  | { type: 'peer', peer: string }
-  | { type: 'car', path: string }
-  | { type: 'local' }
-
-export interface AdmitOptions {
-  source: AdmissionSource
-  expectedCid?: string
-  signal?: AbortSignal
-  /** Throw {@link AdmissionRefusedError} instead of returning a refusal (for one-off imports). */
-  throwOnRefusal?: boolean
-}
-
-export interface AdmitResult {
-  cid: string
-  kind: Kind
-  status: Status
-  /** False when nothing was stored: already held, or refused before storage. */
-  inserted: boolean
-  reason: string | null
-  /** Set when the artifact was refused before storage (`rate-limit`, `deny-list`, `replay`, …). */
-  refused?: string
-}
+import type { SignedArtifact } from '../artifacts/index.ts'
+import type { Admission, AdmissionSource, AdmitOptions, AdmitResult, Status, StoredArtifact } from '../library/index.ts'
 
 export interface RefusalRecord {
   at: number
@@ -58,7 +34,7 @@ function sourceText (s: AdmissionSource): string {
   return s.type === 'peer' ? `peer ${s.peer}` : s.type === 'car' ? `car ${s.path}` : 'local'
 }
 
-export class TrustPipeline {
+export class TrustPipeline implements Admission {
   readonly events = new EventTarget()
   private readonly ctx: TrustContext
   private readonly inflight = new Map<string, Promise<AdmitResult>>()

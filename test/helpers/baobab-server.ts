@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { DEFAULT_CONFIG } from '../../src/config.ts'
-import { createNode } from '../../src/node.ts'
+import { createNode } from '../../src/node/index.ts'
 import { addCommunityCard, COMMUNITIES } from './community-experts.ts'
 import type { RuntimeConfig } from '../../src/config.ts'
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { DEFAULT_CONFIG } from '../../src/config.ts'
-import { createNode } from '../../src/node.ts'
+import { createNode } from '../../src/node/index.ts'
 import { COMMUNITIES, addCommunityCard } from '../helpers/community-experts.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'baobab-node-'))

@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import { after, afterEach, beforeEach, describe, it } from 'node:test'
 import { DEFAULT_CONFIG } from '../../src/config.ts'
 import { SYNC_PROTOCOL } from '../../src/mesh/index.ts'
-import { createNode } from '../../src/node.ts'
+import { createNode } from '../../src/node/index.ts'
 import { COMMUNITIES, addCommunityCard } from '../helpers/community-experts.ts'
-import type { BaobabNode } from '../../src/node.ts'
+import type { BaobabNode } from '../../src/node/index.ts'
 import type { IdentifyResult } from '@libp2p/interface'
 
 const root = mkdtempSync(join(tmpdir(), 'baobab-shutdown-'))

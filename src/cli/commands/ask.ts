@@ -5,13 +5,13 @@
  *
  * JSON: `{answer, expert: {name, domain} | null, abstained, scores, runtime, experiences: [{cid, text}]}`.
  */
-import { createNode } from '../../node.ts'
+import { createNode } from '../../node/index.ts'
 import { createRuntime } from '../../runtime/index.ts'
 import { loadConfig, resolveHome } from '../config-file.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, globalOptions } from '../context.ts'
 import { renderAnswer } from '../demo/render.ts'
-import type { Answer } from '../../node.ts'
+import type { Answer } from '../../node/index.ts'
 import type { NodeConfig, RuntimeConfig } from '../../config.ts'
 import type { Command } from 'commander'
 

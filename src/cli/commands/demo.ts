@@ -4,7 +4,7 @@ import { runDemo, stopDemo } from '../demo/run-demo.ts'
 import { action } from '../context.ts'
 import { bold, green, red } from '../demo/render.ts'
 import type { ServedApi } from '../../api/index.ts'
-import type { BaobabNode } from '../../node.ts'
+import type { BaobabNode } from '../../node/index.ts'
 import type { Command } from 'commander'
 
 /** Serves the node's API and dashboard on `listen`, or on a free port when that one is taken. */

@@ -18,7 +18,7 @@ Example (an MCP client's server entry):
     .action(action(async (_opts: unknown, cmd: Command) => {
       // Loaded here so other commands start without the MCP SDK and the node's components.
       const [{ servicesFromNode }, { serveMcpStdio }, { createNode }] = await Promise.all([
-        import('../../api/index.ts'), import('../../mcp/index.ts'), import('../../node.ts')
+        import('../../api/index.ts'), import('../../mcp/index.ts'), import('../../node/index.ts')
       ])
       const home = resolveHome(globalOptions(cmd).home)
       const node = await createNode({ home, config: loadConfig(home), mesh: false })

@@ -1,5 +1,5 @@
 /** `baobab outcome publish|from-eval|query|recommend|reproduce`: outcome packets (QIS). */
-import { createNode } from '../../node.ts'
+import { createNode } from '../../node/index.ts'
 import { readEvalResult } from '../../eval/index.ts'
 import { createOutcomeService } from '../../outcomes/index.ts'
 import { hashEmbedder } from '../../router/index.ts'

@@ -1,10 +1,10 @@
 /** `baobab peers list|dial`: peers seen by this node, and a one-shot dial. */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { createNode } from '../../node.ts'
+import { createNode } from '../../node/index.ts'
 import { loadConfig, resolveHome, saveConfig } from '../config-file.ts'
 import { action, emit, globalOptions, withContext } from '../context.ts'
 import { PeerBook } from '../../mesh/index.ts'
-import type { BaobabNode } from '../../node.ts'
+import type { BaobabNode } from '../../node/index.ts'
 import type { Mesh, MeshInit } from '../../mesh/index.ts'
 import type { Command } from 'commander'
 

@@ -1,6 +1,6 @@
 /** `baobab start`: a long-running node (mesh, and optionally the HTTP API + dashboard). */
 import { createApi, InsecureBindError, InvalidApiOptionsError, isLoopbackHost, parseListen, serveApi, servicesFromNode } from '../../api/index.ts'
-import { createNode } from '../../node.ts'
+import { createNode } from '../../node/index.ts'
 import { loadConfig, resolveHome } from '../config-file.ts'
 import { action, globalOptions } from '../context.ts'
 import { cyan, dim, green, yellow } from '../demo/render.ts'

@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress'
 import { action, emit, wantsJson } from '../context.ts'
 import { startOneShotNode } from './peers.ts'
-import type { BaobabNode } from '../../node.ts'
+import type { BaobabNode } from '../../node/index.ts'
 import type { FetchProgressEvent, FetchResult, SyncWithResult } from '../../mesh/index.ts'
 import type { Command } from 'commander'
 

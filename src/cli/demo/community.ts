@@ -5,7 +5,7 @@ import { ExperienceStore } from '../../learn/index.ts'
 import { communityExperiences, communityOutcome, communityQa } from './knowledge.ts'
 import { writeTinyLora } from '../../adapters/index.ts'
 import type { Community } from './knowledge.ts'
-import type { BaobabNode } from '../../node.ts'
+import type { BaobabNode } from '../../node/index.ts'
 
 export interface CommunityContent {
   expert: string

@@ -1,5 +1,5 @@
 /** Terminal rendering for the demo and `baobab ask`: score bars, answers, colours that degrade off a TTY. */
-import type { Answer } from '../../node.ts'
+import type { Answer } from '../../node/index.ts'
 
 const tty = process.stdout.isTTY === true && process.env.NO_COLOR == null
 const paint = (code: string) => (s: string): string => tty ? `\x1b[${code}m${s}\x1b[0m` : s

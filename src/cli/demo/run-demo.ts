@@ -6,12 +6,12 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DEFAULT_CONFIG } from '../../config.ts'
-import { createNode } from '../../node.ts'
+import { createNode } from '../../node/index.ts'
 import { seedCommunity } from './community.ts'
 import { COMMUNITIES, VISITOR_QUESTIONS } from './knowledge.ts'
 import { bold, cyan, dim, green, red, renderAnswer } from './render.ts'
 import { TINY_MODEL } from '../../adapters/index.ts'
-import type { BaobabNode } from '../../node.ts'
+import type { BaobabNode } from '../../node/index.ts'
 import type { NodeConfig } from '../../config.ts'
 
 export interface DemoOptions {

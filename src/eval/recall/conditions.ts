@@ -17,7 +17,7 @@ import { createArtifact, OversizeArtifactError, parseCid } from '../../artifacts
 import { MAX_EXEMPLARS } from '../../router/index.ts'
 import type { LoraFileInfo, LoraSet } from './lora.ts'
 import type { RecallSet } from './data.ts'
-import type { BaobabNode } from '../../node.ts'
+import type { BaobabNode } from '../../node/index.ts'
 import type { Exemplar } from '../../router/index.ts'
 
 export const CONDITIONS = ['routed', 'pooled', 'none', 'routed-lora', 'merged-lora'] as const

@@ -13,28 +13,28 @@
  * ```
  */
 import { prefixLogger } from '@libp2p/logger'
-import { loadOrCreateIdentity } from './artifacts/index.ts'
-import { experienceSource } from './learn/index.ts'
-import { openLibrary } from './library/index.ts'
-import { announceTopic, createMesh, networkKeyOf } from './mesh/index.ts'
-import { answer, answerStream, prepareAnswer } from './node/answer.ts'
-import { nodeChecks } from './node/checks.ts'
-import { syncRouterExperts, trustedExperts } from './node/experts.ts'
-import { createOutcomeService, outcomeKadDhtInit } from './outcomes/index.ts'
-import { Router, createEmbedder, hashEmbedder } from './router/index.ts'
-import { createRuntime } from './runtime/index.ts'
-import { createTrust } from './trust/index.ts'
-import type { Identity } from './artifacts/index.ts'
-import type { NodeConfig } from './config.ts'
-import type { ExperienceSource } from './learn/index.ts'
-import type { Library } from './library/index.ts'
-import type { GossipScoringOptions, Mesh, MeshInit } from './mesh/index.ts'
-import type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
-import type { ExpertRecord } from './node/experts.ts'
-import type { OutcomeDhtService, OutcomeService } from './outcomes/index.ts'
-import type { GossipGuard, GossipGuardStats, Trust } from './trust/index.ts'
-import type { Embedder } from './router/index.ts'
-import type { ChatMessage, LlmRuntime, StreamPart } from './runtime/index.ts'
+import { loadOrCreateIdentity } from '../artifacts/index.ts'
+import { experienceSource } from '../learn/index.ts'
+import { openLibrary } from '../library/index.ts'
+import { announceTopic, createMesh, meshInitFromConfig } from '../mesh/index.ts'
+import { answer, answerStream, prepareAnswer } from './answer.ts'
+import { nodeChecks } from './checks.ts'
+import { syncRouterExperts, trustedExperts } from './experts.ts'
+import { createOutcomeService, outcomeKadDhtInit } from '../outcomes/index.ts'
+import { Router, createEmbedder, hashEmbedder } from '../router/index.ts'
+import { createRuntime } from '../runtime/index.ts'
+import { createTrust } from '../trust/index.ts'
+import type { Identity } from '../artifacts/index.ts'
+import type { NodeConfig } from '../config.ts'
+import type { ExperienceSource } from '../learn/index.ts'
+import type { Library } from '../library/index.ts'
+import type { GossipScoringOptions, Mesh, MeshInit } from '../mesh/index.ts'
+import type { Answer, AnswerOptions, PreparedAnswer } from './answer.ts'
+import type { ExpertRecord } from './experts.ts'
+import type { OutcomeDhtService, OutcomeService } from '../outcomes/index.ts'
+import type { GossipGuard, GossipGuardStats, Trust } from '../trust/index.ts'
+import type { Embedder } from '../router/index.ts'
+import type { ChatMessage, LlmRuntime, StreamPart } from '../runtime/index.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
 export interface NodeInit {
@@ -49,34 +49,23 @@ export interface NodeInit {
   logger?: ComponentLogger
 }
 
-export interface NodeParts {
-  home: string
-  config: NodeConfig
-  identity: Identity
-  library: Library
-  embedder: Embedder
-  router: Router
-  runtime: LlmRuntime
-  experiences: ExperienceSource
-  outcomes: OutcomeService
-  trust: Trust
-  mesh: Mesh | null
-  logger: ComponentLogger
-}
+/** The components a node is made of (what `createNode` builds and wires). */
+export type NodeParts = Pick<BaobabNode, 'home' | 'config' | 'identity' | 'library' | 'embedder' | 'router' | 'runtime' | 'experiences' | 'outcomes' | 'trust' | 'mesh' | 'logger'>
 
 export class BaobabNode {
-  readonly home: string
-  readonly config: NodeConfig
-  readonly identity: Identity
-  readonly library: Library
-  readonly embedder: Embedder
-  readonly router: Router
-  readonly runtime: LlmRuntime
-  readonly experiences: ExperienceSource
-  readonly outcomes: OutcomeService
-  readonly trust: Trust
-  readonly mesh: Mesh | null
-  readonly logger: ComponentLogger
+  // the parts, set once by the constructor
+  declare readonly home: string
+  declare readonly config: NodeConfig
+  declare readonly identity: Identity
+  declare readonly library: Library
+  declare readonly embedder: Embedder
+  declare readonly router: Router
+  declare readonly runtime: LlmRuntime
+  declare readonly experiences: ExperienceSource
+  declare readonly outcomes: OutcomeService
+  declare readonly trust: Trust
+  declare readonly mesh: Mesh | null
+  declare readonly logger: ComponentLogger
   readonly startedAt = Date.now()
   /** Per-topic limits (size, rate, deny list) in front of the mesh's announcement validator. */
   private gossipGuard: GossipGuard | undefined
@@ -84,18 +73,7 @@ export class BaobabNode {
   private stopping: Promise<void> | undefined
 
   constructor (parts: NodeParts) {
-    this.home = parts.home
-    this.config = parts.config
-    this.identity = parts.identity
-    this.library = parts.library
-    this.embedder = parts.embedder
-    this.router = parts.router
-    this.runtime = parts.runtime
-    this.experiences = parts.experiences
-    this.outcomes = parts.outcomes
-    this.trust = parts.trust
-    this.mesh = parts.mesh
-    this.logger = parts.logger
+    Object.assign(this, parts)
   }
 
   get peerId (): string {
@@ -205,20 +183,13 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     // the canary, experience A/B check and outcome reproduction this node can run (or why not)
     const checks = await nodeChecks(config, runtime)
     const trust = createTrust({ library, privateKey: identity.privateKey, ...checks }, { policy: config.policy })
-    const psk = networkKeyOf(config)
-    const mesh = init.mesh === false
-      ? null
-      : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, {
-        network: config.network,
-        listen: config.listen,
-        bootstrap: config.bootstrap,
-        mdns: config.mdns,
-        relay: config.relay,
-        ...(psk != null ? { psk } : {}),
-        dht: outcomeKadDhtInit({ lan: true }),
-        gossipScoring: gossipOptions(trust, config.network),
-        ...init.meshInit
-      })
+    // read even without a mesh: a broken network key file is refused either way
+    const meshInit = meshInitFromConfig(config, {
+      dht: outcomeKadDhtInit({ lan: true }),
+      gossipScoring: gossipOptions(trust, config.network),
+      ...init.meshInit
+    })
+    const mesh = init.mesh === false ? null : createMesh({ privateKey: identity.privateKey, library, logger, admission: trust.admission }, meshInit)
     const outcomes = createOutcomeService({
       library,
       privateKey: identity.privateKey,
@@ -234,6 +205,6 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
   }
 }
 
-export type { Answer, AnswerOptions, PreparedAnswer } from './node/answer.ts'
-export { ExpertNotFoundError, InvalidQuestionError } from './node/answer.ts'
-export type { ExpertRecord } from './node/experts.ts'
+export type { Answer, AnswerOptions, PreparedAnswer } from './answer.ts'
+export { ExpertNotFoundError, InvalidQuestionError } from './answer.ts'
+export type { ExpertRecord } from './experts.ts'
