@@ -20,11 +20,11 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createArtifact } from '../src/artifacts/index.ts'
 import { ExperienceStore, cosine, evaluateLearning, experienceSource, learn, loadGrader, readTasks, sketchCosine, sketchEmbedding } from '../src/learn/index.ts'
 import { openLibrary } from '../src/library/index.ts'
-import { hashEmbedder, transformersEmbedder } from '../src/router/index.ts'
+import { hashEmbedder, transformersEmbedder } from '../src/embedding/index.ts'
 import { createTrust } from '../src/trust/index.ts'
 import { experienceBody, sign, tempDir } from '../test/trust/helpers.ts'
 import { lessonWorld } from '../test/learn/lesson-world.ts'
-import type { Embedder } from '../src/router/index.ts'
+import type { Embedder } from '../src/embedding/index.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 const tasks = readTasks(fileURLToPath(new URL('../test/fixtures/learn/arithmetic.jsonl', import.meta.url)))

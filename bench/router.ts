@@ -16,7 +16,8 @@
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { hashEmbedder, loadParaphrases, Router, tfidfRouter } from '../src/router/index.ts'
+import { hashEmbedder } from '../src/embedding/index.ts'
+import { loadParaphrases, Router, tfidfRouter } from '../src/router/index.ts'
 import type { ExpertInput } from '../src/router/index.ts'
 import { run as expertSwitch } from './_router-switch.ts'
 

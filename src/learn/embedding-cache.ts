@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { decodeVec, encodeVec, toVec } from './vectors.ts'
 import type { Vec } from './vectors.ts'
-import type { Embedder } from '../router/index.ts'
+import type { Embedder } from '../embedding/index.ts'
 import type { DatabaseSync } from 'node:sqlite'
 
 export class EmbeddingCache {

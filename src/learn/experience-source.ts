@@ -18,7 +18,7 @@ import { experienceState } from './experience-state.ts'
 import { vecCosine as cosine } from './vectors.ts'
 import type { ExperienceView } from './experience-state.ts'
 import type { Library } from '../library/index.ts'
-import type { Embedder } from '../router/index.ts'
+import type { Embedder } from '../embedding/index.ts'
 
 export interface RelevantOptions {
   /** Only this domain (plus `general`); absent: every domain. */

@@ -20,7 +20,7 @@ import { toDense, vecCosine as cosine } from './vectors.ts'
 import type { ExperienceState, ExperienceView } from './experience-state.ts'
 import type { ExperienceBody } from '../artifacts/index.ts'
 import type { Library } from '../library/index.ts'
-import type { Embedder } from '../router/index.ts'
+import type { Embedder } from '../embedding/index.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('baobab:learn:store')

@@ -103,4 +103,4 @@ export function sketchCosine (a: Sketch, b: Sketch): number | null {
   return Math.cos(Math.PI * hammingDistance(a.bits, b.bits) / n)
 }
 
-export { cosine } from '../router/vectors.ts'
+export { cosine } from '../embedding/index.ts'

@@ -2,15 +2,6 @@
  * Named errors of the router folder. Callers test `err.name`; every class keeps `cause`.
  */
 
-export class InvalidEmbedderOptionsError extends Error {
-  override name = 'InvalidEmbedderOptionsError'
-  readonly option: string
-  constructor (message: string, fields: { option: string }, options?: ErrorOptions) {
-    super(message, options)
-    this.option = fields.option
-  }
-}
-
 /** A question that is empty, not a string, or too long to route. */
 export class InvalidQuestionError extends Error {
   override name = 'InvalidQuestionError'
@@ -55,28 +46,6 @@ export class ExpertNotFoundError extends Error {
   constructor (message: string, fields: { expertId: string }, options?: ErrorOptions) {
     super(message, options)
     this.expertId = fields.expertId
-  }
-}
-
-/** An embedding backend failed or answered with something unusable. */
-export class EmbeddingFailedError extends Error {
-  override name = 'EmbeddingFailedError'
-  readonly embedderId: string
-  readonly status: number | undefined
-  constructor (message: string, fields: { embedderId: string, status?: number }, options?: ErrorOptions) {
-    super(message, options)
-    this.embedderId = fields.embedderId
-    this.status = fields.status
-  }
-}
-
-/** A local embedding model directory that is missing or incomplete. */
-export class EmbeddingModelNotFoundError extends Error {
-  override name = 'EmbeddingModelNotFoundError'
-  readonly path: string
-  constructor (message: string, fields: { path: string }, options?: ErrorOptions) {
-    super(message, options)
-    this.path = fields.path
   }
 }
 

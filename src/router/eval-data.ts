@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { parseExemplars } from './exemplars.ts'
-import { contentTokens } from './text.ts'
+import { contentTokens } from '../embedding/index.ts'
 import type { LabeledQuestion } from './evaluate.ts'
 import type { ExpertInput } from './types.ts'
 

@@ -13,7 +13,7 @@
 import { join } from 'node:path'
 import { bestBalanced, sweepBaseline, tally } from './evaluate.ts'
 import { exists, loadExpertDir, loadGossipEval, loadLabeledQuestions, loadParaphrases } from './eval-data.ts'
-import { hashEmbedder } from './hash-embedder.ts'
+import { hashEmbedder } from '../embedding/index.ts'
 import { Router } from './router.ts'
 import { tfidfRouter } from './tfidf-baseline.ts'
 import type { DecisionTally, LabeledQuestion, SweepPoint } from './evaluate.ts'

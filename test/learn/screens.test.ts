@@ -7,7 +7,7 @@ import {
   cosine, decodeVec, detectInjection, encodeVec, toDense, toVec, vecCosine, extractJson, hammingDistance, parseExperienceForm, parseOps, sketchCosine, sketchEmbedding,
   sketchToVector, validateExperienceText
 } from '../../src/learn/index.ts'
-import { transformersEmbedder } from '../../src/router/index.ts'
+import { transformersEmbedder } from '../../src/embedding/index.ts'
 import { builtinEmbedder, embedder384 } from './helpers.ts'
 
 describe('prompt-injection screen', () => {

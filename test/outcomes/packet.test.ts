@@ -9,7 +9,7 @@ import { openLibrary } from '../../src/library/index.ts'
 import {
   buildOutcomePacket, createOutcomeService, evalResultToInput, measuredConfidence, normaliseMethod, readEvalResult
 } from '../../src/outcomes/index.ts'
-import { hashEmbedder } from '../../src/router/index.ts'
+import { hashEmbedder } from '../../src/embedding/index.ts'
 import type { OutcomeInput } from '../../src/outcomes/index.ts'
 
 const key = await generateKeyPair('Ed25519')

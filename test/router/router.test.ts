@@ -2,9 +2,11 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
-import { hashEmbedder, loadExpertDir, loadLabeledQuestions, Router, tfidfRouter, bestBalanced, sweepBaseline, tally } from '../../src/router/index.ts'
+import { hashEmbedder } from '../../src/embedding/index.ts'
+import { loadExpertDir, loadLabeledQuestions, Router, tfidfRouter, bestBalanced, sweepBaseline, tally } from '../../src/router/index.ts'
 import { GENERAL_QUESTIONS } from '../../src/router/general-questions.ts'
-import type { Embedder, EmbedOptions, ExpertInput, FittableEmbedder } from '../../src/router/index.ts'
+import type { Embedder, EmbedOptions, FittableEmbedder } from '../../src/embedding/index.ts'
+import type { ExpertInput } from '../../src/router/index.ts'
 
 const FILES = ['agronomy', 'veterinary', 'irrigation', 'soil-science', 'aquaculture']
 

@@ -1,7 +1,7 @@
 /** `baobab outcome publish|from-eval|query|recommend|reproduce`: outcome packets (QIS). */
 import { createNode } from '../../node.ts'
 import { createOutcomeService, readEvalResult } from '../../outcomes/index.ts'
-import { hashEmbedder } from '../../router/index.ts'
+import { hashEmbedder } from '../../embedding/index.ts'
 import { loadConfig, resolveHome } from '../config-file.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, globalOptions, withContext } from '../context.ts'
