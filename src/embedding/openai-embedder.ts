@@ -8,7 +8,7 @@ import { EmbeddingFailedError, InvalidEmbedderOptionsError } from './errors.ts'
 import { normalize } from './vectors.ts'
 import type { EmbedOptions, EmbedResult, Embedder } from './types.ts'
 
-const log = logger('baobab:router:openai')
+const log = logger('baobab:embedding:openai')
 
 export interface OpenAIEmbedderInit {
   /** Base URL including `/v1`, e.g. http://127.0.0.1:11434/v1 */

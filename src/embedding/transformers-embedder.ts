@@ -11,7 +11,7 @@ import { EmbeddingFailedError, EmbeddingModelNotFoundError } from './errors.ts'
 import { normalize } from './vectors.ts'
 import type { EmbedOptions, EmbedResult, Embedder } from './types.ts'
 
-const log = logger('baobab:router:transformers')
+const log = logger('baobab:embedding:transformers')
 
 export interface TransformersEmbedderInit {
   /** Model directory: config.json, tokenizer.json and onnx/model*.onnx. */

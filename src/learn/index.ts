@@ -26,8 +26,6 @@ export { countExperienceWords, normalizeExperienceText, parseExperienceForm, val
 export type { ExperienceForm } from './experience-text.ts'
 export { cosine, hammingDistance, sketchCosine, sketchEmbedding, sketchToVector, sketchesComparable } from './sketch.ts'
 export type { Sketch } from './sketch.ts'
-export { decodeVec, encodeVec, toDense, toVec, vecCosine } from './vectors.ts'
-export type { Vec } from './vectors.ts'
 export { ExperienceStore } from './experience-store.ts'
 export type { ExperienceInput, ExperienceStoreInit, OpKind, OpOptions, OpOrigin, OpRecord, OpResult } from './experience-store.ts'
 export { experienceState } from './experience-state.ts'
