@@ -24,7 +24,7 @@ export { INJECTION_PATTERNS, assertNoInjection, detectInjection } from './inject
 export type { InjectionFinding } from './injection.ts'
 export { countExperienceWords, normalizeExperienceText, parseExperienceForm, validateExperienceText } from './experience-text.ts'
 export type { ExperienceForm } from './experience-text.ts'
-export { cosine, hammingDistance, sketchCosine, sketchEmbedding, sketchToVector, sketchesComparable } from './sketch.ts'
+export { hammingDistance, sketchCosine, sketchEmbedding, sketchToVector, sketchesComparable } from './sketch.ts'
 export type { Sketch } from './sketch.ts'
 export { ExperienceStore } from './experience-store.ts'
 export type { ExperienceInput, ExperienceStoreInit, OpKind, OpOptions, OpOrigin, OpRecord, OpResult } from './experience-store.ts'

@@ -148,5 +148,3 @@ export class NearFingerprinter {
     })
   }
 }
-
-export { cosine } from '../embedding/index.ts'

@@ -23,7 +23,7 @@ export { EVAL_RESULT_FORMAT, evalResultToInput, measuredConfidence, readEvalResu
 export type { EvalResult } from './eval-result.ts'
 export { knownMethods, normaliseMethod, normaliseParamKey } from './normalise.ts'
 export { conceptTokens, contextText } from './context-text.ts'
-export { cosine, exactFingerprint, exactKey, exactPreimage, isOutcomeKey, NearFingerprinter, normaliseContext, recordKey } from './fingerprint.ts'
+export { exactFingerprint, exactKey, exactPreimage, isOutcomeKey, NearFingerprinter, normaliseContext, recordKey } from './fingerprint.ts'
 export type { LshOptions, NearSignature, OutcomeContext } from './fingerprint.ts'
 export { decodeRecord, encodeRecord, fitRecord, mergeRecords, parseRecord, selectRecord, signEntry, verifyEntry } from './record.ts'
 export type { OutcomeRecord, RecordEntry } from './record.ts'
