@@ -22,5 +22,5 @@ export function createEmbeddingsTable (db: DatabaseSync): void {
   db.exec(`CREATE TABLE IF NOT EXISTS embeddings (
     embedder_id TEXT NOT NULL, text_sha256 TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL,
     created INTEGER NOT NULL, PRIMARY KEY (embedder_id, text_sha256)) WITHOUT ROWID`)
-  db.exec('DROP TABLE IF EXISTS learn_vectors')
+  if (hasTable(db, 'learn_vectors')) db.exec('DROP TABLE learn_vectors')
 }
