@@ -17,8 +17,9 @@
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { createPrng } from '../src/random/index.ts'
+import { hashEmbedder } from '../src/embedding/index.ts'
 import { loadParaphrases, tfidfRouter } from '../src/eval/index.ts'
-import { hashEmbedder, Router } from '../src/router/index.ts'
+import { Router } from '../src/router/index.ts'
 import type { ExpertInput } from '../src/router/index.ts'
 import { run as expertSwitch } from './_router-switch.ts'
 

@@ -2,8 +2,8 @@
  * Batch consolidation: merge near-duplicate experiences (cosine > threshold) and drop the weaker
  * of two that contradict each other (same situation, opposite advice: "do X" vs "avoid X").
  */
+import { cosinePacked as cosine } from '../embedding/index.ts'
 import { parseExperienceForm } from './experience-text.ts'
-import { vecCosine as cosine } from './vectors.ts'
 import type { ExperienceView } from './experience-state.ts'
 import type { ExperienceStore, OpResult } from './experience-store.ts'
 

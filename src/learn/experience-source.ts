@@ -11,14 +11,13 @@
  * await runtime.doGenerate({ messages, experiences })
  * ```
  */
+import { CachedEmbedder, cosinePacked as cosine } from '../embedding/index.ts'
 import { DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K, GENERAL_DOMAIN } from './constants.ts'
-import { EmbeddingCache } from './embedding-cache.ts'
 import { InvalidLearnOptionsError } from './errors.ts'
 import { experienceState } from './experience-state.ts'
-import { vecCosine as cosine } from './vectors.ts'
 import type { ExperienceView } from './experience-state.ts'
 import type { Library } from '../library/index.ts'
-import type { Embedder } from '../router/index.ts'
+import type { Embedder } from '../embedding/index.ts'
 
 export interface RelevantOptions {
   /** Only this domain (plus `general`); absent: every domain. */
@@ -57,7 +56,7 @@ export function estimateTokens (text: string): number {
 }
 
 export function experienceSource (library: Library, embedder: Embedder, init: ExperienceSourceInit = {}): ExperienceSource {
-  const cache = new EmbeddingCache(library.db, embedder)
+  const cache = new CachedEmbedder(embedder, { db: library.db, maxEntries: 8192 })
   const countTokens = init.countTokens ?? estimateTokens
   return {
     async relevant (question: string, options: RelevantOptions = {}): Promise<RelevantExperience[]> {

@@ -10,17 +10,16 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createArtifact, parseCid } from '../artifacts/index.ts'
+import { CachedEmbedder, cosinePacked as cosine, unpack } from '../embedding/index.ts'
 import { DEFAULT_DEDUP_THRESHOLD, MAX_TAGS } from './constants.ts'
-import { EmbeddingCache } from './embedding-cache.ts'
 import { ExperienceNotFoundError, InvalidLearnOptionsError } from './errors.ts'
 import { experienceState } from './experience-state.ts'
 import { normalizeExperienceText, validateConfidence, validateDomain, validateExperienceText, validateTags } from './experience-text.ts'
 import { sketchCosine, sketchEmbedding } from './sketch.ts'
-import { toDense, vecCosine as cosine } from './vectors.ts'
 import type { ExperienceState, ExperienceView } from './experience-state.ts'
 import type { ExperienceBody } from '../artifacts/index.ts'
 import type { Library } from '../library/index.ts'
-import type { Embedder } from '../router/index.ts'
+import type { Embedder } from '../embedding/index.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('baobab:learn:store')
@@ -75,7 +74,7 @@ export interface OpOptions {
 
 export class ExperienceStore {
   readonly library: Library
-  readonly embeddings: EmbeddingCache
+  readonly embeddings: CachedEmbedder
   readonly self: string
   readonly dedupThreshold: number
   readonly embedder: Embedder
@@ -90,7 +89,7 @@ export class ExperienceStore {
     this.clock = init.clock ?? Date.now
     this.dedupThreshold = init.dedupThreshold ?? DEFAULT_DEDUP_THRESHOLD
     if (!(this.dedupThreshold > 0 && this.dedupThreshold <= 1)) throw new InvalidLearnOptionsError('dedupThreshold', 'must be in (0, 1]')
-    this.embeddings = new EmbeddingCache(init.library.db, init.embedder)
+    this.embeddings = new CachedEmbedder(init.embedder, { db: init.library.db, maxEntries: 8192 })
     init.library.db.exec(`CREATE TABLE IF NOT EXISTS learn_ops (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL, cid TEXT, sources TEXT NOT NULL,
       origin TEXT NOT NULL, reason TEXT, at INTEGER NOT NULL) STRICT`)
@@ -276,7 +275,7 @@ export class ExperienceStore {
       meanReward: Number.isFinite(ev.meanReward) ? ev.meanReward : 0
     }
     const vec = await this.embeddings.embedOne(text, signal)
-    return { text, domain, tags, confidence, evidence, sketch: sketchEmbedding(toDense(vec), this.embedder.id) }
+    return { text, domain, tags, confidence, evidence, sketch: sketchEmbedding(unpack(vec), this.embedder.id) }
   }
 
   private async write (body: ExperienceBody, shareable: boolean): Promise<string> {

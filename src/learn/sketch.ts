@@ -102,5 +102,3 @@ export function sketchCosine (a: Sketch, b: Sketch): number | null {
   const n = a.bits.length * 8
   return Math.cos(Math.PI * hammingDistance(a.bits, b.bits) / n)
 }
-
-export { cosine } from '../router/vectors.ts'

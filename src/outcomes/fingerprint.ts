@@ -13,7 +13,7 @@ import { DEFAULT_LSH_BANDS, DEFAULT_LSH_ROWS, FINGERPRINT_BYTES, LSH_SCHEME, OUT
 import { contextText } from './context-text.ts'
 import { InvalidOutcomeQueryError } from './errors.ts'
 import { normaliseFamily, normaliseTags, normaliseText } from './normalise.ts'
-import type { Embedder } from '../router/types.ts'
+import type { Embedder } from '../embedding/index.ts'
 
 export interface OutcomeContext {
   family: string
@@ -148,5 +148,3 @@ export class NearFingerprinter {
     })
   }
 }
-
-export { cosine } from '../router/vectors.ts'

@@ -22,7 +22,7 @@ export type { BuildOptions, BuiltPacket, DataScale, OutcomeInput } from './packe
 export { measuredConfidence } from './confidence.ts'
 export { knownMethods, normaliseMethod, normaliseParamKey } from './normalise.ts'
 export { conceptTokens, contextText } from './context-text.ts'
-export { cosine, exactFingerprint, exactKey, exactPreimage, isOutcomeKey, NearFingerprinter, normaliseContext, recordKey } from './fingerprint.ts'
+export { exactFingerprint, exactKey, exactPreimage, isOutcomeKey, NearFingerprinter, normaliseContext, recordKey } from './fingerprint.ts'
 export type { LshOptions, NearSignature, OutcomeContext } from './fingerprint.ts'
 export { decodeRecord, encodeRecord, fitRecord, mergeRecords, parseRecord, selectRecord, signEntry, verifyEntry } from './record.ts'
 export type { OutcomeRecord, RecordEntry } from './record.ts'

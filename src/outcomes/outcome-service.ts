@@ -28,7 +28,7 @@ import type { Verdict } from './reproduction.ts'
 import type { Recommendation } from './synthesis.ts'
 import type { OutcomeBody, SignedArtifact } from '../artifacts/index.ts'
 import type { Library, StoredArtifact } from '../library/index.ts'
-import type { Embedder } from '../router/types.ts'
+import type { Embedder } from '../embedding/index.ts'
 import type { PrivateKey, Startable } from '@libp2p/interface'
 
 const log = logger('baobab:outcomes:service')

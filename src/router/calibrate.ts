@@ -24,7 +24,7 @@
 import { marginOf, scoreExperts } from './expert-index.ts'
 import type { CentroidMatrix, IndexedExpert, ScoringOptions } from './expert-index.ts'
 import type { Calibration } from './types.ts'
-import type { PackedVector } from './vectors.ts'
+import type { PackedVector } from '../embedding/index.ts'
 
 export interface CalibrationOptions {
   /** Fallback without general questions: threshold = this × median own-expert score of held-out questions. */

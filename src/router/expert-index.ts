@@ -8,8 +8,8 @@
  * pick the candidates first; a decision over 1000 experts stays under a millisecond.
  */
 import { DimensionMismatchError } from './errors.ts'
-import { pack } from './vectors.ts'
-import type { PackedVector } from './vectors.ts'
+import { pack } from '../embedding/index.ts'
+import type { PackedVector } from '../embedding/index.ts'
 import type { Exemplar } from './types.ts'
 
 export interface IndexedExemplar extends Exemplar {

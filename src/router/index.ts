@@ -2,9 +2,6 @@
  * Knowledge routing: pick the expert (adapter or knowledge card) whose exemplars best match a
  * question, or abstain when none covers it.
  *
- * - `Embedder` implementations: `hashEmbedder()` (built-in, no download), `transformersEmbedder()`
- *   (local transformers.js model), `openaiEmbedder()` (any `/v1/embeddings` server);
- *   `createEmbedder(config.embedder)` picks one from the node config.
  * - `Router`: exemplar index (kNN), automatic calibration by leave-one-out, decisions with reasons
  *   and deciding exemplars, feedback, incremental add/remove, persistence in the library database.
  * - `parseExemplars()`: reads JSONL exemplar files (`instruction`/`output` or `q`/`a`).
@@ -21,18 +18,8 @@
  */
 export { Router } from './router.ts'
 export type { RouterInit, RouteOptions, FeedbackInput } from './router-init.ts'
-export { HashEmbedder, hashEmbedder, HASH_EMBEDDER_VERSION } from './hash-embedder.ts'
-export type { HashEmbedderInit } from './hash-embedder.ts'
-export { TransformersEmbedder, transformersEmbedder } from './transformers-embedder.ts'
-export type { TransformersEmbedderInit } from './transformers-embedder.ts'
-export { OpenAIEmbedder, openaiEmbedder } from './openai-embedder.ts'
-export type { OpenAIEmbedderInit } from './openai-embedder.ts'
-export { createEmbedder } from './create-embedder.ts'
-export { EmbeddingCache, textHash } from './embedding-cache.ts'
-export type { EmbeddingCacheInit, CachedEmbedOptions } from './embedding-cache.ts'
 export { parseExemplars, readExemplarsFile, MAX_EXEMPLARS } from './exemplars.ts'
 export { parseQuestions } from './questions.ts'
-export { contentTokens } from './text.ts'
 export type { ParsedExemplars } from './exemplars.ts'
 export { DEFAULT_CALIBRATION } from './calibrate.ts'
 export type { CalibrationOptions } from './calibrate.ts'
@@ -40,15 +27,11 @@ export { DEFAULT_SCORING } from './expert-index.ts'
 export type { ScoringOptions } from './expert-index.ts'
 export { RouterStore } from './router-store.ts'
 export type { FeedbackRecord } from './router-store.ts'
-export { isFittable } from './types.ts'
 export type {
-  Embedder, EmbedOptions, EmbedResult, FittableEmbedder, Exemplar, ExpertInput, ExpertScore,
-  ScoredExemplar, RouteDecision, RouteReasonCode, Calibration
+  Exemplar, ExpertInput, ExpertScore, ScoredExemplar, RouteDecision, RouteReasonCode, Calibration
 } from './types.ts'
 export {
-  InvalidEmbedderOptionsError, InvalidQuestionError, InvalidExemplarsError, InvalidExpertError,
-  ExpertNotFoundError, EmbeddingFailedError, EmbeddingModelNotFoundError, DimensionMismatchError,
-  InvalidQuestionsFileError
+  InvalidQuestionError, InvalidExemplarsError, InvalidExpertError, ExpertNotFoundError,
+  DimensionMismatchError, InvalidQuestionsFileError
 } from './errors.ts'
 export type { ExemplarLineProblem } from './errors.ts'
-export { cosine } from './vectors.ts'

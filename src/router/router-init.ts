@@ -1,7 +1,7 @@
 /** What a Router is made with and what its calls take. */
 import type { CalibrationOptions } from './calibrate.ts'
 import type { ScoringOptions } from './expert-index.ts'
-import type { Embedder } from './types.ts'
+import type { Embedder } from '../embedding/index.ts'
 import type { DatabaseSync } from 'node:sqlite'
 
 export interface RouterInit {

@@ -1,7 +1,7 @@
 /**
  * What the router persists in the library database: feedback (`router_feedback`) and small state
- * records such as the last calibration (`router_state`). Embeddings live in `router_embeddings`
- * (see embedding-cache.ts).
+ * records such as the last calibration (`router_state`). Embeddings live in the `embeddings` table
+ * (see src/embedding/embedding-cache.ts).
  */
 import type { DatabaseSync } from 'node:sqlite'
 

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Embedder } from '../../src/router/index.ts'
+import type { Embedder } from '../../src/embedding/index.ts'
 
 export interface EmbedderComplianceSetup {
   embedder: Embedder

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { DENSE_DIMS, denseVector, InvalidDimensionsError, MAX_DENSE_DIMS, projectSparse } from '../../src/embedding/index.ts'
-import { hashEmbedder } from '../../src/router/index.ts'
+import { hashEmbedder } from '../../src/embedding/index.ts'
 
 const cos = (x: number[], y: number[]): number => x.reduce((s, v, i) => s + v * y[i]!, 0)
 const dot = (x: ArrayLike<number>, y: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!; return s }

@@ -204,6 +204,7 @@ describe('retrieval into prompts', () => {
 
 async function peerBody (store: ExperienceStore, text: string): Promise<ExperienceBody> {
   const vec = await store.embeddings.embedOne(text)
-  const { sketchEmbedding, toDense } = await import('../../src/learn/index.ts')
+  const { sketchEmbedding } = await import('../../src/learn/index.ts')
+  const { unpack: toDense } = await import('../../src/embedding/index.ts')
   return { text, domain: 'veterinary', tags: [], confidence: 0.7, evidence: { groups: 1, meanReward: 0.5 }, sketch: sketchEmbedding(toDense(vec), store.embedder.id) }
 }

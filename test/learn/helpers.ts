@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { openLibrary } from '../../src/library/index.ts'
 import { ExperienceStore } from '../../src/learn/index.ts'
-import { hashEmbedder } from '../../src/router/index.ts'
+import { hashEmbedder } from '../../src/embedding/index.ts'
 import type { Library } from '../../src/library/index.ts'
-import type { Embedder, EmbedOptions, EmbedResult } from '../../src/router/index.ts'
+import type { Embedder, EmbedOptions, EmbedResult } from '../../src/embedding/index.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 const dirs: string[] = []

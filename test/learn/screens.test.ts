@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import {
-  cosine, decodeVec, detectInjection, encodeVec, toDense, toVec, vecCosine, extractJson, hammingDistance, parseExperienceForm, parseOps, sketchCosine, sketchEmbedding,
+  detectInjection, extractJson, hammingDistance, parseExperienceForm, parseOps, sketchCosine, sketchEmbedding,
   sketchToVector, validateExperienceText
 } from '../../src/learn/index.ts'
-import { transformersEmbedder } from '../../src/router/index.ts'
+import { cosine, transformersEmbedder } from '../../src/embedding/index.ts'
 import { builtinEmbedder, embedder384 } from './helpers.ts'
 
 describe('prompt-injection screen', () => {
@@ -143,23 +143,5 @@ describe('stage-2 operation parsing', () => {
     assert.match(r.warnings[0]!, /45 words/)
     assert.match(r.warnings[1]!, /prompt injection/)
     assert.match(r.warnings[2]!, /unknown experience id "E9"/)
-  })
-})
-
-describe('compact vectors', () => {
-  it('sparse and dense forms give the same cosine and survive encoding', () => {
-    const vec = fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.float({ min: -1, max: 1, noNaN: true })), { minLength: 1, maxLength: 300 })
-    fc.assert(fc.property(vec, vec, (xa, xb) => {
-      const n = Math.min(xa.length, xb.length)
-      const a = Float32Array.from(xa.slice(0, n))
-      const b = Float32Array.from(xb.slice(0, n))
-      const va = toVec(a)
-      const vb = toVec(b)
-      assert.ok(Math.abs(vecCosine(va, vb) - cosine(a, b)) < 1e-5)
-      assert.ok(Math.abs(vecCosine({ ...va, idx: null, val: a }, vb) - cosine(a, b)) < 1e-5, 'dense × sparse')
-      const back = decodeVec(encodeVec(va))
-      assert.deepEqual(Array.from(toDense(back), x => x + 0), Array.from(a, x => x + 0), 'same values (-0 and 0 alike)')
-      assert.equal(back.dims, n)
-    }), { numRuns: 300 })
   })
 })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { NearFingerprinter, conceptTokens, contextText, cosine, exactFingerprint, exactKey, isOutcomeKey } from '../../src/outcomes/index.ts'
-import { hashEmbedder } from '../../src/router/index.ts'
+import { NearFingerprinter, conceptTokens, contextText, exactFingerprint, exactKey, isOutcomeKey } from '../../src/outcomes/index.ts'
+import { cosine, hashEmbedder } from '../../src/embedding/index.ts'
 
 const clinical = { family: 'qwen2.5-0.5b', task: 'clinical note summarisation', tags: ['medical', 'english'] }
 

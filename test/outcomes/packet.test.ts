@@ -10,7 +10,7 @@ import { evalResultToInput, readEvalResult } from '../../src/eval/index.ts'
 import {
   buildOutcomePacket, createOutcomeService, measuredConfidence, normaliseMethod
 } from '../../src/outcomes/index.ts'
-import { hashEmbedder } from '../../src/router/index.ts'
+import { hashEmbedder } from '../../src/embedding/index.ts'
 import type { OutcomeInput } from '../../src/outcomes/index.ts'
 
 const key = await generateKeyPair('Ed25519')

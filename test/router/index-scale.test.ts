@@ -2,9 +2,10 @@ import assert from 'node:assert/strict'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
 import { tfidfRouter } from '../../src/eval/index.ts'
-import { EmbeddingCache, hashEmbedder, Router } from '../../src/router/index.ts'
-import { decodePacked, encodePacked, pack, unpack } from '../../src/router/vectors.ts'
-import type { Embedder, ExpertInput } from '../../src/router/index.ts'
+import { Router } from '../../src/router/index.ts'
+import { decodePacked, EmbeddingCache, encodePacked, hashEmbedder, pack, unpack } from '../../src/embedding/index.ts'
+import type { Embedder } from '../../src/embedding/index.ts'
+import type { ExpertInput } from '../../src/router/index.ts'
 
 /** Synthetic experts: each has its own made-up vocabulary plus shared filler words. */
 function synthetic (n: number, perExpert = 6): ExpertInput[] {

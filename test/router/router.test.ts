@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, it } from 'node:test'
 import { loadExpertDir, loadLabeledQuestions, tfidfRouter, bestBalanced, sweepBaseline, tally } from '../../src/eval/index.ts'
-import { hashEmbedder, Router } from '../../src/router/index.ts'
+import { hashEmbedder } from '../../src/embedding/index.ts'
+import { Router } from '../../src/router/index.ts'
 import { GENERAL_QUESTIONS } from '../../src/router/general-questions.ts'
-import type { Embedder, EmbedOptions, ExpertInput, FittableEmbedder } from '../../src/router/index.ts'
+import type { Embedder, EmbedOptions, FittableEmbedder } from '../../src/embedding/index.ts'
+import type { ExpertInput } from '../../src/router/index.ts'
 
 const FILES = ['agronomy', 'veterinary', 'irrigation', 'soil-science', 'aquaculture']
 

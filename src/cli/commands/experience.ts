@@ -1,5 +1,5 @@
 /** `baobab experience add|list|rm|publish|vote|votes`: the experience library from the command line. */
-import { createEmbedder } from '../../router/index.ts'
+import { createEmbedder } from '../../embedding/index.ts'
 import { ExperienceStore, parseExperienceForm } from '../../learn/index.ts'
 import { createTrust } from '../../trust/index.ts'
 import { UsageError } from '../errors.ts'

@@ -1,5 +1,5 @@
 /** `baobab learn` (training-free GRPO over a task file) and `baobab learn eval` (held-out with vs without). */
-import { createEmbedder } from '../../router/index.ts'
+import { createEmbedder } from '../../embedding/index.ts'
 import { createRuntime } from '../../runtime/index.ts'
 import { evaluateLearning } from '../../eval/index.ts'
 import { ExperienceStore, experienceSource, InvalidLearnOptionsError, learn, loadGrader, readTasks } from '../../learn/index.ts'

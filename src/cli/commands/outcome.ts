@@ -2,7 +2,7 @@
 import { createNode } from '../../node/index.ts'
 import { readEvalResult } from '../../eval/index.ts'
 import { createOutcomeService } from '../../outcomes/index.ts'
-import { hashEmbedder } from '../../router/index.ts'
+import { hashEmbedder } from '../../embedding/index.ts'
 import { loadConfig, resolveHome } from '../config-file.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, globalOptions, withContext } from '../context.ts'

@@ -4,7 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { contentTokens, parseExemplars } from '../../router/index.ts'
+import { contentTokens } from '../../embedding/index.ts'
+import { parseExemplars } from '../../router/index.ts'
 import type { LabeledQuestion } from './tally.ts'
 import type { ExpertInput } from '../../router/index.ts'
 

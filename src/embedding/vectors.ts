@@ -1,6 +1,9 @@
 /**
- * Vector helpers shared by embedders and the router: hashing, normalisation, dot products and a
- * packed sparse form for vectors that are mostly zeros (the built-in embedder's).
+ * Vector helpers shared by embedders, the router and learning: hashing, normalisation, dot
+ * products and the packed form every component keeps and caches. A packed vector holds only its
+ * non-zero entries when that is smaller (the built-in embedder gives ~150 non-zeros out of
+ * 65,536), else every coordinate; its norm is computed once, so a cosine between two costs
+ * O(non-zeros).
  */
 
 /** FNV-1a, 32 bit, over the UTF-16 code units of a string. */
@@ -37,7 +40,6 @@ export function dot (a: Float32Array, b: Float32Array): number {
   return s
 }
 
-/** A vector stored as its non-zero entries when that is smaller, else dense. */
 /** Cosine similarity (embeddings need not be normalised); 0 when either is zero. */
 export function cosine (a: Float32Array, b: Float32Array): number {
   let dot = 0
@@ -52,24 +54,31 @@ export function cosine (a: Float32Array, b: Float32Array): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb)
 }
 
+/** A vector stored as its non-zero entries when that is smaller, else dense. */
 export interface PackedVector {
   dims: number
-  /** Indices of non-zero entries (sparse form), or null (dense form). */
+  /** Sorted indices of non-zero entries (sparse form), or null (dense form). */
   idx: Uint32Array | null
+  /** Non-zero values (sparse) or every coordinate (dense). */
   val: Float32Array
+  /** Euclidean length, computed once. */
+  norm: number
 }
 
 export function pack (v: Float32Array): PackedVector {
   let nnz = 0
   for (let i = 0; i < v.length; i++) if (v[i] !== 0) nnz++
-  if (nnz * 2 >= v.length) return { dims: v.length, idx: null, val: Float32Array.from(v) }
+  if (nnz * 2 >= v.length) {
+    const val = Float32Array.from(v)
+    return { dims: v.length, idx: null, val, norm: l2norm(val) }
+  }
   const idx = new Uint32Array(nnz)
   const val = new Float32Array(nnz)
   let j = 0
   for (let i = 0; i < v.length; i++) {
     if (v[i] !== 0) { idx[j] = i; val[j] = v[i]!; j++ }
   }
-  return { dims: v.length, idx, val }
+  return { dims: v.length, idx, val, norm: l2norm(val) }
 }
 
 export function unpack (p: PackedVector): Float32Array {
@@ -90,6 +99,28 @@ export function dotPacked (dense: Float32Array, p: PackedVector): number {
     for (let j = 0; j < idx.length; j++) s += dense[idx[j]!]! * val[j]!
   }
   return s
+}
+
+/** Dot product of two packed vectors, in either form. */
+function dotBoth (a: PackedVector, b: PackedVector): number {
+  if (a.idx == null) return dotPacked(a.val, b)
+  if (b.idx == null) return dotPacked(b.val, a)
+  let s = 0
+  let i = 0
+  let j = 0
+  while (i < a.idx.length && j < b.idx.length) {
+    const x = a.idx[i]!
+    const y = b.idx[j]!
+    if (x === y) s += a.val[i++]! * b.val[j++]!
+    else if (x < y) i++
+    else j++
+  }
+  return s
+}
+
+/** Cosine similarity of two packed vectors (0 when either is zero). */
+export function cosinePacked (a: PackedVector, b: PackedVector): number {
+  return a.norm === 0 || b.norm === 0 ? 0 : dotBoth(a, b) / (a.norm * b.norm)
 }
 
 /** Serialises a packed vector: u32 dims, u32 nnz (0xffffffff = dense), [u32 idx…], f32 values. */
@@ -122,5 +153,5 @@ export function decodePacked (bytes: Uint8Array): PackedVector | null {
   }
   const val = new Float32Array(n)
   for (let j = 0; j < n; j++) { val[j] = view.getFloat32(o, true); o += 4 }
-  return { dims, idx, val }
+  return { dims, idx, val, norm: l2norm(val) }
 }

@@ -1,17 +1,18 @@
 /**
- * Embedding cache keyed by (embedder id, sha256(text)): an in-memory LRU, plus the
- * `router_embeddings` table when a node:sqlite database is given. Vectors are kept and returned
- * packed (only the non-zeros when that is smaller).
+ * Embedding cache keyed by (embedder id, sha256(text)): an in-memory LRU, plus the `embeddings`
+ * table when a node:sqlite database is given. Vectors are kept and returned packed (only the
+ * non-zeros when that is smaller). Embeddings are always computed locally, never taken from peers.
  */
 import { createHash } from 'node:crypto'
 import { logger } from '@libp2p/logger'
+import { createEmbeddingsTable } from './embeddings-table.ts'
 import { EmbeddingFailedError } from './errors.ts'
 import { decodePacked, encodePacked, pack } from './vectors.ts'
 import type { PackedVector } from './vectors.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { Embedder } from './types.ts'
 
-const log = logger('baobab:router:cache')
+const log = logger('baobab:embedding:cache')
 
 export interface EmbeddingCacheInit {
   db?: DatabaseSync
@@ -44,11 +45,9 @@ export class EmbeddingCache {
     this.maxEntries = init.maxEntries ?? 20000
     this.db = init.db ?? null
     if (this.db != null) {
-      this.db.exec(`CREATE TABLE IF NOT EXISTS router_embeddings (
-        embedder_id TEXT NOT NULL, text_sha256 TEXT NOT NULL, dims INTEGER NOT NULL, vector BLOB NOT NULL,
-        created INTEGER NOT NULL, PRIMARY KEY (embedder_id, text_sha256)) WITHOUT ROWID`)
-      this.select = this.db.prepare('SELECT vector FROM router_embeddings WHERE embedder_id = ? AND text_sha256 = ?')
-      this.insert = this.db.prepare('INSERT OR REPLACE INTO router_embeddings (embedder_id, text_sha256, dims, vector, created) VALUES (?, ?, ?, ?, ?)')
+      createEmbeddingsTable(this.db)
+      this.select = this.db.prepare('SELECT vector FROM embeddings WHERE embedder_id = ? AND text_sha256 = ?')
+      this.insert = this.db.prepare('INSERT OR REPLACE INTO embeddings (embedder_id, text_sha256, dims, vector, created) VALUES (?, ?, ?, ?, ?)')
     } else {
       this.select = null
       this.insert = null
@@ -130,7 +129,7 @@ export class EmbeddingCache {
       if (key.startsWith(idPrefix) && !key.startsWith(`${keepId}\u0000`)) { this.memory.delete(key); dropped++ }
     }
     if (this.db != null) {
-      const r = this.db.prepare('DELETE FROM router_embeddings WHERE substr(embedder_id, 1, ?) = ? AND embedder_id != ?')
+      const r = this.db.prepare('DELETE FROM embeddings WHERE substr(embedder_id, 1, ?) = ? AND embedder_id != ?')
         .run(idPrefix.length, idPrefix, keepId)
       dropped += Number(r.changes)
     }

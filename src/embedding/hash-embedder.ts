@@ -13,7 +13,7 @@
  */
 import { InvalidEmbedderOptionsError } from './errors.ts'
 import { contentTokens } from './text.ts'
-import { fnv1a, unpack } from './vectors.ts'
+import { fnv1a, l2norm, unpack } from './vectors.ts'
 import type { PackedVector } from './vectors.ts'
 import { PREFIX, Vocabulary } from './vocabulary.ts'
 import type { Features } from './vocabulary.ts'
@@ -151,7 +151,7 @@ export class HashEmbedder implements FittableEmbedder {
     const idx = Uint32Array.from(acc.keys()).sort()
     const val = new Float32Array(idx.length)
     if (n > 0) for (let j = 0; j < idx.length; j++) val[j] = acc.get(idx[j]!)! / n
-    return { dims: this.dims, idx, val }
+    return { dims: this.dims, idx, val, norm: l2norm(val) }
   }
 
   /**

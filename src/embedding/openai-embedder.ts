@@ -5,10 +5,11 @@
  */
 import { logger } from '@libp2p/logger'
 import { EmbeddingFailedError, InvalidEmbedderOptionsError } from './errors.ts'
+import { ModelEmbedder } from './model-embedder.ts'
 import { normalize } from './vectors.ts'
-import type { EmbedOptions, EmbedResult, Embedder } from './types.ts'
+import type { EmbedOptions, EmbedResult } from './types.ts'
 
-const log = logger('baobab:router:openai')
+const log = logger('baobab:embedding:openai')
 
 export interface OpenAIEmbedderInit {
   /** Base URL including `/v1`, e.g. http://127.0.0.1:11434/v1 */
@@ -28,12 +29,7 @@ export interface OpenAIEmbedderInit {
 
 interface EmbeddingResponse { data?: Array<{ index?: number, embedding?: unknown }> }
 
-export class OpenAIEmbedder implements Embedder {
-  readonly specificationVersion = 'v1' as const
-  readonly provider = 'openai-compatible'
-  readonly modelId: string
-  readonly dims: number
-  readonly id: string
+export class OpenAIEmbedder extends ModelEmbedder {
   private readonly url: string
   private readonly init: Required<Omit<OpenAIEmbedderInit, 'apiKey'>> & { apiKey?: string }
 
@@ -46,11 +42,9 @@ export class OpenAIEmbedder implements Embedder {
     }
     if (typeof init.model !== 'string' || init.model === '') throw new InvalidEmbedderOptionsError('model is required', { option: 'model' })
     if (!Number.isInteger(init.dims) || init.dims <= 0) throw new InvalidEmbedderOptionsError('dims must be a positive integer', { option: 'dims' })
+    super({ provider: 'openai-compatible', modelId: init.model, dims: init.dims, id: `openai:${url.host}${url.pathname}:${init.model}:${init.dims}` })
     this.url = url.toString()
     this.init = { timeoutMs: 30_000, retries: 2, retryDelayMs: 250, batchSize: 64, ...init }
-    this.modelId = init.model
-    this.dims = init.dims
-    this.id = `openai:${url.host}${url.pathname}:${init.model}:${init.dims}`
   }
 
   /** Creates the embedder, asking the server for the vector length when `dims` is not given. */

@@ -6,10 +6,10 @@ import { describe, it, test } from 'node:test'
 import { embedderCompliance } from '../compliance/embedder.ts'
 import {
   createEmbedder, hashEmbedder, OpenAIEmbedder, openaiEmbedder, transformersEmbedder
-} from '../../src/router/index.ts'
+} from '../../src/embedding/index.ts'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Embedder } from '../../src/router/index.ts'
+import type { Embedder } from '../../src/embedding/index.ts'
 
 const SHARED = new URL('../../../shared/', import.meta.url)
 const BOW = fileURLToPath(new URL('models/synthetic-bow-384/', SHARED))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { contentTokens, stem, words } from '../../src/router/text.ts'
-import { hashEmbedder } from '../../src/router/index.ts'
+import { contentTokens, stem, words } from '../../src/embedding/text.ts'
+import { hashEmbedder } from '../../src/embedding/index.ts'
 
 const cos = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, i) => s + x * b[i]!, 0)
 

@@ -8,10 +8,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { EmbeddingFailedError, EmbeddingModelNotFoundError } from './errors.ts'
+import { ModelEmbedder } from './model-embedder.ts'
 import { normalize } from './vectors.ts'
-import type { EmbedOptions, EmbedResult, Embedder } from './types.ts'
+import type { EmbedOptions, EmbedResult } from './types.ts'
 
-const log = logger('baobab:router:transformers')
+const log = logger('baobab:embedding:transformers')
 
 export interface TransformersEmbedderInit {
   /** Model directory: config.json, tokenizer.json and onnx/model*.onnx. */
@@ -26,24 +27,19 @@ const ONNX_FILE: Record<string, string> = { fp32: 'model.onnx', fp16: 'model_fp1
 
 type Extractor = (texts: string[], options: { pooling: 'mean' | 'cls', normalize: boolean }) => Promise<{ data: ArrayLike<number>, dims: number[] }>
 
-export class TransformersEmbedder implements Embedder {
-  readonly specificationVersion = 'v1' as const
-  readonly provider = 'transformers'
-  readonly modelId: string
-  readonly dims: number
-  readonly id: string
+export class TransformersEmbedder extends ModelEmbedder {
   private readonly dir: string
   private readonly dtype: 'fp32' | 'fp16' | 'q8'
   private readonly pooling: 'mean' | 'cls'
   private extractor: Promise<Extractor> | null = null
 
   constructor (init: TransformersEmbedderInit) {
-    this.dir = resolve(init.modelPath)
-    this.dtype = init.dtype ?? 'fp32'
-    this.pooling = init.pooling ?? 'mean'
-    const configPath = join(this.dir, 'config.json')
-    const onnxPath = join(this.dir, 'onnx', ONNX_FILE[this.dtype]!)
-    for (const needed of [configPath, join(this.dir, 'tokenizer.json'), onnxPath]) {
+    const dir = resolve(init.modelPath)
+    const dtype = init.dtype ?? 'fp32'
+    const pooling = init.pooling ?? 'mean'
+    const configPath = join(dir, 'config.json')
+    const onnxPath = join(dir, 'onnx', ONNX_FILE[dtype]!)
+    for (const needed of [configPath, join(dir, 'tokenizer.json'), onnxPath]) {
       if (!existsSync(needed)) {
         throw new EmbeddingModelNotFoundError(`embedding model file missing: ${needed}`, { path: needed })
       }
@@ -57,10 +53,12 @@ export class TransformersEmbedder implements Embedder {
     if (typeof hidden !== 'number' || !Number.isInteger(hidden) || hidden <= 0) {
       throw new EmbeddingModelNotFoundError(`model config has no hidden_size: ${configPath}`, { path: configPath })
     }
-    this.dims = hidden
-    this.modelId = basename(this.dir)
+    const modelId = basename(dir)
     const weights = createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12)
-    this.id = `transformers:${this.modelId}:${this.dtype}:${this.pooling}:${weights}`
+    super({ provider: 'transformers', modelId, dims: hidden, id: `transformers:${modelId}:${dtype}:${pooling}:${weights}` })
+    this.dir = dir
+    this.dtype = dtype
+    this.pooling = pooling
     log('model %s (%d dims, %d bytes of weights)', this.dir, this.dims, statSync(onnxPath).size)
   }
 
