@@ -72,7 +72,10 @@ export interface MergeResult {
 interface Slot { name: string, out: number, nIn: number, sources: Array<LoraTarget | undefined> }
 
 /** Check that adapters can be merged and line up their targets by name. */
-export function alignTargets (adapters: LoraAdapter[], options: { allowBaseMismatch?: boolean, targets?: string[] } = {}): { slots: Slot[], warnings: string[] } {
+export function alignTargets (
+  adapters: LoraAdapter[],
+  options: { allowBaseMismatch?: boolean, targets?: string[] } = {}
+): { slots: Slot[], warnings: string[] } {
   if (adapters.length < 1) throw new InvalidOptionError('adapters', adapters.length, 'need at least one adapter')
   const frames = [...new Set(adapters.map((a) => a.frame))]
   if (frames.length > 1) throw new BaseModelMismatchError(frames, 'adapters are in different tensor frames (convert GGUF and PEFT to one format first)')

@@ -65,8 +65,15 @@ export function servicesFromNode (node: BaobabNode, events: EventHub = new Event
         .sort((a, b) => a.name.localeCompare(b.name))
     },
     async status () {
-      const base = await servicesFromParts({ library: node.library, peerId: node.peerId, config: node.config, embedder: node.embedder, runtime: node.runtime, startedAt: node.startedAt }).status()
-      return { ...base, peers: mesh?.isStarted() === true ? mesh.peers().length : 0, addresses: mesh?.isStarted() === true ? mesh.multiaddrs() : [], checks: node.trust.status().checks }
+      const base = await servicesFromParts({
+        library: node.library, peerId: node.peerId, config: node.config, embedder: node.embedder, runtime: node.runtime, startedAt: node.startedAt
+      }).status()
+      return {
+        ...base,
+        peers: mesh?.isStarted() === true ? mesh.peers().length : 0,
+        addresses: mesh?.isStarted() === true ? mesh.multiaddrs() : [],
+        checks: node.trust.status().checks
+      }
     },
     async peers () {
       if (mesh?.isStarted() !== true) return []

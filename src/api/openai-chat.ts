@@ -84,7 +84,11 @@ export function toMessages (wire: WireMessage[]): ChatMessage[] {
 }
 
 /** The generation fields shared by chat and text completions. */
-export function generationInput (req: z.output<typeof completionRequest> | z.output<typeof chatRequest>, messages: ChatMessage[], expert: string | undefined): AskInput {
+export function generationInput (
+  req: z.output<typeof completionRequest> | z.output<typeof chatRequest>,
+  messages: ChatMessage[],
+  expert: string | undefined
+): AskInput {
   const input: AskInput = { messages }
   if (expert != null) input.expert = expert
   const maxTokens = req.max_completion_tokens ?? req.max_tokens
@@ -100,7 +104,11 @@ export function chatInput (req: z.output<typeof chatRequest>, messages: ChatMess
   const input = generationInput(req, messages, expert)
   const tools = req.tools?.map(t => t.function) ?? req.functions ?? []
   if (tools.length > 0) {
-    input.tools = tools.map(f => ({ name: f.name, ...(f.description != null ? { description: f.description } : {}), ...(f.parameters != null ? { parameters: f.parameters } : {}) }))
+    input.tools = tools.map(f => ({
+      name: f.name,
+      ...(f.description != null ? { description: f.description } : {}),
+      ...(f.parameters != null ? { parameters: f.parameters } : {})
+    }))
   }
   const choice = req.tool_choice
   if (choice != null) input.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name }
@@ -138,7 +146,9 @@ export function chatCompletionJson (r: AskResult, id: string, created: number, m
 }
 
 /** OpenAI `chat.completion.chunk` frames; the first and last carry the `baobab` object. */
-export async function * chatChunks (answer: AskStream, reader: ReadableStreamDefaultReader<StreamPart>, id: string, created: number, model: string): AsyncGenerator<SseMessage, void, void> {
+export async function * chatChunks (
+  answer: AskStream, reader: ReadableStreamDefaultReader<StreamPart>, id: string, created: number, model: string
+): AsyncGenerator<SseMessage, void, void> {
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): SseMessage =>
     ({ data: { id, object: 'chat.completion.chunk', created, model, system_fingerprint: answer.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra } })
   let calls = 0

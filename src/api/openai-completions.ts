@@ -44,7 +44,9 @@ export function completionRoutes ({ services, limits }: RouteDeps): Hono {
   return app
 }
 
-async function * textChunks (answer: AskStream, reader: ReadableStreamDefaultReader<StreamPart>, id: string, created: number, model: string): AsyncGenerator<SseMessage, void, void> {
+async function * textChunks (
+  answer: AskStream, reader: ReadableStreamDefaultReader<StreamPart>, id: string, created: number, model: string
+): AsyncGenerator<SseMessage, void, void> {
   const chunk = (text: string, finish: string | null, extra: Record<string, unknown> = {}): SseMessage =>
     ({ data: { id, object: 'text_completion', created, model, system_fingerprint: answer.model, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], ...extra } })
   try {

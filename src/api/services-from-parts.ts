@@ -84,7 +84,9 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
       const prev = byName.get(b.name)
       // Newest version of a name wins.
       if (prev != null && prev.created >= a.created) continue
-      byName.set(b.name, { name: b.name, domain: b.domain, cid: a.cid.toString(), description: b.description, exemplars: b.exemplars.length, created: a.created })
+      byName.set(b.name, {
+        name: b.name, domain: b.domain, cid: a.cid.toString(), description: b.description, exemplars: b.exemplars.length, created: a.created
+      })
     }
     return [...byName.values()].sort((x, y) => x.name.localeCompare(y.name))
   }
@@ -166,7 +168,11 @@ export function servicesFromParts (parts: ServiceParts, overrides: ServiceOverri
       },
       async search (query, options) {
         if (parts.experienceSource != null) {
-          const found = await parts.experienceSource.relevant(query, { k: options?.limit ?? 10, tokenBudget: Number.MAX_SAFE_INTEGER, ...(options?.signal != null ? { signal: options.signal } : {}) })
+          const found = await parts.experienceSource.relevant(query, {
+            k: options?.limit ?? 10,
+            tokenBudget: Number.MAX_SAFE_INTEGER,
+            ...(options?.signal != null ? { signal: options.signal } : {})
+          })
           return found.flatMap(e => {
             const a = library.get(e.cid)
             return a == null ? [] : [experienceSummary(a, round(e.score))]

@@ -93,7 +93,9 @@ export interface CreateOptions {
 }
 
 /** Builds, validates, signs and encodes an artifact. Throws the same named errors as the decoder. */
-export async function createArtifact<K extends Kind> (kind: K, body: BodyByKind[K], privateKey: PrivateKey, options: CreateOptions = {}): Promise<SignedArtifact<K>> {
+export async function createArtifact<K extends Kind> (
+  kind: K, body: BodyByKind[K], privateKey: PrivateKey, options: CreateOptions = {}
+): Promise<SignedArtifact<K>> {
   const author = peerIdFromPrivateKey(privateKey).toString()
   const unsigned = { v: ARTIFACT_VERSION as 1, kind, author, created: options.created ?? Date.now(), body }
   validateEnvelope({ ...unsigned, sig: new Uint8Array(64) })

@@ -30,7 +30,10 @@ interface AddOptions {
   license: string
 }
 
-interface Weights { file: string, bytes: number, rank: number, alpha: number, targets: string[], arch: string | undefined, baseModel: string | undefined, warnings: string[], cleanup: () => Promise<void> }
+interface Weights {
+  file: string, bytes: number, rank: number, alpha: number, targets: string[], arch: string | undefined, baseModel: string | undefined,
+  warnings: string[], cleanup: () => Promise<void>
+}
 
 function checkText (flag: string, value: string, min: number, max: number): string {
   const v = value.trim()

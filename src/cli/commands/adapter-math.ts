@@ -126,7 +126,8 @@ export function registerAdapterMath (adapter: Command): void {
     .action(run(async (path: string, _o: unknown, cmd: Command) => {
       const a = await loadAdapterFile(path)
       const s = summary(a)
-      emit(cmd, { ...s, targetList: a.targets.map((t) => ({ name: t.name, out: t.b.rows, in: t.a.cols, rank: t.rank, alpha: t.alpha, scale: t.scale })) }, () => {
+      emit(cmd, { ...s, targetList: a.targets.map((t) => ({ name: t.name, out: t.b.rows, in: t.a.cols,
+        rank: t.rank, alpha: t.alpha, scale: t.scale })) }, () => {
         console.log(`${path}: ${a.format} (${a.frame} frame), arch ${a.arch ?? '?'}, base ${a.baseModel ?? '?'}`)
         console.log(`  ${a.targets.length} targets, rank ${String(s.ranks)}, alpha ${String(s.alphas)}, ${String(s.params)} params, ‖ΔW‖_F ${fmt(s.deltaNorm as number)}${a.fanInFanOut ? ', Conv1D fan_in_fan_out' : ''}`)
         for (const w of a.warnings) console.log(`  warning: ${w}`)
@@ -155,7 +156,8 @@ export function registerAdapterMath (adapter: Command): void {
         const backInFrame = back.frame === written.frame ? back : format === 'gguf' ? convertToGguf(back, arch) : convertToHf(back, arch)
         maxAbsError = maxAbsDeltaError(written, backInFrame)
       }
-      emit(cmd, { output: o.output, format, arch: written.arch ?? null, targets: written.targets.length, roundTripMaxAbsError: maxAbsError, warnings: written.warnings }, () => {
+      emit(cmd, { output: o.output, format, arch: written.arch ?? null, targets: written.targets.length,
+        roundTripMaxAbsError: maxAbsError, warnings: written.warnings }, () => {
         console.log(`wrote ${o.output} (${format}, ${written.arch ?? '?'}, ${written.targets.length} targets)`)
         if (maxAbsError != null) console.log(`round trip: max |ΔW − ΔW'| = ${maxAbsError.toExponential(2)}`)
         for (const w of written.warnings) console.log(`warning: ${w}`)
@@ -172,7 +174,8 @@ export function registerAdapterMath (adapter: Command): void {
     .option('--heads <n>', 'attention heads (llama), when GGUF and PEFT inputs are mixed')
     .option('--kv-heads <n>', 'KV heads (llama)')
     .option('--json', 'print JSON')
-    .action(run(async (a: string, b: string, more: string[], o: ArchFlags & { rank?: string, methods?: string, denseTargets?: string, allowBaseMismatch?: boolean }, cmd: Command) => {
+    .action(run(async (a: string, b: string, more: string[],
+      o: ArchFlags & { rank?: string, methods?: string, denseTargets?: string, allowBaseMismatch?: boolean }, cmd: Command) => {
       const paths = [a, b, ...more]
       const adapters = oneFrame(await Promise.all(paths.map((p) => loadAdapterFile(p))), archOptions(o))
       const methods = o.methods?.split(',').map((m) => m.trim()) as MergeMethod[] | undefined
@@ -219,7 +222,10 @@ export function registerAdapterMath (adapter: Command): void {
     .option('--kv-heads <n>', 'KV heads (llama)')
     .option('--allow-base-mismatch', 'merge adapters declared for different base models')
     .option('--json', 'print JSON')
-    .action(run(async (a: string, b: string, more: string[], o: ArchFlags & { method: string, output: string, rank?: string, weights?: string, density?: string, dropRate?: string, seed?: string, to?: string, allowBaseMismatch?: boolean }, cmd: Command) => {
+    .action(run(async (a: string, b: string, more: string[], o: ArchFlags & {
+      method: string, output: string, rank?: string, weights?: string, density?: string, dropRate?: string, seed?: string, to?: string,
+      allowBaseMismatch?: boolean
+    }, cmd: Command) => {
       const paths = [a, b, ...more]
       const adapters = oneFrame(await Promise.all(paths.map((p) => loadAdapterFile(p))), archOptions(o))
       const weights = o.weights?.split(',').map((w) => num('weights', w) as number)

@@ -66,7 +66,10 @@ async function routeOne (cmd: Command, question: string, after: string[]): Promi
     const messages = [...after, question].map(content => ({ role: 'user' as const, content }))
     const { decision: d, turns } = await routeConversation(router, messages)
     const { fingerprint: _, ...calibration } = await router.calibrate()
-    emit(cmd, { ...routeLine(question, d), reason: d.reason, reasonCode: d.reasonCode, threshold: round(d.threshold), topExemplars: d.topExemplars, turns, calibration }, () => {
+    emit(cmd, {
+      ...routeLine(question, d),
+      reason: d.reason, reasonCode: d.reasonCode, threshold: round(d.threshold), topExemplars: d.topExemplars, turns, calibration
+    }, () => {
       human(question, d)
       if (turns.length > 1) console.log(dim(`         decided with ${turns.length - 1} earlier turn(s) as context`))
       console.log(dim(`         calibrated on ${calibration.n} held-out exemplar questions and ${calibration.generalQuestions} everyday ones ` +
@@ -122,7 +125,11 @@ export function register (program: Command): void {
         const router = await libraryRouter(ctx)
         const r = await router.feedback({ question, expertId: expert?.cid ?? null })
         const after = await router.route(question)
-        emit(cmd, { id: r.id, applied: r.applied, question, expert: expert == null ? null : { name: expert.name, domain: expert.domain }, now: routeLine(question, after) }, () => {
+        emit(cmd, {
+          id: r.id, applied: r.applied, question,
+          expert: expert == null ? null : { name: expert.name, domain: expert.domain },
+          now: routeLine(question, after)
+        }, () => {
           console.log(`${green('recorded')} ${r.applied === 'exemplar' ? `"${question}" → ${expert!.name}` : `"${question}" → no expert`}`)
           console.log(`now: ${after.choice == null ? 'abstains' : `routes to ${after.choice.name}`} (${after.reason})`)
         })

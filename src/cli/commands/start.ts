@@ -61,7 +61,10 @@ export function register (program: Command): void {
         if (http != null) {
           const { allowedHosts, allowedOrigins } = config.http ?? {}
           const gate = { ...(allowedHosts != null ? { allowedHosts } : {}), ...(allowedOrigins != null ? { allowedOrigins } : {}) }
-          served = await serveApi(createApi(servicesFromNode(node), { ...gate, ...(http.token != null ? { token: http.token } : {}) }), { host: http.host, port: http.port })
+          served = await serveApi(
+            createApi(servicesFromNode(node), { ...gate, ...(http.token != null ? { token: http.token } : {}) }),
+            { host: http.host, port: http.port }
+          )
           console.log(`dashboard ${served.url}  (OpenAI-compatible API at ${served.url}v1)`)
         }
         await untilStopped()
