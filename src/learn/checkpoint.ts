@@ -30,7 +30,10 @@ export interface RunState {
 }
 
 export function emptyEpoch (epoch: number): EpochStats {
-  return { epoch, rollouts: 0, rewardSum: 0, groups: 0, skippedUniform: 0, skippedMalformed: 0, retries: 0, ops: { ADD: 0, UPDATE: 0, DELETE: 0, MERGE: 0, NONE: 0 }, merged: 0, dropped: 0 }
+  return {
+    epoch, rollouts: 0, rewardSum: 0, groups: 0, skippedUniform: 0, skippedMalformed: 0, retries: 0,
+    ops: { ADD: 0, UPDATE: 0, DELETE: 0, MERGE: 0, NONE: 0 }, merged: 0, dropped: 0
+  }
 }
 
 export function runKey (parts: Record<string, unknown>): string {

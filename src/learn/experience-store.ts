@@ -115,7 +115,9 @@ export class ExperienceStore {
   }
 
   /** Active experiences in `domain` most similar to `text`, best first. */
-  async nearest (text: string, domain: string, options: { limit?: number, signal?: AbortSignal, pool?: ExperienceView[] } = {}): Promise<Array<{ view: ExperienceView, cosine: number }>> {
+  async nearest (
+    text: string, domain: string, options: { limit?: number, signal?: AbortSignal, pool?: ExperienceView[] } = {}
+  ): Promise<Array<{ view: ExperienceView, cosine: number }>> {
     const pool = options.pool ?? this.active(domain)
     if (pool.length === 0) return []
     const [q, ...vs] = await this.embeddings.embed([text, ...pool.map(p => p.text)], options.signal)
@@ -130,7 +132,9 @@ export class ExperienceStore {
    * sketch cosine is within `sketchSlack` of the threshold), then confirmed by re-embedding the
    * text locally — the peer's sketch is never trusted on its own.
    */
-  async nearDuplicateOf (body: ExperienceBody, options: { sketchSlack?: number, signal?: AbortSignal } = {}): Promise<{ cid: string, cosine: number, sketchCosine: number | null } | null> {
+  async nearDuplicateOf (
+    body: ExperienceBody, options: { sketchSlack?: number, signal?: AbortSignal } = {}
+  ): Promise<{ cid: string, cosine: number, sketchCosine: number | null } | null> {
     const slack = options.sketchSlack ?? 0.25
     const pool = this.active(body.domain)
     const shortlist: Array<{ view: ExperienceView, sketchCosine: number | null }> = []

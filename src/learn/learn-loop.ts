@@ -184,7 +184,9 @@ function mean (s: EpochStats): number {
   return s.rollouts === 0 ? 0 : s.rewardSum / s.rollouts
 }
 
-async function applyOps (store: ExperienceStore, proposals: Array<{ group: RolloutGroup, result: GroupOps }>, warn: (m: string) => void, signal?: AbortSignal): Promise<OpResult[]> {
+async function applyOps (
+  store: ExperienceStore, proposals: Array<{ group: RolloutGroup, result: GroupOps }>, warn: (m: string) => void, signal?: AbortSignal
+): Promise<OpResult[]> {
   const out: OpResult[] = []
   for (const { group, result } of proposals) {
     const rewards = group.rollouts.map(r => r.reward)

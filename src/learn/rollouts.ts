@@ -54,7 +54,9 @@ export async function runGroup (task: Task, options: RolloutOptions): Promise<Ro
   const { runtime, grader, signal } = options
   const experiences = options.source == null
     ? []
-    : await options.source.relevant(task.question, { domain: options.domain, k: options.k, tokenBudget: options.tokenBudget, ...(signal != null ? { signal } : {}) })
+    : await options.source.relevant(task.question, {
+      domain: options.domain, k: options.k, tokenBudget: options.tokenBudget, ...(signal != null ? { signal } : {})
+    })
   const solve = options.solveTemplate ?? loadTemplate('solve')
   const system = render(solve, { domainLine: options.domain === 'general' ? '' : `The question is about ${options.domain}.` })
   const rollouts: Rollout[] = []

@@ -58,7 +58,9 @@ export async function semanticAdvantage (group: RolloutGroup, options: Advantage
   const summaries: string[] = []
   for (const r of group.rollouts) {
     options.signal?.throwIfAborted()
-    const prompt = render(templates.summarize, { question: group.task.question, referenceLine: ref, output: r.output.slice(0, 4000), reward: r.reward.toFixed(2) })
+    const prompt = render(templates.summarize, {
+      question: group.task.question, referenceLine: ref, output: r.output.slice(0, 4000), reward: r.reward.toFixed(2)
+    })
     const s = (await ask(runtime, prompt, options, options.seed + r.index)).replace(/\s+/g, ' ').trim().slice(0, 600)
     summaries.push(s === '' ? '(no summary)' : s)
   }

@@ -162,7 +162,9 @@ export class SqliteLibrary implements Library {
       WHERE c.chunk = ? AND a.shareable = 1 AND a.status = 'trusted' LIMIT 1`).get(chunk) != null
   }
 
-  async putBlobFile (path: string, options: { signal?: AbortSignal, onProgress?: (e: { done: number, total: number }) => void } = {}): Promise<{ chunks: string[], bytes: number }> {
+  async putBlobFile (
+    path: string, options: { signal?: AbortSignal, onProgress?: (e: { done: number, total: number }) => void } = {}
+  ): Promise<{ chunks: string[], bytes: number }> {
     const total = statSync(path).size
     const fd = openSync(path, 'r')
     const chunks: string[] = []

@@ -88,7 +88,9 @@ export interface Library {
   /** True when `chunk` belongs to a trusted, shareable artifact (what the chunk server may serve). */
   sharesChunk(chunk: string): boolean
   /** Writes the adapter's weights from a file as chunks; returns chunk CIDs and total bytes. */
-  putBlobFile(path: string, options?: { signal?: AbortSignal, onProgress?: (e: { done: number, total: number }) => void }): Promise<{ chunks: string[], bytes: number }>
+  putBlobFile(
+    path: string, options?: { signal?: AbortSignal, onProgress?: (e: { done: number, total: number }) => void }
+  ): Promise<{ chunks: string[], bytes: number }>
   /** Reassembles an adapter's chunks into one file (atomic). */
   writeBlobFile(chunks: string[], path: string): void
   /** Registers a listener for newly inserted artifacts (used by the mesh to announce). */

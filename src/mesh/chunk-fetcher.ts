@@ -57,7 +57,9 @@ function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
   return out
 }
 
-export async function fetchChunks (libp2p: MeshLibp2p, blobs: BlobStore, log: Logger, chunks: string[], providers: PeerId[], options: ChunkFetchOptions = {}): Promise<ChunkFetchResult> {
+export async function fetchChunks (
+  libp2p: MeshLibp2p, blobs: BlobStore, log: Logger, chunks: string[], providers: PeerId[], options: ChunkFetchOptions = {}
+): Promise<ChunkFetchResult> {
   const perPeer = options.perPeerConcurrency ?? DEFAULT_PEER_CONCURRENCY
   const maxFailures = options.maxFailuresPerPeer ?? 3
   const unique = [...new Set(chunks)]

@@ -46,7 +46,9 @@ export class FetchServer {
     this.components = components
     this.init = init
     this.log = components.logger.forComponent('mesh:fetch:serve')
-    this.limits = new PeerLimits({ concurrency: init.concurrency ?? DEFAULT_SERVE_CONCURRENCY, bytesPerSecond: init.bytesPerSecond ?? 0, clock: components.clock })
+    this.limits = new PeerLimits({
+      concurrency: init.concurrency ?? DEFAULT_SERVE_CONCURRENCY, bytesPerSecond: init.bytesPerSecond ?? 0, clock: components.clock
+    })
     this.writeSize = init.writeSize ?? WRITE_SIZE
   }
 

@@ -130,7 +130,11 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionProtector: init.psk != null ? preSharedKey({ psk: new TextEncoder().encode(init.psk) }) : undefined,
-    connectionManager: { maxConnections, allow: LOOPBACK_ALLOW, ...(init.dialTimeoutMs != null ? { addressDialTimeout: init.dialTimeoutMs, dialTimeout: Math.max(init.dialTimeoutMs, 1000) } : {}) },
+    connectionManager: {
+      maxConnections,
+      allow: LOOPBACK_ALLOW,
+      ...(init.dialTimeoutMs != null ? { addressDialTimeout: init.dialTimeoutMs, dialTimeout: Math.max(init.dialTimeoutMs, 1000) } : {})
+    },
     peerDiscovery,
     services
   })

@@ -186,7 +186,10 @@ export class Mesh implements Startable {
   }
 
   /** Reconciles with `peer`, then (unless `fetch: false`) fetches what the policy wants of what we lack. */
-  async syncWith (peer: PeerId | Multiaddr | string, options: { fetch?: boolean, signal?: AbortSignal, onProgress?: (e: FetchProgressEvent) => void } = {}): Promise<SyncWithResult> {
+  async syncWith (
+    peer: PeerId | Multiaddr | string,
+    options: { fetch?: boolean, signal?: AbortSignal, onProgress?: (e: FetchProgressEvent) => void } = {}
+  ): Promise<SyncWithResult> {
     const signal = this.signal(options.signal)
     const target = typeof peer === 'string' ? (peer.startsWith('/') ? multiaddr(peer) : peerIdFromString(peer)) : peer
     const { sync, manager } = this.parts()

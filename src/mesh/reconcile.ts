@@ -266,7 +266,9 @@ export interface LocalReconcileResult {
 }
 
 /** Runs a whole reconciliation in memory (tests, simulator, benchmarks). */
-export function reconcileLocal (initiator: Iterable<SyncItem>, responder: Iterable<SyncItem>, options: { frameSizeLimit?: number, maxRounds?: number } = {}): LocalReconcileResult {
+export function reconcileLocal (
+  initiator: Iterable<SyncItem>, responder: Iterable<SyncItem>, options: { frameSizeLimit?: number, maxRounds?: number } = {}
+): LocalReconcileResult {
   const a = new Reconciler(initiator, options)
   const b = new Reconciler(responder, options)
   const have: Uint8Array[] = []

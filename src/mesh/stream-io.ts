@@ -43,7 +43,9 @@ export async function waitForDrain (stream: MessageStream, signal?: AbortSignal)
 }
 
 /** Sends `data` in `writeSize` pieces, waiting for `'drain'` whenever the stream asks. */
-export async function sendAll (stream: MessageStream, data: Uint8Array, options: { writeSize: number, signal?: AbortSignal, onSent?: (n: number) => Promise<void> | void }): Promise<void> {
+export async function sendAll (
+  stream: MessageStream, data: Uint8Array, options: { writeSize: number, signal?: AbortSignal, onSent?: (n: number) => Promise<void> | void }
+): Promise<void> {
   for (let off = 0; off < data.length; off += options.writeSize) {
     options.signal?.throwIfAborted()
     const part = data.subarray(off, Math.min(off + options.writeSize, data.length))
