@@ -97,7 +97,9 @@ export async function answer (parts: AnswerParts, messages: ChatMessage[], optio
   return { ...prepared, result: await parts.runtime.doGenerate(prepared.request) }
 }
 
-export async function answerStream (parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer & { parts: ReadableStream<StreamPart> }> {
+export async function answerStream (
+  parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}
+): Promise<PreparedAnswer & { parts: ReadableStream<StreamPart> }> {
   const prepared = await prepareAnswer(parts, messages, options)
   return { ...prepared, parts: await parts.runtime.doStream(prepared.request) }
 }

@@ -25,7 +25,9 @@ export async function packetKeys (body: OutcomeBody, fingerprinter: NearFingerpr
 }
 
 /** Verifies fetched bytes against what the record claimed; returns the artifact (not yet stored). */
-export async function admitListed (bytes: Uint8Array, listed: Listed, library: Library, fingerprinter: NearFingerprinter, signal?: AbortSignal): Promise<SignedArtifact> {
+export async function admitListed (
+  bytes: Uint8Array, listed: Listed, library: Library, fingerprinter: NearFingerprinter, signal?: AbortSignal
+): Promise<SignedArtifact> {
   const artifact = await decodeArtifact(bytes, { expectedCid: listed.cid })
   const env = artifact.envelope
   if (env.author !== listed.author) {

@@ -119,7 +119,9 @@ export class DhtPublisher {
    * A command's network part: puts `keys` within `networkMs`, or says why it did not try. Keys that
    * reached no peer stay due for the background rounds of the running node.
    */
-  async publish (keys: readonly string[], options: PutOptions & { local?: boolean, networkMs: number }): Promise<{ network: NetworkReport, pending: number, warnings: string[], dht?: { keys: number, stored: number, failed: number } }> {
+  async publish (
+    keys: readonly string[], options: PutOptions & { local?: boolean, networkMs: number }
+  ): Promise<{ network: NetworkReport, pending: number, warnings: string[], dht?: { keys: number, stored: number, failed: number } }> {
     const peers = this.peers()
     const skipped = options.local === true ? 'stored locally only (--local)' : this.unavailable()
     if (skipped != null) {

@@ -113,7 +113,8 @@ export class OutcomeService implements Startable {
     this.author = peerIdFromPrivateKey(init.privateKey).toString()
     this.index = new OutcomeIndex(init.library)
     this.fingerprinter = new NearFingerprinter(init.embedder, init.lsh)
-    this.publisher = new DhtPublisher({ index: this.index, author: this.author, republishMs: init.republishMs ?? DEFAULT_REPUBLISH_MS, now: init.now ?? Date.now })
+    this.publisher = new DhtPublisher({ index: this.index, author: this.author,
+      republishMs: init.republishMs ?? DEFAULT_REPUBLISH_MS, now: init.now ?? Date.now })
     this.publisher.set(this.outcomeDht(init.dht), init.network)
     this.index.backfill()
   }
@@ -215,9 +216,7 @@ export class OutcomeService implements Startable {
     const q = await this.query(ctx, options)
     const reputation = this.init.reputation ?? ((a: string) => this.index.reputation(a))
     const evidence = q.matches.map(m => ({
-      cid: m.cid,
-      author: m.author,
-      body: m.body,
+      cid: m.cid, author: m.author, body: m.body,
       match: m.match,
       similarity: m.similarity,
       reproduction: reproductionFactor(this.index.tally(m.cid, m.body.delta)),
@@ -226,7 +225,8 @@ export class OutcomeService implements Startable {
       own: m.own
     }))
     const rec = synthesise(evidence, { dataScale: options.dataScale })
-    return { ...rec, explained: explainRecommendation(rec), context: q.context, query: { keys: q.keys, rejected: q.rejected, fetched: q.fetched, network: q.network } }
+    return { ...rec, explained: explainRecommendation(rec), context: q.context,
+      query: { keys: q.keys, rejected: q.rejected, fetched: q.fetched, network: q.network } }
   }
 
   /** Re-puts every key this node publishes under now (records expire on peers after 36 h). */
@@ -245,7 +245,8 @@ export class OutcomeService implements Startable {
     this.index.setKeys(cid, this.author, artifact.envelope.created, keys)
     const net = await this.publisher.publish(keys, { ...options, networkMs: options.networkMs ?? this.init.networkMs ?? DEFAULT_NETWORK_MS })
     warnings.push(...net.warnings)
-    const result: PublishResult = { cid, bytes: artifact.bytes.length, keys, warnings, network: net.network, pending: net.pending, ...(net.dht != null ? { dht: net.dht } : {}) }
+    const result: PublishResult = { cid, bytes: artifact.bytes.length, keys, warnings, network: net.network, pending: net.pending,
+      ...(net.dht != null ? { dht: net.dht } : {}) }
     if (this.init.announce != null) {
       try {
         await this.init.announce(artifact)

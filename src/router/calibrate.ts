@@ -115,7 +115,9 @@ export function pickLooQueries (experts: IndexedExpert[], maxQueries: number): A
   return picked
 }
 
-export function leaveOneOut (experts: IndexedExpert[], queries: LooQuery[], scoring: ScoringOptions, evidence?: EvidenceFn, matrix?: CentroidMatrix): LooSample[] {
+export function leaveOneOut (
+  experts: IndexedExpert[], queries: LooQuery[], scoring: ScoringOptions, evidence?: EvidenceFn, matrix?: CentroidMatrix
+): LooSample[] {
   const byId = new Map(experts.map(e => [e.id, e]))
   const samples: LooSample[] = []
   for (const q of queries) {

@@ -82,7 +82,11 @@ export function foldPacked (v: PackedVector, foldDims: number): PackedVector {
 function buildPostings (items: PackedVector[]): Postings {
   const counts = new Map<number, number>()
   const each = (p: PackedVector, fn: (dim: number, value: number) => void): void => {
-    if (p.idx == null) { for (let d = 0; d < p.val.length; d++) if (p.val[d] !== 0) fn(d, p.val[d]!) } else { for (let j = 0; j < p.idx.length; j++) fn(p.idx[j]!, p.val[j]!) }
+    if (p.idx == null) {
+      for (let d = 0; d < p.val.length; d++) if (p.val[d] !== 0) fn(d, p.val[d]!)
+    } else {
+      for (let j = 0; j < p.idx.length; j++) fn(p.idx[j]!, p.val[j]!)
+    }
   }
   for (const p of items) each(p, d => { counts.set(d, (counts.get(d) ?? 0) + 1) })
   const dims = Uint32Array.from(counts.keys()).sort()
@@ -118,7 +122,11 @@ export function buildExpert (
     }
     const packed = vector
     const folded = foldPacked(packed, foldDims)
-    if (folded.idx == null) { for (let d = 0; d < width; d++) centroid[d] = centroid[d]! + folded.val[d]! } else { for (let j = 0; j < folded.idx.length; j++) centroid[folded.idx[j]!] = centroid[folded.idx[j]!]! + folded.val[j]! }
+    if (folded.idx == null) {
+      for (let d = 0; d < width; d++) centroid[d] = centroid[d]! + folded.val[d]!
+    } else {
+      for (let j = 0; j < folded.idx.length; j++) centroid[folded.idx[j]!] = centroid[folded.idx[j]!]! + folded.val[j]!
+    }
     items.push(packed)
     owner[i] = exemplar
   })
@@ -223,7 +231,11 @@ export function candidates (
     const row = d * n
     for (let j = 0; j < n; j++) scores[j] = scores[j]! + q * m.value[row + j]!
   }
-  if (folded.idx == null) { for (let d = 0; d < folded.val.length; d++) if (folded.val[d] !== 0) add(d, folded.val[d]!) } else { for (let k = 0; k < folded.idx.length; k++) add(folded.idx[k]!, folded.val[k]!) }
+  if (folded.idx == null) {
+    for (let d = 0; d < folded.val.length; d++) if (folded.val[d] !== 0) add(d, folded.val[d]!)
+  } else {
+    for (let k = 0; k < folded.idx.length; k++) add(folded.idx[k]!, folded.val[k]!)
+  }
   // keep the best `candidates` without sorting everything
   const c = Math.min(opts.candidates, n)
   const top: number[] = []

@@ -127,7 +127,9 @@ export class LlamaRuntime implements LlmRuntime, TokenDistributionSource {
     const state = await this.ensureLoaded({ ...(signal != null ? { signal } : {}) })
     const plan = await outputPlan(state.nlc, state.model, options)
     warnings.push(...plan.warnings)
-    const prompt = formatChat(state.nlc, state.wrapper, state.model, withToolNote(messagesWithExperiences(options.messages, options.experiences), plan), options.stop)
+    const prompt = formatChat(
+      state.nlc, state.wrapper, state.model, withToolNote(messagesWithExperiences(options.messages, options.experiences), plan), options.stop
+    )
     if (prompt.tokens.length >= state.contextSize) throw new PromptTooLongError(prompt.tokens.length, state.contextSize)
     const lease = await this.lease(options.adapters ?? [], signal)
     const model = state.model

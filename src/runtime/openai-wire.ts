@@ -3,7 +3,11 @@ import { RuntimeProtocolError, RuntimeTimeoutError } from './errors.ts'
 import type { ChatMessage, FinishReason, GenerateOptions, ToolCall, Usage } from './types.ts'
 
 interface ToolCallJson { index?: unknown, id?: unknown, function?: { name?: unknown, arguments?: unknown } }
-export interface ChatChoiceJson { message?: { content?: unknown, tool_calls?: unknown }, delta?: { content?: unknown, tool_calls?: unknown }, finish_reason?: unknown }
+export interface ChatChoiceJson {
+  message?: { content?: unknown, tool_calls?: unknown }
+  delta?: { content?: unknown, tool_calls?: unknown }
+  finish_reason?: unknown
+}
 export interface ChatJson { choices?: ChatChoiceJson[], usage?: { prompt_tokens?: unknown, completion_tokens?: unknown }, error?: { message?: unknown } }
 
 /** An abort timer reset on progress: fires when nothing happened for `ms`. */

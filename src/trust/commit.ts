@@ -40,7 +40,9 @@ export function journal (ctx: TrustContext, cid: string, status: Status, d: { co
  * a new one. The first vote is dated at the target's arrival, so signing again after a crash
  * (Ed25519 is deterministic) gives the same bytes and CID: never two votes for one decision.
  */
-export async function ownVote (ctx: TrustContext, target: StoredArtifact, vote: { verdict: 1 | -1, reason: string }, evidence: Record<string, string | number | boolean>): Promise<StoredArtifact> {
+export async function ownVote (
+  ctx: TrustContext, target: StoredArtifact, vote: { verdict: 1 | -1, reason: string }, evidence: Record<string, string | number | boolean>
+): Promise<StoredArtifact> {
   const cid = target.cid.toString()
   const prev = ctx.db.prepare('SELECT vote_cid, verdict, created FROM trust_votes WHERE target = ? AND voter = ?').get(cid, ctx.self) as { vote_cid: string, verdict: number, created: number } | undefined
   if (prev != null && prev.verdict === vote.verdict) {
@@ -48,7 +50,9 @@ export async function ownVote (ctx: TrustContext, target: StoredArtifact, vote: 
     if (v != null) return v
   }
   const created = prev != null ? Math.max(ctx.now(), prev.created + 1) : target.received
-  const body: VoteBody = { target: target.cid, verdict: vote.verdict, reason: vote.reason.slice(0, 64), ...(Object.keys(evidence).length > 0 ? { evidence } : {}) }
+  const body: VoteBody = {
+    target: target.cid, verdict: vote.verdict, reason: vote.reason.slice(0, 64), ...(Object.keys(evidence).length > 0 ? { evidence } : {})
+  }
   const a = await createArtifact('vote', body, ctx.privateKey, { created })
   ctx.library.put(a, { status: 'trusted', shareable: ctx.shareVotes, reason: `own vote: ${vote.reason}` })
   return ctx.library.get(a.cid.toString()) as StoredArtifact
@@ -88,7 +92,9 @@ export async function commitDecision (ctx: TrustContext, stored: StoredArtifact,
     const checks = ev == null ? {} : { screen: ev.screen.checks, canary: typeof ev.canary === 'object' ? ev.canary : ev.canary, votes: ev.votes?.summary }
     journal(ctx, cid, decision.status, decision, decision.by === 'local' && typeof ev?.canary === 'object' ? 'canary' : 'screen', vote?.cid.toString(), checks)
     if (vote != null) indexVote(ctx.db, vote)
-    const result: CommitResult = { status: decision.status, reason: decision.reason, changed: true, revoked: [], judged: 0, ...(vote != null ? { voteCid: vote.cid.toString() } : {}) }
+    const result: CommitResult = {
+      status: decision.status, reason: decision.reason, changed: true, revoked: [], judged: 0, ...(vote != null ? { voteCid: vote.cid.toString() } : {})
+    }
     if (decision.status === 'quarantined') return result
 
     const ownJudgement = decision.by === 'local' || decision.by === 'user'

@@ -34,9 +34,14 @@ export interface HeldVote {
 
 export function decisionOf (db: DatabaseSync, cid: string): DecisionRecord | undefined {
   const r = db.prepare('SELECT cid, status, stage, code, reason, decided_by, vote_cid, checks, at FROM trust_decisions WHERE cid = ?').get(cid) as
-    { cid: string, status: string, stage: string, code: string, reason: string, decided_by: string, vote_cid: string | null, checks: string, at: number } | undefined
+    {
+      cid: string, status: string, stage: string, code: string, reason: string, decided_by: string, vote_cid: string | null, checks: string, at: number
+    } | undefined
   if (r == null) return undefined
-  return { cid: r.cid, status: r.status, stage: r.stage, code: r.code, reason: r.reason, decidedBy: r.decided_by, voteCid: r.vote_cid, checks: JSON.parse(r.checks) as unknown, at: r.at }
+  return {
+    cid: r.cid, status: r.status, stage: r.stage, code: r.code, reason: r.reason,
+    decidedBy: r.decided_by, voteCid: r.vote_cid, checks: JSON.parse(r.checks) as unknown, at: r.at
+  }
 }
 
 export function votesOn (db: DatabaseSync, target: string, reputation: Reputation, self: string, author: string): { votes: HeldVote[], tally: VoteTally } {

@@ -49,7 +49,10 @@ export function learnedBounds (ctx: TrustContext, base: string, kind: string): N
   }
   const shape = [...shapes.values()].sort((a, b) => b.n - a.n)[0]
   if (rows.length < MIN_LEARNED_SAMPLES) {
-    return { spectral: DEFAULT_MAX_SPECTRAL, frobenius: DEFAULT_MAX_FROBENIUS, learned: false, samples: rows.length, ...(shape != null ? { shape: { nIn: shape.nIn, nOut: shape.nOut } } : {}) }
+    return {
+      spectral: DEFAULT_MAX_SPECTRAL, frobenius: DEFAULT_MAX_FROBENIUS, learned: false, samples: rows.length,
+      ...(shape != null ? { shape: { nIn: shape.nIn, nOut: shape.nOut } } : {})
+    }
   }
   return {
     spectral: LEARNED_NORM_FACTOR * median(rows.map(r => r.spectral)),

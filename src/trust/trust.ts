@@ -156,7 +156,9 @@ export class Trust {
    */
   guardGossip (pubsub: ValidatorHost, topic: string): GossipGuard {
     const limits = this.gossip([topic]).topicLimits[topic]
-    return guardTopic(pubsub, topic, { limiter: this.limiter, reputation: this.reputation }, limits ?? { maxMessageBytes: 1024, perPeerRate: 5, perPeerBurst: 50 })
+    return guardTopic(
+      pubsub, topic, { limiter: this.limiter, reputation: this.reputation }, limits ?? { maxMessageBytes: 1024, perPeerRate: 5, perPeerBurst: 50 }
+    )
   }
 
   /**

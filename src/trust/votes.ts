@@ -93,7 +93,9 @@ function weightedMedian (xs: Array<{ s: number, w: number }>): number | undefine
  * vote that arrives later could copy this node's published vote (and its signed date could be
  * back-dated), so it earns nothing. Returns the number of votes credited.
  */
-export function judgeVotes (db: DatabaseSync, target: string, localVerdict: 1 | -1, reputation: Reputation, exclude: ReadonlySet<string>, decidedAt: number): number {
+export function judgeVotes (
+  db: DatabaseSync, target: string, localVerdict: 1 | -1, reputation: Reputation, exclude: ReadonlySet<string>, decidedAt: number
+): number {
   const rows = db.prepare('SELECT voter, verdict, judged, received FROM trust_votes WHERE target = ? AND judged = 0').all(target) as unknown as Array<VoteRow & { received: number }>
   let n = 0
   for (const r of rows) {
