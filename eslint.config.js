@@ -19,11 +19,33 @@ export default tseslint.config(
     }
   },
   {
+    // Only code lines count: long strings, templates, URLs and regular expressions stay whole.
+    files: ['src/**'],
+    rules: { 'max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }] }
+  },
+  {
     files: ['src/cli/**', 'bench/**', 'sim/**', 'test/**'],
     rules: { 'no-console': 'off' }
   },
   {
     files: ['test/**', 'bench/**', 'sim/**'],
     rules: { '@typescript-eslint/explicit-function-return-type': 'off' }
+  },
+  {
+    // wrapped after the barrel/duplicates work merges
+    files: [
+      'src/*/index.ts',
+      'src/api/types.ts',
+      'src/cli/commands/{doctor,identity,peers,trust,experience,car,library}.ts',
+      'src/embedding/{create-embedder,dense-projection,embedding-cache,hash-embedder,openai-embedder,transformers-embedder}.ts',
+      'src/eval/recall/{harness,conditions}.ts',
+      'src/mesh/{reconcile-wire,peer-book,pending-store}.ts',
+      'src/node/checks.ts',
+      'src/outcomes/constants.ts',
+      'src/router/errors.ts',
+      'src/runtime/{types,constants}.ts',
+      'src/trust/{constants,reputation,adapter-screen,norms}.ts'
+    ],
+    rules: { 'max-len': 'off' }
   }
 )
