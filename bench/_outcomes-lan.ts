@@ -37,14 +37,18 @@ class Worker {
   kill (): void { this.child.kill() }
 }
 
-export interface LanStats { puts: number[], gets: number[], hops: number[], msgs: number[], found: number, publishes: number[], queries: number[], matches: number[], idleCpuMsPerNodePerS: number }
+export interface LanStats {
+  puts: number[], gets: number[], hops: number[], msgs: number[], found: number, publishes: number[], queries: number[], matches: number[],
+  idleCpuMsPerNodePerS: number
+}
 
 export async function runLan (n: number, procs: number, rnd: () => number, settleMs: number): Promise<LanStats> {
   const workers = Array.from({ length: procs }, () => new Worker())
   try {
     const per = Array.from({ length: procs }, (_, p) => Math.floor(n / procs) + (p < n % procs ? 1 : 0))
     const addrs = await Promise.all(workers.map(async (w, p) => w.call<string[]>({ cmd: 'init', count: per[p]! })))
-    const at = (i: number): { w: Worker, local: number, addr: string } => ({ w: workers[i % procs]!, local: Math.floor(i / procs), addr: addrs[i % procs]![Math.floor(i / procs)]! })
+    const at = (i: number): { w: Worker, local: number, addr: string } =>
+      ({ w: workers[i % procs]!, local: Math.floor(i / procs), addr: addrs[i % procs]![Math.floor(i / procs)]! })
     for (let i = 1; i < n; i++) {
       const targets = new Set<number>()
       while (targets.size < Math.min(3, i)) targets.add(Math.floor(rnd() * i))

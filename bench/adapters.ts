@@ -52,7 +52,11 @@ async function svdFigures (): Promise<Record<string, number>> {
   const noisy = { ...dense, data: dense.data.map((v) => v + 0.01 * rng.gaussian()) }
   const target = { name: 'q', a, b, rank: r, alpha: r, scale: 1 }
   truncateFactored(targetFactored(target), r) // warm-up
-  const factRuns = [await time(() => truncateFactored(targetFactored(target), r)), await time(() => truncateFactored(targetFactored(target), r)), await time(() => truncateFactored(targetFactored(target), r))]
+  const factRuns = [
+    await time(() => truncateFactored(targetFactored(target), r)),
+    await time(() => truncateFactored(targetFactored(target), r)),
+    await time(() => truncateFactored(targetFactored(target), r))
+  ]
   const fact = factRuns.sort((x, y) => x.ms - y.ms)[1] as { ms: number }
   const rand = await time(() => randomizedSvd(noisy, 8))
   const out: Record<string, number> = {
@@ -145,7 +149,8 @@ export async function run (): Promise<Record<string, unknown>> {
         largestRelErrorBaseline: r3(plain.value.relError)
       })
       // Merge throughput: the largest adapter with its same-shape sibling (or itself).
-      const sibling = [...adapters.entries()].find(([n, a]) => n !== lname && factorBytes(a) === bytes && a.baseModel === lad.baseModel && a.targets.length === lad.targets.length)
+      const sibling = [...adapters.entries()].find(([n, a]) =>
+        n !== lname && factorBytes(a) === bytes && a.baseModel === lad.baseModel && a.targets.length === lad.targets.length)
       const pair = [lad, sibling?.[1] ?? lad]
       figures.mergePair = `${lname} + ${sibling?.[0] ?? lname}`
       // Dense methods (TIES, DARE) are timed on every 6th target; MB/s counts those targets' factors.
@@ -193,7 +198,13 @@ export async function run (): Promise<Record<string, unknown>> {
           adapters: s,
           verdict: rep.verdict,
           pairs: rep.pairs.map((p) => ({ pair: `${s[p.a]} / ${s[p.b]}`, verdict: p.verdict, deltaCos: r3(p.deltaCos * 10) / 10, bOverlap: r3(p.bOverlap), bNull: r3(p.bNull), bExcess: r3(p.bExcess), aOverlap: r3(p.aOverlap), aNull: r3(p.aNull) })),
-          methods: rep.methods.map((m) => ({ method: m.method, targets: m.targetsUsed, cos: m.retention.map((x) => r3(x.cos)), relError: m.retention.map((x) => r3(x.relError)), ...(m.crossTermShare != null ? { crossTermShare: r3(m.crossTermShare) } : {}) }))
+          methods: rep.methods.map((m) => ({
+            method: m.method,
+            targets: m.targetsUsed,
+            cos: m.retention.map((x) => r3(x.cos)),
+            relError: m.retention.map((x) => r3(x.relError)),
+            ...(m.crossTermShare != null ? { crossTermShare: r3(m.crossTermShare) } : {})
+          }))
         })
       }
       figures.compare = compare

@@ -86,7 +86,13 @@ async function crashes (rounds = Number(process.env.BAOBAB_BENCH_CRASH_ROUNDS ??
     rmSync(home, { recursive: true, force: true })
   }
   console.log(`  crash safety: ${rounds} SIGKILLs, ${admitted} admitted, problems after kill ${afterKill}, after recovery ${afterRecovery}`)
-  return { crashRounds: rounds, crashAdmitted: admitted, crashProblemsAfterKill: afterKill, crashProblemsAfterRecovery: afterRecovery, crashLeftQuarantined: leftQuarantined }
+  return {
+    crashRounds: rounds,
+    crashAdmitted: admitted,
+    crashProblemsAfterKill: afterKill,
+    crashProblemsAfterRecovery: afterRecovery,
+    crashLeftQuarantined: leftQuarantined
+  }
 }
 
 const SHORT = process.env.BAOBAB_BENCH_ADV_SHORT === '1' || process.argv.includes('--short')

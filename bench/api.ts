@@ -78,7 +78,9 @@ export async function run (): Promise<Record<string, unknown>> {
 
   console.log(`\n${REQUESTS} requests per row, ${CONCURRENCY} concurrent, loopback, keep-alive`)
   console.log('endpoint'.padEnd(36), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'req/s'.padStart(8), 'errors'.padStart(7))
-  for (const r of results) console.log(r.name.padEnd(36), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), r.rps.toFixed(0).padStart(8), String(r.errors).padStart(7))
+  for (const r of results) {
+    console.log(r.name.padEnd(36), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), r.rps.toFixed(0).padStart(8), String(r.errors).padStart(7))
+  }
 
   const key = (r: Result): string => r.name.replace(/^baseline: bare Hono /, 'baseline ').replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '').toLowerCase()
   const figures: Record<string, unknown> = { requestsPerEndpoint: REQUESTS, concurrency: CONCURRENCY, totalErrors: results.reduce((n, r) => n + r.errors, 0) }

@@ -30,7 +30,10 @@ const started = Date.now()
 function run (label: string, n: number, link: LinkModel, offline: number, adversarial: number): PropagationResult {
   const t0 = Date.now()
   const r = simulatePropagation({ n, link, offline, adversarial, publishers: n >= 100_000 ? 2 : 5, seed: 42 + n })
-  const row = { scenario: label, n, coverage: r.coverage, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, messagesPerNode: r.messagesPerNode, wallS: (Date.now() - t0) / 1000 }
+  const row = {
+    scenario: label, n, coverage: r.coverage, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs,
+    messagesPerNode: r.messagesPerNode, wallS: (Date.now() - t0) / 1000
+  }
   rows.push(row)
   console.log(`${label.padEnd(18)} n=${String(n).padStart(6)} coverage ${(r.coverage * 100).toFixed(2)}%  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  msgs/node ${r.messagesPerNode.toFixed(1)}  (${row.wallS.toFixed(1)} s)`)
   return r
@@ -117,7 +120,11 @@ if (dhtRows.length > 0) {
 const result = {
   date: new Date().toISOString(),
   wallS: (Date.now() - started) / 1000,
-  validation: { ...validation, loopbackPropagation20P99Ms: loopback?.propagation20P99Ms ?? null, loopbackPropagation50P99Ms: loopback?.propagation50P99Ms ?? null },
+  validation: {
+    ...validation,
+    loopbackPropagation20P99Ms: loopback?.propagation20P99Ms ?? null,
+    loopbackPropagation50P99Ms: loopback?.propagation50P99Ms ?? null
+  },
   propagation: rows,
   syncCurve: curve,
   syncHourly: hourly,

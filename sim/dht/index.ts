@@ -68,7 +68,9 @@ async function sampleRecord (key: string): Promise<Uint8Array> {
   return encodeRecord({ v: 1, entries })
 }
 
-export async function runDhtSim (options: DhtSimOptions): Promise<{ kadDht: string, k: number, alpha: number, disjointPaths: number, prefixLength: number, link: LinkModel, rows: DhtSimRow[] }> {
+export async function runDhtSim (
+  options: DhtSimOptions
+): Promise<{ kadDht: string, k: number, alpha: number, disjointPaths: number, prefixLength: number, link: LinkModel, rows: DhtSimRow[] }> {
   const kad = await loadKadInternals()
   const link = options.link ?? WAN_LINK
   const offline = options.offline ?? [0, 0.1, 0.3]
@@ -143,7 +145,15 @@ export async function runDhtSim (options: DhtSimOptions): Promise<{ kadDht: stri
   } finally {
     Math.random = realRandom
   }
-  return { kadDht: kad.version, k: DHT_SETTINGS.kBucketSize, alpha: DHT_SETTINGS.alpha, disjointPaths: DHT_SETTINGS.disjointPaths, prefixLength: options.prefixLength ?? DHT_SETTINGS.prefixLength, link, rows }
+  return {
+    kadDht: kad.version,
+    k: DHT_SETTINGS.kBucketSize,
+    alpha: DHT_SETTINGS.alpha,
+    disjointPaths: DHT_SETTINGS.disjointPaths,
+    prefixLength: options.prefixLength ?? DHT_SETTINGS.prefixLength,
+    link,
+    rows
+  }
 }
 
 export function formatRow (r: DhtSimRow): string {

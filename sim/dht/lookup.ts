@@ -49,7 +49,9 @@ export interface LookupResult {
 
 const ADDR = Uint8Array.from([0x04, 10, 0, 0, 1, 0x06, 0x0f, 0xa1]) // /ip4/10.0.0.1/tcp/4001
 
-export async function lookup (init: LookupInit, from: number, key: Uint8Array, kadKey: Uint8Array, holders: Set<number> | undefined, record: Uint8Array | undefined): Promise<LookupResult> {
+export async function lookup (
+  init: LookupInit, from: number, key: Uint8Array, kadKey: Uint8Array, holders: Set<number> | undefined, record: Uint8Array | undefined
+): Promise<LookupResult> {
   const { kad, net, clock, link, rng } = init
   const self = net.peerId(from)
   const table: SimRoutingTable = {
