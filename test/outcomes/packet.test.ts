@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { decodeArtifact } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
-import { evalResultToInput, readEvalResult } from '../../src/eval/index.ts'
+import { readEvalResult } from '../../src/eval/index.ts'
+import { evalResultToInput } from '../../src/eval/eval-result.ts'
 import {
   buildOutcomePacket, createOutcomeService, measuredConfidence, normaliseMethod
 } from '../../src/outcomes/index.ts'
