@@ -9,7 +9,7 @@ import { interleave, splitParts } from '../../src/eval/recall/conditions.ts'
 import { keywordRecall, summariseRecall } from '../../src/eval/recall/metric.ts'
 import { parseRecallQuestions } from '../../src/eval/recall/data.ts'
 import { referenceTable } from '../../src/eval/recall/reference.ts'
-import { buildOutcomePacket } from '../../src/outcomes/index.ts'
+import { buildOutcomePacket } from '../../src/outcomes/packet.ts'
 import type { RecallReport } from '../../src/eval/index.ts'
 
 const FIXTURE = new URL('../fixtures/recall-eval/', import.meta.url).pathname
