@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createApi } from '../../src/api/index.ts'
-import { NO_EXPERT_TEXT } from '../../src/runtime/index.ts'
+import { NO_EXPERT_TEXT } from '../../src/runtime/retrieval-runtime.ts'
 import { demoNode } from './fixtures/demo-services.ts'
 import { parseSse } from './fixtures/sse.ts'
 import type { BaobabExtra } from '../../src/api/openai-routes.ts'
