@@ -1,6 +1,6 @@
 /** Collects an answer stream (`AskStream.parts`) into one `AskResult`; shared by API and MCP. */
 import type { AskResult, AskStream, ToolCall } from './types.ts'
-import type { FinishReason, Usage } from '../runtime/types.ts'
+import type { FinishReason, Usage } from '../runtime/index.ts'
 
 export async function collectAnswer (answer: AskStream, signal?: AbortSignal): Promise<AskResult> {
   const reader = answer.parts.getReader()

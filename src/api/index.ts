@@ -12,22 +12,15 @@
  * await served.close()
  * ```
  */
-export { createApi, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PROMPT_CHARS, DEFAULT_REQUEST_TIMEOUT_MS } from './app.ts'
+export { createApi, DEFAULT_MAX_PROMPT_CHARS } from './app.ts'
 export type { ApiOptions } from './app.ts'
 export { serveApi, parseListen, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './serve.ts'
 export type { ServeOptions, ServedApi } from './serve.ts'
-export { servicesFromParts, artifactSummary } from './services-from-parts.ts'
-export { explainRoute, servicesFromNode } from './from-node.ts'
-export type { ServiceParts, ServiceOverrides } from './services-from-parts.ts'
-export { EventHub } from './event-hub.ts'
+export { servicesFromNode } from './from-node.ts'
 export { collectAnswer } from './answer.ts'
-export { AUTO_MODEL, baobabExtra } from './openai-routes.ts'
-export type { BaobabExtra } from './openai-routes.ts'
-export { baobabMetadataExtractor } from './sdk-metadata.ts'
-export { openapiDocument } from './openapi.ts'
 export { httpErrorFor } from './error-map.ts'
-export { DEFAULT_RATE_LIMIT, isLoopbackHost, TokenBuckets } from './security.ts'
-export { parseAllowedHosts, parseAllowedOrigins, RequestGate } from './request-gate.ts'
+export { isLoopbackHost } from './security.ts'
+export { parseAllowedHosts, parseAllowedOrigins } from './request-gate.ts'
 export type { GateOptions } from './request-gate.ts'
 export type { RateLimitOptions } from './security.ts'
 export type {

@@ -10,7 +10,7 @@ import type { SseMessage } from './sse.ts'
 import { UnknownModelError } from './errors.ts'
 import { PromptTooLongError } from '../runtime/index.ts'
 import type { AskInput, AskResult, AskStream, ChatMessage, NodeServices, RouteExplanation, StreamPart, ToolCall } from './types.ts'
-import type { FinishReason } from '../runtime/types.ts'
+import type { FinishReason } from '../runtime/index.ts'
 
 export const AUTO_MODEL = 'baobab/auto'
 export const MODEL_PREFIX = 'baobab/'

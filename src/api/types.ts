@@ -8,7 +8,7 @@
  * (`error-map.ts`): `*NotFound*` → 404, `Invalid*`/`Malformed*`/… → 400,
  * `CapabilityUnavailableError` → 503.
  */
-import type { ChatMessage, FinishReason, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition, Usage } from '../runtime/types.ts'
+import type { ChatMessage, FinishReason, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition, Usage } from '../runtime/index.ts'
 
 export type { ChatMessage, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition }
 

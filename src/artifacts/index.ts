@@ -7,22 +7,20 @@
  * const same = await decodeArtifact(a.bytes, { expectedCid: a.cid }) // verifies everything
  * ```
  */
-export { ARTIFACT_VERSION, CHUNK_SIZE, DATA_SCALES, KINDS, MAX_ANY_SIZE, MAX_SIZE } from './constants.ts'
-export { artifactCid, createArtifact, decodeArtifact, decodeStoredArtifact, equalBytes, parseCid, rawCid, rawCidAsync, sha256Bytes, validateEnvelope } from './codec.ts'
+export { CHUNK_SIZE, DATA_SCALES, KINDS, MAX_ANY_SIZE } from './constants.ts'
+export { createArtifact, decodeArtifact, decodeStoredArtifact, parseCid, rawCid, rawCidAsync } from './codec.ts'
 export type { CreateOptions, DecodeOptions, Envelope, SignedArtifact } from './codec.ts'
-export { BODY_SPECS } from './kinds.ts'
 export type {
   AdapterBody, BaseModel, BodyByKind, Exemplar, ExperienceBody, Kind, OutcomeBody, ParamValue,
   ReproductionBody, RevocationBody, VoteBody
 } from './kinds.ts'
 export { KEY_FILE, loadOrCreateIdentity } from './identity.ts'
 export type { Identity } from './identity.ts'
-export { fsyncDir, fsyncPathAsync, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.ts'
+export { fsyncPathAsync, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.ts'
 export type { AtomicWriteOptions } from './atomic-file.ts'
 export {
   ArtifactError, CidMismatchError, FieldTypeError, InvalidKeyFileError, InvalidSignatureError,
   MalformedArtifactError, MissingFieldError, NonCanonicalEncodingError, OversizeArtifactError,
   UnexpectedFieldError, UnknownKindError, UnsupportedVersionError
 } from './errors.ts'
-export { CID } from 'multiformats/cid'
-export { bodyFromJson, bodyToJson, envelopeToJson } from './json.ts'
+export { bodyFromJson, envelopeToJson } from './json.ts'

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path'
 import { parseAllowedHosts, parseAllowedOrigins } from '../api/index.ts'
 import { DEFAULT_CONFIG } from '../config.ts'
 import { writeFileAtomic } from '../artifacts/index.ts'
-import { LLAMA_GPU_SETTINGS } from '../runtime/llama-binding.ts'
+import { LLAMA_GPU_SETTINGS } from '../runtime/index.ts'
 import { ConfigError } from './errors.ts'
 import type { NodeConfig } from '../config.ts'
 

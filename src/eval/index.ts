@@ -4,7 +4,7 @@
  *
  * - Router (`evaluateRouter`, `renderMarkdown`): accuracy per split and domain, paraphrases and
  *   out-of-domain abstention at one self-calibrated setting, beside a plain TF-IDF baseline
- *   (`tfidfRouter`); the labelled-question files it reads (`loadExpertDir`, `loadParaphrases`, …).
+ *   (`tfidfRouter`); the labelled-question files it reads (`loadParaphrases`).
  * - Keyword recall (`runRecallEval`, `renderRecallMarkdown`): gossip-handshake recall measured end
  *   to end through a node's answer path, for routed experts, one pooled expert and no expert (and,
  *   with the llama runtime, routed LoRAs vs one ΔW-merged LoRA), beside upstream's reference
@@ -26,31 +26,26 @@
 export { evaluateRouter } from './router/run.ts'
 export type { EvalPaths, RouterEvalReport, LibraryResult, SplitResult } from './router/run.ts'
 export { renderMarkdown } from './router/report.ts'
-export { tally, sweepBaseline, bestBalanced, ABSTAIN } from './router/tally.ts'
 export type { LabeledQuestion, DecisionTally, SweepPoint } from './router/tally.ts'
-export { loadExpertDir, loadLabeledQuestions, loadParaphrases, loadGossipEval } from './router/data.ts'
+export { loadParaphrases } from './router/data.ts'
 export type { FixtureQuestion, GossipEvalQuestion, SplitQuestion } from './router/data.ts'
-export { TfidfRouter, tfidfRouter } from './router/tfidf-baseline.ts'
+export { tfidfRouter } from './router/tfidf-baseline.ts'
 export type { TfidfDecision } from './router/tfidf-baseline.ts'
-export { runRecallEval, resolveModel, RECALL_FORMAT } from './recall/harness.ts'
+export { runRecallEval, resolveModel } from './recall/harness.ts'
 export { renderRecallMarkdown } from './recall/render.ts'
 export { RECALL_BENCHMARK, RECALL_TASK, recallFamily, recallOutcomeFile } from './recall/outcome.ts'
 export type { RecallOutcomeFile } from './recall/outcome.ts'
-export { keywordRecall, summariseRecall } from './recall/metric.ts'
-export type { KeywordScore, RecallSummary } from './recall/metric.ts'
-export { loadRecallData, parseRecallQuestions, missingDataReason, verbatimCount } from './recall/data.ts'
+export { loadRecallData, missingDataReason } from './recall/data.ts'
 export type { RecallData, RecallQuestion, RecallSet } from './recall/data.ts'
-export { referenceTable } from './recall/reference.ts'
 export type { ReferenceRow, ReferenceTable } from './recall/reference.ts'
-export { CONDITIONS, CONDITION_LABELS, interleave, splitParts } from './recall/conditions.ts'
 export type { ConditionId, ConditionLibrary } from './recall/conditions.ts'
 export type {
   RecallEvalOptions, RecallEvalResult, RecallReport, SetReport, ConditionReport, RecallItem, RecallProgress
 } from './recall/types.ts'
-export { evaluateLearning, spread } from './learn-eval.ts'
+export { evaluateLearning } from './learn-eval.ts'
 export type { EvalOptions, EvalReport, Spread } from './learn-eval.ts'
 export { experienceAbCheck } from './experience-check.ts'
 export type { ExperienceCheckInit } from './experience-check.ts'
-export { EVAL_RESULT_FORMAT, evalResultToInput, readEvalResult } from './eval-result.ts'
+export { readEvalResult } from './eval-result.ts'
 export type { EvalResult } from './eval-result.ts'
 export { InvalidEvalDataError, InvalidEvalOptionError } from './errors.ts'

@@ -12,37 +12,28 @@
  * const report = await learn({ store, runtime, grader: await loadGrader('exact'), tasks: readTasks('tasks.jsonl') })
  * ```
  */
-export {
-  DEFAULT_DEDUP_THRESHOLD, DEFAULT_EPOCHS, DEFAULT_GROUP_SIZE, DEFAULT_ROLLOUT_MAX_TOKENS, DEFAULT_ROLLOUT_TEMPERATURE,
-  DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K,
-  GENERAL_DOMAIN, MAX_EXPERIENCE_CHARS, MAX_EXPERIENCE_WORDS, MAX_OPS_PER_GROUP
-} from './constants.ts'
+export { DEFAULT_ROLLOUT_MAX_TOKENS, DEFAULT_ROLLOUT_TEMPERATURE, DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K, GENERAL_DOMAIN } from './constants.ts'
 export {
   ExperienceNotFoundError, GraderFailedError, InvalidExperienceError, InvalidGraderError, InvalidLearnOptionsError, LearnError,
   MalformedOpsError, PromptInjectionError, TaskFormatError, TemplateError
 } from './errors.ts'
-export { INJECTION_PATTERNS, assertNoInjection, detectInjection } from './injection.ts'
+export { detectInjection } from './injection.ts'
 export type { InjectionFinding } from './injection.ts'
-export { countExperienceWords, normalizeExperienceText, parseExperienceForm, validateExperienceText } from './experience-text.ts'
+export { normalizeExperienceText, parseExperienceForm } from './experience-text.ts'
 export type { ExperienceForm } from './experience-text.ts'
-export { hammingDistance, sketchCosine, sketchEmbedding, sketchToVector, sketchesComparable } from './sketch.ts'
+export { sketchCosine, sketchEmbedding } from './sketch.ts'
 export type { Sketch } from './sketch.ts'
 export { ExperienceStore } from './experience-store.ts'
 export type { ExperienceInput, ExperienceStoreInit, OpKind, OpOptions, OpOrigin, OpRecord, OpResult } from './experience-store.ts'
-export { experienceState } from './experience-state.ts'
 export type { ExperienceState, ExperienceView } from './experience-state.ts'
-export { estimateTokens, experienceSource, renderExperiences } from './experience-source.ts'
+export { experienceSource } from './experience-source.ts'
 export type { ExperienceSource, ExperienceSourceInit, RelevantExperience, RelevantOptions } from './experience-source.ts'
-export { BUILTIN_GRADERS, lastNumber, loadGrader, normalizeAnswer } from './graders.ts'
+export { BUILTIN_GRADERS, loadGrader } from './graders.ts'
 export type { Grader, LoadGraderOptions } from './graders.ts'
-export { parseTask, parseTasks, readTasks, splitTasks } from './tasks.ts'
+export { readTasks } from './tasks.ts'
 export type { Task } from './tasks.ts'
-export { extractJson, parseOps } from './ops.ts'
-export type { ParsedOps, ProposedOp } from './ops.ts'
-export { TEMPLATE_NAMES, loadTemplate, loadTemplates, render, templateVersions } from './templates.ts'
+export { loadTemplate } from './templates.ts'
 export type { Template, TemplateName } from './templates.ts'
-export { consolidate } from './consolidate.ts'
-export type { ConsolidateOptions, ConsolidateResult } from './consolidate.ts'
 export { learn } from './learn-loop.ts'
 export type { EpochReport, LearnOptions, LearnProgress, LearnReport } from './learn-loop.ts'
 export type { EpochStats } from './checkpoint.ts'

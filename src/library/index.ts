@@ -18,7 +18,6 @@ export function openLibrary (init: LibraryInit): Library {
 
 export { STATUSES } from './types.ts'
 export type { BlobStore, Library, LibraryInit, ListQuery, PutOptions, PutResult, Status, StoredArtifact, SyncKey } from './types.ts'
-export { SCHEMA_VERSION } from './migrations.ts'
 export type { Admission, AdmissionEvents, AdmissionSource, AdmitOptions, AdmitResult } from './admission.ts'
 export {
   ArtifactNotFoundError, BlobNotFoundError, ChunkMismatchError, CorruptLibraryError, InvalidQueryError,

@@ -16,8 +16,6 @@ import { registerTools } from './tools.ts'
 import type { NodeServices } from '../api/index.ts'
 import type { Readable, Writable } from 'node:stream'
 
-export { TOOL_NAMES } from './tools.ts'
-
 const log = logger('baobab:mcp:server')
 
 export interface McpInit {

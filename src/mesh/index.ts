@@ -28,11 +28,9 @@ export type { SyncResult } from './sync-protocol.ts'
 export type { FetchPolicy } from './policy.ts'
 export { exportCar, importCar } from './car.ts'
 export type { ExportOptions, ExportResult, ImportOptions, ImportResult } from './car.ts'
-export { createNetworkKey, readNetworkKey, validateNetworkKey, writeNetworkKey } from './network-key.ts'
+export { readNetworkKey, validateNetworkKey, writeNetworkKey } from './network-key.ts'
 export { meshInitFromConfig, networkKeyOf } from './from-config.ts'
-export { Reconciler, reconcileLocal } from './reconcile.ts'
-export type { LocalReconcileResult, SyncItem } from './reconcile.ts'
-export { FETCH_PROTOCOL, SYNC_PROTOCOL, announceTopic } from './constants.ts'
+export { announceTopic } from './constants.ts'
 export {
   ChunkVerificationError, HandshakeRefusedError, InvalidCarError, FetchFailedError, FetchRefusedError, InvalidMeshConfigError,
   InvalidMultiaddrError, InvalidNetworkKeyError, InvalidSyncMessageError, MeshError, MeshNotStartedError,

@@ -209,3 +209,6 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
 export type { Answer, AnswerOptions, PreparedAnswer } from './answer.ts'
 export { ExpertNotFoundError, InvalidQuestionError } from './answer.ts'
 export type { ExpertRecord } from './experts.ts'
+export { nodeChecks } from './checks.ts'
+export { routeConversation } from './conversation-route.ts'
+export { syncRouterExperts, trustedExperts } from './experts.ts'

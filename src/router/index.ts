@@ -21,12 +21,8 @@ export type { RouterInit, RouteOptions, FeedbackInput } from './router-init.ts'
 export { parseExemplars, readExemplarsFile, MAX_EXEMPLARS } from './exemplars.ts'
 export { parseQuestions } from './questions.ts'
 export type { ParsedExemplars } from './exemplars.ts'
-export { DEFAULT_CALIBRATION } from './calibrate.ts'
 export type { CalibrationOptions } from './calibrate.ts'
-export { DEFAULT_SCORING } from './expert-index.ts'
 export type { ScoringOptions } from './expert-index.ts'
-export { RouterStore } from './router-store.ts'
-export type { FeedbackRecord } from './router-store.ts'
 export type {
   Exemplar, ExpertInput, ExpertScore, ScoredExemplar, RouteDecision, RouteReasonCode, Calibration
 } from './types.ts'

@@ -40,21 +40,19 @@ export {
   RuntimeHttpError, RuntimeProtocolError, RuntimeTimeoutError, UnknownRuntimeError, UnsupportedRequestError
 } from './errors.ts'
 export { LlamaRuntime, llamaRuntime } from './llama-runtime.ts'
-export { cpuLlama, describeLlamaBinding, llamaBinding, LLAMA_GPU_SETTINGS } from './llama-binding.ts'
+export { describeLlamaBinding, LLAMA_GPU_SETTINGS } from './llama-binding.ts'
 export type { LlamaBindingReport } from './llama-binding.ts'
 export type { LlamaRuntimeInit, LoadOptions } from './llama-runtime.ts'
 export type { PoolStats } from './llama-pool.ts'
-export { checkLora } from './lora-check.ts'
 export type { CheckedLora } from './lora-check.ts'
-export { OpenAiRuntime, openaiRuntime } from './openai-runtime.ts'
+export { openaiRuntime } from './openai-runtime.ts'
 export type { OpenAiRuntimeInit } from './openai-runtime.ts'
-export { RetrievalRuntime, retrievalRuntime, NO_EXPERT_TEXT } from './retrieval-runtime.ts'
+export { retrievalRuntime } from './retrieval-runtime.ts'
 export type { RetrievalRuntimeInit } from './retrieval-runtime.ts'
-export { adapterMiddleware, defaultAdapterSelect, isDistributionSource, wrapRuntime } from './middleware.ts'
+export { adapterMiddleware, isDistributionSource } from './middleware.ts'
 export type { AdapterMiddlewareInit } from './middleware.ts'
-export { collectStream, partStream, textStream } from './part-stream.ts'
 export type { PartStreamInit, TextProducer } from './part-stream.ts'
-export { countWords, cutAtStop, messagesWithExperiences, resolveMaxTokens, splitWords, validateGenerateOptions } from './prompt.ts'
+export { countWords } from './prompt.ts'
 
 /**
  * Builds the runtime named by `config.kind`, wrapped in {@link adapterMiddleware} so the routed

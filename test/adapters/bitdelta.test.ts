@@ -1,9 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import {
-  compressAdapter, decodeBitDelta, denseDelta, quantiseTarget, readPeftDir, reconstructTarget
-} from '../../src/adapters/index.ts'
+import { compressAdapter, decodeBitDelta, denseDelta, readPeftDir } from '../../src/adapters/index.ts'
+import { quantiseTarget, reconstructTarget } from '../../src/adapters/bitdelta.ts'
 import { targetErrorSquares } from '../../src/adapters/bitdelta.ts'
 import { ALL_ADAPTERS, memoryAdapter, randomTarget, sharedAdapter } from './helpers.ts'
 

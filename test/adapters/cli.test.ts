@@ -5,7 +5,8 @@ import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { registerAdapterMath } from '../../src/cli/commands/adapter-math.ts'
-import { encodeSafetensors, readGgufLora } from '../../src/adapters/index.ts'
+import { readGgufLora } from '../../src/adapters/index.ts'
+import { encodeSafetensors } from '../../src/adapters/safetensors.ts'
 import { sharedAdapter, tempDir, TINY_LORA_A, TINY_LORA_B } from './helpers.ts'
 
 /** Runs `baobab adapter <args>` in process; returns stdout, stderr and the exit code. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { compareAdapters, principalCosines, randomSubspaceNull, readPeftDir } from '../../src/adapters/index.ts'
+import { compareAdapters, readPeftDir } from '../../src/adapters/index.ts'
+import { principalCosines, randomSubspaceNull } from '../../src/adapters/overlap.ts'
 import type { Mat64 } from '../../src/adapters/index.ts'
 import { createPrng } from '../../src/random/index.ts'
 import { memoryAdapter, randomTarget, sharedAdapter } from './helpers.ts'

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { getLlama } from 'node-llama-cpp'
 import type { LlamaModel } from 'node-llama-cpp'
-import { convertToGguf, klDivergence, meanKl, mergeAdapters, readGgufLora, writeGgufLora } from '../../src/adapters/index.ts'
+import { convertToGguf, meanKl, mergeAdapters, readGgufLora, writeGgufLora } from '../../src/adapters/index.ts'
+import { klDivergence } from '../../src/adapters/kl.ts'
 import { tempDir, TINY_LORA_A, TINY_LORA_B, TINY_MODEL } from './helpers.ts'
 
 const PROMPTS = ['The capital of France is', 'Once upon a time', 'def fibonacci(n):', '1, 2, 3, 4,']

@@ -4,10 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gguf } from '@huggingface/gguf'
 import { readGgufFileInfo } from 'node-llama-cpp'
-import {
-  convertToGguf, convertToHf, denseDelta, encodeGguf, encodeGgufLora, GGML_TYPE, GGUF_TYPE, ggufToHfName,
-  hfToGgufName, permuteRows, readGgufLora, readPeftDir, rotaryPermutation, writeGgufLora
-} from '../../src/adapters/index.ts'
+import { convertToGguf, convertToHf, denseDelta, encodeGgufLora, readGgufLora, readPeftDir, writeGgufLora } from '../../src/adapters/index.ts'
+import { encodeGguf, GGML_TYPE, GGUF_TYPE } from '../../src/adapters/gguf-format.ts'
+import { ggufToHfName, hfToGgufName, permuteRows, rotaryPermutation } from '../../src/adapters/convert.ts'
 import { maxAbsDiff, memoryAdapter, randomTarget, sharedAdapter, tempDir, TINY_LORA_A, TINY_LORA_B, TINY_MODEL } from './helpers.ts'
 
 test('the tiny-model LoRA files re-write byte-identically (f32 and f16)', async () => {

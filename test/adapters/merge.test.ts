@@ -3,10 +3,8 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { Matrix, SingularValueDecomposition } from 'ml-matrix'
-import {
-  createPrng, dareMerge, denseDelta, kthLargestAbs, loadAdapterFile, mergeAdapters, randomizedSvd, readPeftDir,
-  tiesMerge, truncateFactored, writeGgufLora, writePeftDir, convertToGguf, readGgufLora
-} from '../../src/adapters/index.ts'
+import { createPrng, denseDelta, loadAdapterFile, mergeAdapters, randomizedSvd, readPeftDir, truncateFactored, writeGgufLora, writePeftDir, convertToGguf, readGgufLora } from '../../src/adapters/index.ts'
+import { dareMerge, kthLargestAbs, tiesMerge } from '../../src/adapters/merge-dense.ts'
 import type { LoraTarget } from '../../src/adapters/index.ts'
 import { to64 } from '../../src/adapters/matrix.ts'
 import { maxAbsDiff, memoryAdapter, randomTarget, sharedAdapter, tempDir } from './helpers.ts'

@@ -2,9 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  encodeSafetensors, loadAdapterFile, parsePeftConfig, peftAdapterFromBytes, readPeftDir, writePeftDir
-} from '../../src/adapters/index.ts'
+import { loadAdapterFile, readPeftDir, writePeftDir } from '../../src/adapters/index.ts'
+import { encodeSafetensors } from '../../src/adapters/safetensors.ts'
+import { parsePeftConfig, peftAdapterFromBytes } from '../../src/adapters/peft.ts'
 import { ALL_ADAPTERS, memoryAdapter, randomTarget, sharedAdapter, tempDir } from './helpers.ts'
 
 const EXPECT: Record<string, { targets: number, rank: number, scale: number, arch: string, fanInFanOut: boolean, extras: number }> = {

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { aggregateDense, aggregateVersions, createPrng, denseDelta, readPeftDir } from '../../src/adapters/index.ts'
+import { createPrng, denseDelta, readPeftDir } from '../../src/adapters/index.ts'
+import { aggregateDense, aggregateVersions } from '../../src/adapters/robust.ts'
 import type { LoraAdapter, LoraTarget } from '../../src/adapters/index.ts'
 import { memoryAdapter, randomTarget, sharedAdapter } from './helpers.ts'
 

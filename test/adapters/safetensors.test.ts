@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { encodeSafetensors, parseSafetensors } from '../../src/adapters/index.ts'
+import { encodeSafetensors, parseSafetensors } from '../../src/adapters/safetensors.ts'
 import { bf16ToF32, f16ToF32, floatToBf16Bits, floatToHalfBits } from '../../src/adapters/dtype.ts'
 import { ALL_ADAPTERS, sharedAdapter } from './helpers.ts'
 

@@ -10,8 +10,9 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createArtifact } from '../../src/artifacts/index.ts'
-import { evalResultToInput, recallOutcomeFile, runRecallEval } from '../../src/eval/index.ts'
-import { buildOutcomePacket } from '../../src/outcomes/index.ts'
+import { recallOutcomeFile, runRecallEval } from '../../src/eval/index.ts'
+import { evalResultToInput } from '../../src/eval/eval-result.ts'
+import { buildOutcomePacket } from '../../src/outcomes/packet.ts'
 import {
   adapterArtifact, backdoor, experienceBody, ggufBytes, loraA, loraB, outcomeBody, perturbed, scaled, sign, withNaN, wrongShape
 } from '../trust/helpers.ts'

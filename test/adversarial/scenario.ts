@@ -14,8 +14,8 @@
  */
 import { rmSync } from 'node:fs'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { FETCH_PROTOCOL, SYNC_PROTOCOL } from '../../src/mesh/index.ts'
-import { checkTrustState } from '../../src/trust/index.ts'
+import { FETCH_PROTOCOL, SYNC_PROTOCOL } from '../../src/mesh/constants.ts'
+import { checkTrustState } from '../../src/trust/integrity.ts'
 import { carImport, crossSiteWrite, oneShotSync } from './attack-paths.ts'
 import { attackerContent, honestContent, measureRecall, publish } from './content.ts'
 import { connect, mesh, startNode, stopNode, writeAbTasks } from './nodes.ts'

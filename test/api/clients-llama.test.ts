@@ -10,7 +10,7 @@ import { ChatOpenAI } from '@langchain/openai'
 import { generateObject, generateText, stepCountIs, tool } from 'ai'
 import OpenAI from 'openai'
 import { z } from 'zod'
-import { baobabMetadataExtractor } from '../../src/api/index.ts'
+import { baobabMetadataExtractor } from '../../src/api/sdk-metadata.ts'
 import { startBaobabServer, TINY_GGUF } from '../helpers/baobab-server.ts'
 import type { BaobabServer } from '../helpers/baobab-server.ts'
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import OpenAI from 'openai'
 import { startBaobabServer } from '../helpers/baobab-server.ts'
-import type { BaobabExtra } from '../../src/api/index.ts'
+import type { BaobabExtra } from '../../src/api/openai-routes.ts'
 import type { BaobabServer } from '../helpers/baobab-server.ts'
 
 const COW = 'My cow has a hot swollen udder and clotted milk. What is it?'

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import {
-  interleave, keywordRecall, loadRecallData, parseRecallQuestions, recallOutcomeFile, referenceTable, renderRecallMarkdown,
-  readEvalResult, runRecallEval, splitParts, summariseRecall
-} from '../../src/eval/index.ts'
-import { buildOutcomePacket } from '../../src/outcomes/index.ts'
+import { loadRecallData, recallOutcomeFile, renderRecallMarkdown, readEvalResult, runRecallEval } from '../../src/eval/index.ts'
+import { interleave, splitParts } from '../../src/eval/recall/conditions.ts'
+import { keywordRecall, summariseRecall } from '../../src/eval/recall/metric.ts'
+import { parseRecallQuestions } from '../../src/eval/recall/data.ts'
+import { referenceTable } from '../../src/eval/recall/reference.ts'
+import { buildOutcomePacket } from '../../src/outcomes/packet.ts'
 import type { RecallReport } from '../../src/eval/index.ts'
 
 const FIXTURE = new URL('../fixtures/recall-eval/', import.meta.url).pathname

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DENSE_DIMS, denseVector, InvalidDimensionsError, MAX_DENSE_DIMS, projectSparse } from '../../src/embedding/index.ts'
+import { denseVector, InvalidDimensionsError, MAX_DENSE_DIMS } from '../../src/embedding/index.ts'
+import { DENSE_DIMS, projectSparse } from '../../src/embedding/dense-projection.ts'
 import { hashEmbedder } from '../../src/embedding/index.ts'
 
 const cos = (x: number[], y: number[]): number => x.reduce((s, v, i) => s + v * y[i]!, 0)

@@ -4,9 +4,8 @@ import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { describe, it, test } from 'node:test'
 import { embedderCompliance } from '../compliance/embedder.ts'
-import {
-  createEmbedder, hashEmbedder, OpenAIEmbedder, openaiEmbedder, transformersEmbedder
-} from '../../src/embedding/index.ts'
+import { createEmbedder, hashEmbedder, openaiEmbedder, transformersEmbedder } from '../../src/embedding/index.ts'
+import { OpenAIEmbedder } from '../../src/embedding/openai-embedder.ts'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Embedder } from '../../src/embedding/index.ts'

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { cosine, cosinePacked, decodePacked, encodePacked, pack, unpack } from '../../src/embedding/index.ts'
+import { cosine, cosinePacked, pack, unpack } from '../../src/embedding/index.ts'
+import { decodePacked, encodePacked } from '../../src/embedding/vectors.ts'
 
 describe('packed vectors', () => {
   it('sparse and dense forms give the same cosine and survive encoding', () => {

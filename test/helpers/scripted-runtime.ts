@@ -10,9 +10,9 @@
  *   rt.calls[0].options.messages // what the code under test sent
  */
 import { logger } from '@libp2p/logger'
-import {
-  collectStream, RuntimeClosedError, textStream, validateGenerateOptions
-} from '../../src/runtime/index.ts'
+import { RuntimeClosedError } from '../../src/runtime/index.ts'
+import { collectStream, textStream } from '../../src/runtime/part-stream.ts'
+import { validateGenerateOptions } from '../../src/runtime/prompt.ts'
 import type { ChatMessage, GenerateOptions, GenerateResult, LlmRuntime, StreamPart } from '../../src/runtime/index.ts'
 
 const log = logger('baobab:test:scripted-runtime')

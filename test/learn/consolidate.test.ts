@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { consolidate } from '../../src/learn/index.ts'
+import { consolidate } from '../../src/learn/consolidate.ts'
 import { cleanup, storeFixture } from './helpers.ts'
 
 after(cleanup)

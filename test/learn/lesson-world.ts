@@ -19,7 +19,7 @@
  * as a real model would phrase what it notices; the solver only reacts to what is in its prompt.
  */
 import { createPrng } from '../../src/random/index.ts'
-import { messagesWithExperiences } from '../../src/runtime/index.ts'
+import { messagesWithExperiences } from '../../src/runtime/prompt.ts'
 import { scriptedRuntime } from '../helpers/scripted-runtime.ts'
 import type { ScriptedRuntime } from '../helpers/scripted-runtime.ts'
 import type { ChatMessage, GenerateOptions } from '../../src/runtime/index.ts'

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import {
-  detectInjection, extractJson, hammingDistance, parseExperienceForm, parseOps, sketchCosine, sketchEmbedding,
-  sketchToVector, validateExperienceText
-} from '../../src/learn/index.ts'
+import { detectInjection, parseExperienceForm, sketchCosine, sketchEmbedding } from '../../src/learn/index.ts'
+import { extractJson, parseOps } from '../../src/learn/ops.ts'
+import { hammingDistance, sketchToVector } from '../../src/learn/sketch.ts'
+import { validateExperienceText } from '../../src/learn/experience-text.ts'
 import { cosine, transformersEmbedder } from '../../src/embedding/index.ts'
 import { builtinEmbedder, embedder384 } from './helpers.ts'
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
-import { lastNumber, loadGrader, parseTasks, readTasks, splitTasks } from '../../src/learn/index.ts'
+import { loadGrader, readTasks } from '../../src/learn/index.ts'
+import { lastNumber } from '../../src/learn/graders.ts'
+import { parseTasks, splitTasks } from '../../src/learn/tasks.ts'
 import type { Task } from '../../src/learn/index.ts'
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../fixtures/learn/${p}`, import.meta.url))

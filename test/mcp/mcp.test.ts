@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { TOOL_NAMES } from '../../src/mcp/index.ts'
+import { TOOL_NAMES } from '../../src/mcp/tools.ts'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 
 const SERVER = fileURLToPath(new URL('./fixtures/stdio-server.ts', import.meta.url))

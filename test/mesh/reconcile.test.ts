@@ -6,7 +6,8 @@ import { InvalidSyncMessageError } from '../../src/mesh/errors.ts'
 import { Reconciler, reconcileLocal } from '../../src/mesh/reconcile.ts'
 import { cidToId, idToCid } from '../../src/mesh/sync-protocol.ts'
 import { CID } from 'multiformats/cid'
-import { artifactCid, rawCid } from '../../src/artifacts/index.ts'
+import { rawCid } from '../../src/artifacts/index.ts'
+import { artifactCid } from '../../src/artifacts/codec.ts'
 import type { SyncItem } from '../../src/mesh/reconcile.ts'
 
 function item (n: number, created = 1_700_000_000_000 + Math.floor(n / 3)): SyncItem {

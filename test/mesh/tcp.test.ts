@@ -1,7 +1,7 @@
 /** Real TCP on 127.0.0.1: bootstrap discovery, interrupted and resumed transfers, private networks. */
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { createNetworkKey } from '../../src/mesh/index.ts'
+import { createNetworkKey } from '../../src/mesh/network-key.ts'
 import { addAdapter, chunksOf, loraBytes, startNode, waitFor, waitForSubscribers } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 import type { ServedEvent } from '../../src/mesh/index.ts'

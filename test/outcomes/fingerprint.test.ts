@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { NearFingerprinter, conceptTokens, contextText, exactFingerprint, exactKey, isOutcomeKey } from '../../src/outcomes/index.ts'
+import { exactKey } from '../../src/outcomes/index.ts'
+import { NearFingerprinter, exactFingerprint, isOutcomeKey } from '../../src/outcomes/fingerprint.ts'
+import { conceptTokens, contextText } from '../../src/outcomes/context-text.ts'
 import { cosine, hashEmbedder } from '../../src/embedding/index.ts'
 
 const clinical = { family: 'qwen2.5-0.5b', task: 'clinical note summarisation', tags: ['medical', 'english'] }

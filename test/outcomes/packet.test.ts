@@ -6,10 +6,11 @@ import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { decodeArtifact } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
-import { evalResultToInput, readEvalResult } from '../../src/eval/index.ts'
-import {
-  buildOutcomePacket, createOutcomeService, measuredConfidence, normaliseMethod
-} from '../../src/outcomes/index.ts'
+import { readEvalResult } from '../../src/eval/index.ts'
+import { evalResultToInput } from '../../src/eval/eval-result.ts'
+import { createOutcomeService, measuredConfidence } from '../../src/outcomes/index.ts'
+import { buildOutcomePacket } from '../../src/outcomes/packet.ts'
+import { normaliseMethod } from '../../src/outcomes/normalise.ts'
 import { hashEmbedder } from '../../src/embedding/index.ts'
 import type { OutcomeInput } from '../../src/outcomes/index.ts'
 

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { rawCid } from '../../src/artifacts/index.ts'
-import {
-  decodeRecord, encodeRecord, exactKey, fitRecord, mergeRecords, parseRecord, selectRecord, signEntry, validateOutcomeRecord
-} from '../../src/outcomes/index.ts'
+import { encodeRecord, exactKey, signEntry } from '../../src/outcomes/index.ts'
+import { decodeRecord, fitRecord, mergeRecords, parseRecord, selectRecord } from '../../src/outcomes/record.ts'
+import { validateOutcomeRecord } from '../../src/outcomes/dht-config.ts'
 import type { OutcomeRecord } from '../../src/outcomes/index.ts'
 
 const keyA = await generateKeyPair('Ed25519')

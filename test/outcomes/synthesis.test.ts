@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { authorReputation, reproductionFactor, reproductionVerdict, synthesise, weigh, weightedQuantile } from '../../src/outcomes/index.ts'
-import type { Evidence } from '../../src/outcomes/index.ts'
+import { reproductionVerdict } from '../../src/outcomes/index.ts'
+import { authorReputation, reproductionFactor } from '../../src/outcomes/reproduction.ts'
+import { synthesise, weigh, weightedQuantile } from '../../src/outcomes/synthesis.ts'
+import type { Evidence } from '../../src/outcomes/synthesis.ts'
 import type { OutcomeBody, ParamValue } from '../../src/artifacts/index.ts'
 
 function packet (cid: string, author: string, method: string, delta: number, confidence: number, nEval: number, params: Record<string, ParamValue>, extra: Partial<OutcomeBody> = {}): Evidence {

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
-import { loadExpertDir, loadGossipEval, loadParaphrases, tally, tfidfRouter } from '../../src/eval/index.ts'
+import { loadParaphrases, tfidfRouter } from '../../src/eval/index.ts'
+import { loadExpertDir, loadGossipEval } from '../../src/eval/router/data.ts'
+import { tally } from '../../src/eval/router/tally.ts'
 import { Router } from '../../src/router/index.ts'
 
 const DATA = fileURLToPath(new URL('../../../shared/data/gossip-handshake/', import.meta.url))

@@ -12,7 +12,8 @@ import { getLlamaGpuTypes } from 'node-llama-cpp'
 import { checkLlama } from '../../src/cli/commands/doctor-runtime.ts'
 import { loadConfig } from '../../src/cli/config-file.ts'
 import { DEFAULT_CONFIG } from '../../src/config.ts'
-import { createRuntime, llamaBinding } from '../../src/runtime/index.ts'
+import { createRuntime } from '../../src/runtime/index.ts'
+import { llamaBinding } from '../../src/runtime/llama-binding.ts'
 import { BASE_MODEL } from './gguf-fixtures.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'baobab-gpu-'))

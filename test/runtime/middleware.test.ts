@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { adapterMiddleware, wrapRuntime } from '../../src/runtime/index.ts'
+import { adapterMiddleware } from '../../src/runtime/index.ts'
+import { wrapRuntime } from '../../src/runtime/middleware.ts'
 import type { GenerateOptions } from '../../src/runtime/index.ts'
 import { scriptedRuntime } from '../helpers/scripted-runtime.ts'
 

@@ -1,7 +1,8 @@
 /** The openai runtime passes tools, tool_choice, response_format, stop and tool histories through, and reads tool calls back. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { collectStream, openaiRuntime } from '../../src/runtime/index.ts'
+import { openaiRuntime } from '../../src/runtime/index.ts'
+import { collectStream } from '../../src/runtime/part-stream.ts'
 import { startOpenAiTestServer } from './openai-test-server.ts'
 import type { GenerateOptions } from '../../src/runtime/index.ts'
 import type { OpenAiTestServer } from './openai-test-server.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { logger } from '@libp2p/logger'
-import { collectStream, partStream } from '../../src/runtime/index.ts'
+import { collectStream, partStream } from '../../src/runtime/part-stream.ts'
 import { readAll } from '../compliance/runtime.ts'
 
 const log = logger('baobab:test:part-stream')

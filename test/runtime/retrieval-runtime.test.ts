@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createRuntime, NO_EXPERT_TEXT, retrievalRuntime } from '../../src/runtime/index.ts'
+import { createRuntime, retrievalRuntime } from '../../src/runtime/index.ts'
+import { NO_EXPERT_TEXT } from '../../src/runtime/retrieval-runtime.ts'
 import type { KnowledgeRef } from '../../src/runtime/index.ts'
 import { runtimeCompliance } from '../compliance/runtime.ts'
 

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { loadOrCreateIdentity } from '../../src/artifacts/index.ts'
 import { openLibrary } from '../../src/library/index.ts'
-import { checkTrustState, createTrust } from '../../src/trust/index.ts'
+import { createTrust } from '../../src/trust/index.ts'
+import { checkTrustState } from '../../src/trust/integrity.ts'
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
 

@@ -7,8 +7,7 @@
  * scores best first.
  */
 import { readFile } from 'node:fs/promises'
-import { routeConversation } from '../../node/conversation-route.ts'
-import { syncRouterExperts, trustedExperts } from '../../node/experts.ts'
+import { routeConversation, syncRouterExperts, trustedExperts } from '../../node/index.ts'
 import { createEmbedder } from '../../embedding/index.ts'
 import { InvalidQuestionsFileError, parseQuestions, Router } from '../../router/index.ts'
 import { ExpertNotFoundError } from '../../router/index.ts'

@@ -2,7 +2,7 @@
  * `baobab trust status | quarantine list|approve|reject | peers | refusals | revoke | allow | deny | unlist | recheck`.
  * Every decision shown carries its reason.
  */
-import { nodeChecks } from '../../node/checks.ts'
+import { nodeChecks } from '../../node/index.ts'
 import { createRuntime } from '../../runtime/index.ts'
 import { createTrust } from '../../trust/index.ts'
 import { action, emit, withContext } from '../context.ts'
