@@ -8,6 +8,7 @@ import {
   interleave, keywordRecall, loadRecallData, parseRecallQuestions, recallOutcomeFile, referenceTable, renderRecallMarkdown,
   readEvalResult, runRecallEval, splitParts, summariseRecall
 } from '../../src/eval/index.ts'
+import { createNode } from '../../src/node/index.ts'
 import { buildOutcomePacket } from '../../src/outcomes/index.ts'
 import type { RecallReport } from '../../src/eval/index.ts'
 
@@ -73,7 +74,7 @@ describe('recall harness through the node answer path (retrieval runtime)', () =
 
   it('scores routed, pooled and no-expert libraries on the fixture', async () => {
     const events: number[] = []
-    const r = await runRecallEval({ dataDir: FIXTURE, workDir: tmp, onProgress: e => { events.push(e.done); assert.equal(e.total, 18) } })
+    const r = await runRecallEval({ dataDir: FIXTURE, makeNode: createNode, workDir: tmp, onProgress: e => { events.push(e.done); assert.equal(e.total, 18) } })
     assert.ok(!('skipped' in r))
     report = r
     assert.deepEqual(events, Array.from({ length: 18 }, (_, i) => i + 1))
@@ -134,7 +135,7 @@ describe('recall harness through the node answer path (retrieval runtime)', () =
       writeFileSync(join(dir, 'train', `${domain}_dataset.jsonl`), lines.join('\n') + '\n')
     }
     writeFileSync(join(dir, 'eval.jsonl'), evalLines.join('\n') + '\n')
-    const r = await runRecallEval({ dataDir: dir, workDir: tmp })
+    const r = await runRecallEval({ dataDir: dir, makeNode: createNode, workDir: tmp })
     assert.ok(!('skipped' in r))
     const [set] = r.sets
     const pooled = set!.conditions.find(c => c.id === 'pooled')!
@@ -145,9 +146,9 @@ describe('recall harness through the node answer path (retrieval runtime)', () =
   })
 
   it('skips with a reason when the data folder is absent, and refuses LoRA without the llama runtime', async () => {
-    const r = await runRecallEval({ dataDir: join(tmp, 'no-such-dir') })
+    const r = await runRecallEval({ dataDir: join(tmp, 'no-such-dir'), makeNode: createNode })
     assert.ok('skipped' in r)
     assert.match(r.skipped, /no evaluation data at .*no-such-dir/)
-    await assert.rejects(runRecallEval({ dataDir: FIXTURE, lora: 'synthetic' }), { name: 'InvalidEvalOptionError' })
+    await assert.rejects(runRecallEval({ dataDir: FIXTURE, makeNode: createNode, lora: 'synthetic' }), { name: 'InvalidEvalOptionError' })
   })
 })
