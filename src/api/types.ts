@@ -8,7 +8,7 @@
  * (`error-map.ts`): `*NotFound*` → 404, `Invalid*`/`Malformed*`/… → 400,
  * `CapabilityUnavailableError` → 503.
  */
-import type { ChatMessage, FinishReason, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition, Usage } from '../runtime/index.ts'
+import type { ChatMessage, FinishReason, GenerationSettings, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition, Usage } from '../runtime/index.ts'
 
 export type { ChatMessage, ResponseFormat, StreamPart, ToolCall, ToolChoice, ToolDefinition }
 
@@ -141,21 +141,11 @@ export interface RouteExplanation {
   turns?: number[]
 }
 
-export interface AskInput {
+export interface AskInput extends GenerationSettings {
   /** The conversation; the last user turn is routed first, earlier user turns as context. */
   messages: ChatMessage[]
   /** Force this expert by name; absent: route automatically. */
   expert?: string
-  maxTokens?: number
-  temperature?: number
-  seed?: number
-  /** Functions the model may call, where the runtime can. */
-  tools?: ToolDefinition[]
-  toolChoice?: ToolChoice
-  /** JSON answers, where the runtime can (else `UnsupportedRequestError`, a 400). */
-  responseFormat?: ResponseFormat
-  /** The answer ends before the first of these. */
-  stop?: string[]
 }
 
 /** An answer in flight: the routing decision is known before the first token. */

@@ -14,12 +14,12 @@ export async function createEmbedder (config: EmbedderConfig = { kind: 'builtin'
       return hashEmbedder()
     case 'transformers':
       if (config.model == null || config.model === '') {
-        throw new InvalidEmbedderOptionsError('embedder.model must name a local model directory', { option: 'embedder.model' })
+        throw new InvalidEmbedderOptionsError('embedder.model', 'embedder.model must name a local model directory')
       }
       return transformersEmbedder({ modelPath: config.model })
     case 'openai':
       if (config.baseUrl == null || config.model == null) {
-        throw new InvalidEmbedderOptionsError('embedder.baseUrl and embedder.model are required for kind "openai"', { option: 'embedder.baseUrl' })
+        throw new InvalidEmbedderOptionsError('embedder.baseUrl', 'embedder.baseUrl and embedder.model are required for kind "openai"')
       }
       return OpenAIEmbedder.connect({
         baseUrl: config.baseUrl,
@@ -28,6 +28,6 @@ export async function createEmbedder (config: EmbedderConfig = { kind: 'builtin'
         ...(config.dims == null ? {} : { dims: config.dims })
       }, options)
     default:
-      throw new InvalidEmbedderOptionsError(`unknown embedder kind ${String((config as { kind: unknown }).kind)}`, { option: 'embedder.kind' })
+      throw new InvalidEmbedderOptionsError('embedder.kind', `unknown embedder kind ${String((config as { kind: unknown }).kind)}`)
   }
 }

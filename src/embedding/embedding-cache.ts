@@ -104,13 +104,13 @@ export class EmbeddingCache {
       const chunk = todo.slice(start, start + batch)
       const result = await embedder.doEmbed({ values: chunk.map(c => c.text), ...(options.signal == null ? {} : { signal: options.signal }) })
       if (result.embeddings.length !== chunk.length) {
-        throw new EmbeddingFailedError(`embedder returned ${result.embeddings.length} vectors for ${chunk.length} texts`, { embedderId: id })
+        throw new EmbeddingFailedError(id, `embedder returned ${result.embeddings.length} vectors for ${chunk.length} texts`)
       }
       const now = Date.now()
       chunk.forEach((c, j) => {
         const v = result.embeddings[j]!
         if (v.length !== embedder.dims) {
-          throw new EmbeddingFailedError(`embedder returned ${v.length} dims, declared ${embedder.dims}`, { embedderId: id })
+          throw new EmbeddingFailedError(id, `embedder returned ${v.length} dims, declared ${embedder.dims}`)
         }
         this.misses++
         const packed = pack(v)

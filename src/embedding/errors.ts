@@ -1,14 +1,15 @@
 /**
  * Named errors of the embedding folder. Callers test `err.name`; every class keeps `cause`.
+ * Constructors take the structured fields first, then the message (`reason`), then `options`.
  */
 import { BaobabError } from '../errors/index.ts'
 
 export class InvalidEmbedderOptionsError extends BaobabError {
   static override readonly category = 'bad-input'
   readonly option: string
-  constructor (message: string, fields: { option: string }, options?: ErrorOptions) {
-    super(message, options)
-    this.option = fields.option
+  constructor (option: string, reason: string, options?: ErrorOptions) {
+    super(reason, options)
+    this.option = option
   }
 }
 
@@ -16,10 +17,10 @@ export class InvalidEmbedderOptionsError extends BaobabError {
 export class EmbeddingFailedError extends BaobabError {
   readonly embedderId: string
   readonly status: number | undefined
-  constructor (message: string, fields: { embedderId: string, status?: number }, options?: ErrorOptions) {
-    super(message, options)
-    this.embedderId = fields.embedderId
-    this.status = fields.status
+  constructor (embedderId: string, reason: string, status?: number, options?: ErrorOptions) {
+    super(reason, options)
+    this.embedderId = embedderId
+    this.status = status
   }
 }
 
@@ -27,8 +28,8 @@ export class EmbeddingFailedError extends BaobabError {
 export class EmbeddingModelNotFoundError extends BaobabError {
   static override readonly category = 'not-found'
   readonly path: string
-  constructor (message: string, fields: { path: string }, options?: ErrorOptions) {
-    super(message, options)
-    this.path = fields.path
+  constructor (path: string, reason: string, options?: ErrorOptions) {
+    super(reason, options)
+    this.path = path
   }
 }

@@ -55,18 +55,18 @@ export class HashEmbedder implements FittableEmbedder {
   constructor (init: HashEmbedderInit = {}) {
     const dims = init.dims ?? 65536
     if (!Number.isInteger(dims) || dims < 256 || dims > 65536 || (dims & (dims - 1)) !== 0) {
-      throw new InvalidEmbedderOptionsError('dims must be a power of two between 256 and 65536', { option: 'dims' })
+      throw new InvalidEmbedderOptionsError('dims', 'dims must be a power of two between 256 and 65536')
     }
     const w = { ...DEFAULT_WEIGHTS, ...init.weights }
     for (const [k, v] of Object.entries(w)) {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new InvalidEmbedderOptionsError(`weight ${k} must be a number >= 0`, { option: `weights.${k}` })
+        throw new InvalidEmbedderOptionsError(`weights.${k}`, `weight ${k} must be a number >= 0`)
       }
     }
-    if (w.word + w.char <= 0) throw new InvalidEmbedderOptionsError('weights must not all be 0', { option: 'weights' })
+    if (w.word + w.char <= 0) throw new InvalidEmbedderOptionsError('weights', 'weights must not all be 0')
     const [lo, hi] = init.charNgrams ?? [3, 5]
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 2 || hi < lo || hi > 8) {
-      throw new InvalidEmbedderOptionsError('charNgrams must satisfy 2 <= min <= max <= 8', { option: 'charNgrams' })
+      throw new InvalidEmbedderOptionsError('charNgrams', 'charNgrams must satisfy 2 <= min <= max <= 8')
     }
     this.dims = dims
     this.weights = { w: w.word, c: w.char }

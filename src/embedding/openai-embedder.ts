@@ -38,10 +38,10 @@ export class OpenAIEmbedder extends ModelEmbedder {
     try {
       url = new URL(init.baseUrl.replace(/\/+$/, '') + '/embeddings')
     } catch (err) {
-      throw new InvalidEmbedderOptionsError(`baseUrl is not a URL: ${init.baseUrl}`, { option: 'baseUrl' }, { cause: err })
+      throw new InvalidEmbedderOptionsError('baseUrl', `baseUrl is not a URL: ${init.baseUrl}`, { cause: err })
     }
-    if (typeof init.model !== 'string' || init.model === '') throw new InvalidEmbedderOptionsError('model is required', { option: 'model' })
-    if (!Number.isInteger(init.dims) || init.dims <= 0) throw new InvalidEmbedderOptionsError('dims must be a positive integer', { option: 'dims' })
+    if (typeof init.model !== 'string' || init.model === '') throw new InvalidEmbedderOptionsError('model', 'model is required')
+    if (!Number.isInteger(init.dims) || init.dims <= 0) throw new InvalidEmbedderOptionsError('dims', 'dims must be a positive integer')
     super({ provider: 'openai-compatible', modelId: init.model, dims: init.dims, id: `openai:${url.host}${url.pathname}:${init.model}:${init.dims}` })
     this.url = url.toString()
     this.init = { timeoutMs: 30_000, retries: 2, retryDelayMs: 250, batchSize: 64, ...init }
@@ -86,39 +86,39 @@ export class OpenAIEmbedder extends ModelEmbedder {
         continue
       }
       if (res.status === 429 || res.status >= 500) {
-        lastError = new EmbeddingFailedError(`${this.url} answered ${res.status}`, { embedderId: this.id, status: res.status })
+        lastError = new EmbeddingFailedError(this.id, `${this.url} answered ${res.status}`, res.status)
         await res.body?.cancel()
         continue
       }
       if (!res.ok) {
         const text = (await res.text()).slice(0, 200)
-        throw new EmbeddingFailedError(`${this.url} answered ${res.status}: ${text}`, { embedderId: this.id, status: res.status })
+        throw new EmbeddingFailedError(this.id, `${this.url} answered ${res.status}: ${text}`, res.status)
       }
       return this.parse(await res.json() as EmbeddingResponse, values.length, checkDims)
     }
-    throw new EmbeddingFailedError(`${this.url} failed after ${this.init.retries + 1} attempts: ${(lastError as Error)?.message ?? 'unknown error'}`,
-      { embedderId: this.id }, { cause: lastError })
+    const reason = `${this.url} failed after ${this.init.retries + 1} attempts: ${(lastError as Error)?.message ?? 'unknown error'}`
+    throw new EmbeddingFailedError(this.id, reason, undefined, { cause: lastError })
   }
 
   private parse (body: EmbeddingResponse, n: number, checkDims: boolean): Float32Array[] {
     const data = body?.data
     if (!Array.isArray(data) || data.length !== n) {
-      throw new EmbeddingFailedError(`expected ${n} embeddings, got ${Array.isArray(data) ? data.length : 'none'}`, { embedderId: this.id })
+      throw new EmbeddingFailedError(this.id, `expected ${n} embeddings, got ${Array.isArray(data) ? data.length : 'none'}`)
     }
     const out: Float32Array[] = new Array<Float32Array>(n)
     data.forEach((item, i) => {
       const index = typeof item?.index === 'number' ? item.index : i
       const e = item?.embedding
       if (!Array.isArray(e) || e.some(x => typeof x !== 'number' || !Number.isFinite(x)) || index < 0 || index >= n) {
-        throw new EmbeddingFailedError(`embedding ${i} is not an array of finite numbers`, { embedderId: this.id })
+        throw new EmbeddingFailedError(this.id, `embedding ${i} is not an array of finite numbers`)
       }
       if (checkDims && e.length !== this.dims) {
-        throw new EmbeddingFailedError(`embedding has ${e.length} dims, expected ${this.dims}`, { embedderId: this.id })
+        throw new EmbeddingFailedError(this.id, `embedding has ${e.length} dims, expected ${this.dims}`)
       }
       out[index] = normalize(Float32Array.from(e as number[]))
     })
     for (let i = 0; i < n; i++) {
-      if (out[i] == null) throw new EmbeddingFailedError('duplicate embedding indices', { embedderId: this.id })
+      if (out[i] == null) throw new EmbeddingFailedError(this.id, 'duplicate embedding indices')
     }
     return out
   }

@@ -41,17 +41,17 @@ export class TransformersEmbedder extends ModelEmbedder {
     const onnxPath = join(dir, 'onnx', ONNX_FILE[dtype]!)
     for (const needed of [configPath, join(dir, 'tokenizer.json'), onnxPath]) {
       if (!existsSync(needed)) {
-        throw new EmbeddingModelNotFoundError(`embedding model file missing: ${needed}`, { path: needed })
+        throw new EmbeddingModelNotFoundError(needed, `embedding model file missing: ${needed}`)
       }
     }
     let hidden: unknown
     try {
       hidden = (JSON.parse(readFileSync(configPath, 'utf8')) as { hidden_size?: unknown }).hidden_size
     } catch (err) {
-      throw new EmbeddingModelNotFoundError(`unreadable model config: ${configPath}`, { path: configPath }, { cause: err })
+      throw new EmbeddingModelNotFoundError(configPath, `unreadable model config: ${configPath}`, { cause: err })
     }
     if (typeof hidden !== 'number' || !Number.isInteger(hidden) || hidden <= 0) {
-      throw new EmbeddingModelNotFoundError(`model config has no hidden_size: ${configPath}`, { path: configPath })
+      throw new EmbeddingModelNotFoundError(configPath, `model config has no hidden_size: ${configPath}`)
     }
     const modelId = basename(dir)
     const weights = createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12)
@@ -75,7 +75,7 @@ export class TransformersEmbedder extends ModelEmbedder {
       return await this.extractor
     } catch (err) {
       this.extractor = null
-      throw new EmbeddingFailedError(`cannot load ${this.dir}: ${(err as Error).message}`, { embedderId: this.id }, { cause: err })
+      throw new EmbeddingFailedError(this.id, `cannot load ${this.dir}: ${(err as Error).message}`, undefined, { cause: err })
     }
   }
 
@@ -88,12 +88,12 @@ export class TransformersEmbedder extends ModelEmbedder {
     try {
       out = await extract(options.values, { pooling: this.pooling, normalize: true })
     } catch (err) {
-      throw new EmbeddingFailedError(`embedding failed: ${(err as Error).message}`, { embedderId: this.id }, { cause: err })
+      throw new EmbeddingFailedError(this.id, `embedding failed: ${(err as Error).message}`, undefined, { cause: err })
     }
     options.signal?.throwIfAborted()
     const [n, d] = out.dims
     if (n !== options.values.length || d !== this.dims) {
-      throw new EmbeddingFailedError(`model returned shape [${out.dims.join(', ')}], expected [${options.values.length}, ${this.dims}]`, { embedderId: this.id })
+      throw new EmbeddingFailedError(this.id, `model returned shape [${out.dims.join(', ')}], expected [${options.values.length}, ${this.dims}]`)
     }
     const embeddings: Float32Array[] = []
     for (let i = 0; i < n; i++) embeddings.push(normalize(Float32Array.from(Array.prototype.slice.call(out.data, i * d, (i + 1) * d) as number[])))

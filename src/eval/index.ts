@@ -8,7 +8,7 @@
  * - Keyword recall (`runRecallEval`, `renderRecallMarkdown`): gossip-handshake recall measured end
  *   to end through a node's answer path, for routed experts, one pooled expert and no expert (and,
  *   with the llama runtime, routed LoRAs vs one ΔW-merged LoRA), beside upstream's reference
- *   numbers. It builds nodes of its own, so the node loads it only when a check needs it.
+ *   numbers. It builds nodes with the factory it is given (`makeNode`: `createNode`).
  * - Learning (`evaluateLearning`): held-out reward with and without learned experiences, paired by
  *   seed; `experienceAbCheck` runs it on one candidate experience as trust's experience check.
  * - Eval-result files (`baobab-eval-result/1`): what a recall run writes (`recallOutcomeFile`)
@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * const r = await runRecallEval({ dataDir: '../shared/data/gossip-handshake' })
+ * const r = await runRecallEval({ dataDir: '../shared/data/gossip-handshake', makeNode: createNode })
  * if ('skipped' in r) console.log(r.skipped)
  * else console.log(renderRecallMarkdown(r))
  * const router = await evaluateRouter({ paraphrases: 'test/fixtures/paraphrases.jsonl', routerDev: 'test/fixtures/router-dev' })
@@ -40,7 +40,7 @@ export type { RecallData, RecallQuestion, RecallSet } from './recall/data.ts'
 export type { ReferenceRow, ReferenceTable } from './recall/reference.ts'
 export type { ConditionId, ConditionLibrary } from './recall/conditions.ts'
 export type {
-  RecallEvalOptions, RecallEvalResult, RecallReport, SetReport, ConditionReport, RecallItem, RecallProgress
+  RecallEvalOptions, RecallEvalResult, RecallReport, SetReport, ConditionReport, RecallItem, RecallProgress, RecallNode, MakeRecallNode
 } from './recall/types.ts'
 export { evaluateLearning } from './learn-eval.ts'
 export type { EvalOptions, EvalReport, Spread } from './learn-eval.ts'

@@ -53,7 +53,7 @@ export interface Answer extends PreparedAnswer {
 
 function lastUserMessage (messages: ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user' && messages[i]!.content.trim() !== '') return messages[i]!.content
-  throw new InvalidQuestionError('the conversation has no user message to answer', { length: 0 })
+  throw new InvalidQuestionError(0, 'the conversation has no user message to answer')
 }
 
 export async function prepareAnswer (parts: AnswerParts, messages: ChatMessage[], options: AnswerOptions = {}): Promise<PreparedAnswer> {
@@ -64,7 +64,7 @@ export async function prepareAnswer (parts: AnswerParts, messages: ChatMessage[]
   let forced = false
   if (options.expert != null) {
     expert = trustedExperts(parts.library).find(e => e.name === options.expert) ?? null
-    if (expert == null) throw new ExpertNotFoundError(`no trusted expert named "${options.expert}"`, { expertId: options.expert })
+    if (expert == null) throw new ExpertNotFoundError(options.expert, `no trusted expert named "${options.expert}"`)
     forced = true
   } else if (decision.choice != null) {
     expert = trustedExperts(parts.library).find(e => e.cid === decision.choice!.id) ?? null

@@ -11,7 +11,8 @@ import { BUILTIN_GRADERS, loadGrader, readTasks } from '../learn/index.ts'
 import { isDistributionSource } from '../runtime/index.ts'
 import { InvalidTrustConfigError, modelCanary } from '../trust/index.ts'
 import { experienceAbCheck } from '../eval/experience-check.ts'
-import { RECALL_BENCHMARK, RECALL_TASK, recallFamily } from '../eval/recall/outcome.ts'
+import { RECALL_BENCHMARK, RECALL_TASK, recallFamily, recallOutcomeFile } from '../eval/recall/outcome.ts'
+import { runRecallEval } from '../eval/recall/harness.ts'
 import { loadRecallData, missingDataReason } from '../eval/recall/data.ts'
 import type { NodeConfig, RuntimeConfig } from '../config.ts'
 import type { OutcomeBody } from '../artifacts/index.ts'
@@ -104,11 +105,11 @@ function recallReproducer (dataDir: string, own: RuntimeConfig, runtime: LlmRunt
 }
 
 async function measure (dataDir: string, sets: string[], use: { runtime: RuntimeConfig, instance?: LlmRuntime }, lora: boolean, signal?: AbortSignal): Promise<{ measuredDelta: number, nEval: number } | undefined> {
-  // loaded when first needed: the evaluation builds nodes of its own (createNode)
-  const { runRecallEval } = await import('../eval/recall/harness.ts')
-  const { recallOutcomeFile } = await import('../eval/recall/outcome.ts')
+  // loaded when first needed (createNode builds a node's checks, so it cannot be imported up front)
+  const { createNode } = await import('./index.ts')
   const report = await runRecallEval({
     dataDir,
+    makeNode: createNode,
     sets,
     runtime: use.runtime,
     ...(use.instance != null ? { runtimeInstance: use.instance } : {}),

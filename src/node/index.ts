@@ -20,11 +20,11 @@ import { announceTopic, createMesh, meshInitFromConfig } from '../mesh/index.ts'
 import { answer, answerStream, prepareAnswer } from './answer.ts'
 import { nodeChecks } from './checks.ts'
 import { syncRouterExperts, trustedExperts } from './experts.ts'
+import { trustFromConfig } from './trust.ts'
 import { createOutcomeService, outcomeKadDhtInit } from '../outcomes/index.ts'
 import { Router } from '../router/index.ts'
 import { createEmbedder, hashEmbedder } from '../embedding/index.ts'
 import { createRuntime } from '../runtime/index.ts'
-import { createTrust } from '../trust/index.ts'
 import type { Identity } from '../artifacts/index.ts'
 import type { NodeConfig } from '../config.ts'
 import type { ExperienceSource } from '../learn/index.ts'
@@ -183,7 +183,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     const experiences = experienceSource(library, embedder, { self: identity.peerId.toString() })
     // the canary, experience A/B check and outcome reproduction this node can run (or why not)
     const checks = await nodeChecks(config, runtime)
-    const trust = createTrust({ library, privateKey: identity.privateKey, ...checks }, { policy: config.policy })
+    const trust = trustFromConfig({ library, identity, config }, checks)
     // read even without a mesh: a broken network key file is refused either way
     const meshInit = meshInitFromConfig(config, {
       dht: outcomeKadDhtInit({ lan: true }),
@@ -212,3 +212,4 @@ export type { ExpertRecord } from './experts.ts'
 export { nodeChecks } from './checks.ts'
 export { routeConversation } from './conversation-route.ts'
 export { syncRouterExperts, trustedExperts } from './experts.ts'
+export { trustFromConfig, trustWithChecks } from './trust.ts'

@@ -1,5 +1,6 @@
 /**
  * Named errors of the router folder. Callers test `err.name`; every class keeps `cause`.
+ * Constructors take the structured fields first, then the message (`reason`), then `options`.
  */
 import { BaobabError } from '../errors/index.ts'
 import type { ErrorCategory } from '../errors/index.ts'
@@ -12,9 +13,9 @@ export class RouterError extends BaobabError {
 /** A question that is empty, not a string, or too long to route. */
 export class InvalidQuestionError extends RouterError {
   readonly length: number
-  constructor (message: string, fields: { length: number }, options?: ErrorOptions) {
-    super(message, options)
-    this.length = fields.length
+  constructor (length: number, reason: string, options?: ErrorOptions) {
+    super(reason, options)
+    this.length = length
   }
 }
 
@@ -28,28 +29,28 @@ export interface ExemplarLineProblem {
 export class InvalidExemplarsError extends RouterError {
   readonly file: string | undefined
   readonly problems: ExemplarLineProblem[]
-  constructor (message: string, fields: { file?: string, problems: ExemplarLineProblem[] }, options?: ErrorOptions) {
-    super(message, options)
-    this.file = fields.file
-    this.problems = fields.problems
+  constructor (file: string | undefined, problems: ExemplarLineProblem[], reason: string, options?: ErrorOptions) {
+    super(reason, options)
+    this.file = file
+    this.problems = problems
   }
 }
 
 /** An expert definition the router cannot index (no exemplars, duplicate id, bad fields). */
 export class InvalidExpertError extends RouterError {
   readonly expertId: string
-  constructor (message: string, fields: { expertId: string }, options?: ErrorOptions) {
-    super(message, options)
-    this.expertId = fields.expertId
+  constructor (expertId: string, reason: string, options?: ErrorOptions) {
+    super(reason, options)
+    this.expertId = expertId
   }
 }
 
 export class ExpertNotFoundError extends RouterError {
   static override readonly category = 'not-found'
   readonly expertId: string
-  constructor (message: string, fields: { expertId: string }, options?: ErrorOptions) {
-    super(message, options)
-    this.expertId = fields.expertId
+  constructor (expertId: string, reason: string, options?: ErrorOptions) {
+    super(reason, options)
+    this.expertId = expertId
   }
 }
 
@@ -58,10 +59,10 @@ export class DimensionMismatchError extends BaobabError {
   static override readonly category = 'bad-input'
   readonly expected: number
   readonly actual: number
-  constructor (message: string, fields: { expected: number, actual: number }, options?: ErrorOptions) {
-    super(message, options)
-    this.expected = fields.expected
-    this.actual = fields.actual
+  constructor (expected: number, actual: number, options?: ErrorOptions) {
+    super(`embedding has ${actual} dims, index has ${expected}`, options)
+    this.expected = expected
+    this.actual = actual
   }
 }
 
@@ -69,9 +70,9 @@ export class DimensionMismatchError extends BaobabError {
 export class InvalidQuestionsFileError extends RouterError {
   readonly file: string
   readonly problems: ExemplarLineProblem[]
-  constructor (message: string, fields: { file: string, problems: ExemplarLineProblem[] }, options?: ErrorOptions) {
-    super(message, options)
-    this.file = fields.file
-    this.problems = fields.problems
+  constructor (file: string, problems: ExemplarLineProblem[], reason: string, options?: ErrorOptions) {
+    super(reason, options)
+    this.file = file
+    this.problems = problems
   }
 }

@@ -102,7 +102,7 @@ export function parseExemplars (text: string, options: ParseExemplarsOptions = {
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).map(p => p.line > 0 ? `line ${p.line}: ${p.message}` : p.message).join('; ')
     const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''
-    throw new InvalidExemplarsError(`${where}: ${shown}${more}`, { ...(options.file == null ? {} : { file: options.file }), problems })
+    throw new InvalidExemplarsError(options.file, problems, `${where}: ${shown}${more}`)
   }
   return { exemplars, lines }
 }
@@ -113,7 +113,7 @@ export async function readExemplarsFile (path: string, options: { signal?: Abort
   try {
     text = await readFile(path, { encoding: 'utf8', ...(options.signal == null ? {} : { signal: options.signal }) })
   } catch (err) {
-    throw new InvalidExemplarsError(`${path}: cannot read (${(err as Error).message})`, { file: path, problems: [{ line: 0, message: 'cannot read file' }] }, { cause: err })
+    throw new InvalidExemplarsError(path, [{ line: 0, message: 'cannot read file' }], `${path}: cannot read (${(err as Error).message})`, { cause: err })
   }
   return parseExemplars(text, { file: path, ...(options.max == null ? {} : { max: options.max }) })
 }

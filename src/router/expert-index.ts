@@ -118,7 +118,7 @@ export function buildExpert (
   const owner = new Uint32Array(vectors.length)
   vectors.forEach(({ exemplar, vector }, i) => {
     if (vector.dims !== dims) {
-      throw new DimensionMismatchError(`embedding has ${vector.dims} dims, index has ${dims}`, { expected: dims, actual: vector.dims })
+      throw new DimensionMismatchError(dims, vector.dims)
     }
     const packed = vector
     const folded = foldPacked(packed, foldDims)

@@ -26,7 +26,7 @@ export function parseQuestions (text: string, file: string, maxChars = 4000): st
   if (problems.length === 0 && questions.length === 0) problems.push({ line: 0, message: 'no questions (the file is empty)' })
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).map(p => p.line > 0 ? `line ${p.line}: ${p.message}` : p.message).join('; ')
-    throw new InvalidQuestionsFileError(`${file}: ${shown}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`, { file, problems })
+    throw new InvalidQuestionsFileError(file, problems, `${file}: ${shown}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`)
   }
   return questions
 }

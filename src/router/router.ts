@@ -73,7 +73,7 @@ export class Router {
     const seen = new Set<string>()
     for (const e of experts) {
       validateExpert(e)
-      if (seen.has(e.id)) throw new InvalidExpertError(`duplicate expert id ${e.id}`, { expertId: e.id })
+      if (seen.has(e.id)) throw new InvalidExpertError(e.id, `duplicate expert id ${e.id}`)
       seen.add(e.id)
     }
     this.defs.clear()
@@ -148,7 +148,7 @@ export class Router {
   async feedback (input: FeedbackInput, options: RouteOptions = {}): Promise<{ id: number | null, applied: 'exemplar' | 'negative' }> {
     const text = validateQuestion(input.question, this.maxQuestionChars)
     if (input.expertId != null && !this.defs.has(input.expertId)) {
-      throw new ExpertNotFoundError(`no expert with id ${input.expertId}`, { expertId: input.expertId })
+      throw new ExpertNotFoundError(input.expertId, `no expert with id ${input.expertId}`)
     }
     const id = this.store?.addFeedback({ created: Date.now(), question: text, expertId: input.expertId }) ?? null
     this.remember(text, input.expertId)

@@ -31,7 +31,7 @@ import { retrievalRuntime } from './retrieval-runtime.ts'
 import type { LlmRuntime } from './types.ts'
 
 export type {
-  AdapterSpec, ChatMessage, Experience, FinishReason, GenerateOptions, GenerateResult, KnowledgeRef, LlmRuntime, ResponseFormat,
+  AdapterSpec, ChatMessage, Experience, FinishReason, GenerateOptions, GenerationSettings, GenerateResult, KnowledgeRef, LlmRuntime, ResponseFormat,
   RuntimeMiddleware, StreamPart, TokenDistribution, TokenDistributionOptions, TokenDistributionSource, ToolCall, ToolChoice, ToolDefinition, Usage
 } from './types.ts'
 export {

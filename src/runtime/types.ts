@@ -72,22 +72,26 @@ export interface Experience {
   text: string
 }
 
-export interface GenerateOptions {
-  messages: ChatMessage[]
-  knowledge?: KnowledgeRef
-  /** LoRA adapters to apply (empty or absent: the base model). Set by `adapterMiddleware`. */
-  adapters?: AdapterSpec[]
-  experiences?: Experience[]
+/** How an answer is generated, as a caller asks for it (a node's `ask` takes the same fields). */
+export interface GenerationSettings {
   maxTokens?: number
   temperature?: number
   seed?: number
   /** Functions the model may call (runtimes that cannot call them answer with text). */
   tools?: ToolDefinition[]
   toolChoice?: ToolChoice
-  /** JSON answers; a runtime that cannot honour it throws `UnsupportedRequestError` (errors.ts). */
+  /** JSON answers; a runtime that cannot honour it throws `UnsupportedRequestError` (errors.ts, a 400 over HTTP). */
   responseFormat?: ResponseFormat
   /** The answer ends before the first of these strings (which is not part of it). */
   stop?: string[]
+}
+
+export interface GenerateOptions extends GenerationSettings {
+  messages: ChatMessage[]
+  knowledge?: KnowledgeRef
+  /** LoRA adapters to apply (empty or absent: the base model). Set by `adapterMiddleware`. */
+  adapters?: AdapterSpec[]
+  experiences?: Experience[]
   signal?: AbortSignal
   /** Backend-specific knobs. */
   runtimeOptions?: Record<string, unknown>

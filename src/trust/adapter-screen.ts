@@ -35,14 +35,7 @@ export interface AdapterScreenContext {
 }
 
 /** Largest norms per target kind, recorded for learned bounds when the adapter is trusted. */
-export interface KindNorms {
-  kind: string
-  nIn: number
-  nOut: number
-  rank: number
-  frobenius: number
-  spectral: number
-}
+export type KindNorms = Pick<TargetNorms, 'kind' | 'nIn' | 'nOut' | 'rank' | 'frobenius' | 'spectral'>
 
 export interface AdapterScreenResult {
   report: ScreenReport

@@ -21,15 +21,14 @@ import type { DatabaseSync } from 'node:sqlite'
 export type PeerList = 'allow' | 'deny'
 export type ReputationEvent = 'accepted' | 'rejected' | 'agree' | 'disagree' | 'violations'
 
-export interface PeerRecord {
+/** A peer's list entry and event counts, as stored (one row of `trust_peers`). */
+interface PeerCounts extends Record<ReputationEvent, number> {
   peer: string
   list: PeerList | null
   note: string | null
-  accepted: number
-  rejected: number
-  agree: number
-  disagree: number
-  violations: number
+}
+
+export interface PeerRecord extends PeerCounts {
   firstSeen: number
   lastSeen: number
   /** 0..1; ½ for a stranger. */
@@ -38,15 +37,7 @@ export interface PeerRecord {
   weight: number
 }
 
-interface Row {
-  peer: string
-  list: PeerList | null
-  note: string | null
-  accepted: number
-  rejected: number
-  agree: number
-  disagree: number
-  violations: number
+interface Row extends PeerCounts {
   first_seen: number
   last_seen: number
 }
@@ -61,7 +52,7 @@ export function checkPeerId (peer: string): string {
   }
 }
 
-export function scoreOf (r: Pick<Row, 'list' | 'accepted' | 'rejected' | 'agree' | 'disagree' | 'violations'>): { score: number, weight: number } {
+export function scoreOf (r: Pick<PeerCounts, 'list' | ReputationEvent>): { score: number, weight: number } {
   if (r.list === 'deny') return { score: 0, weight: 0 }
   if (r.list === 'allow') return { score: 1, weight: 1 }
   const good = r.accepted + r.agree

@@ -12,6 +12,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createArtifact } from '../../src/artifacts/index.ts'
 import { recallOutcomeFile, runRecallEval } from '../../src/eval/index.ts'
 import { evalResultToInput } from '../../src/eval/eval-result.ts'
+import { createNode } from '../../src/node/index.ts'
 import { buildOutcomePacket } from '../../src/outcomes/packet.ts'
 import {
   adapterArtifact, backdoor, experienceBody, ggufBytes, loraA, loraB, outcomeBody, perturbed, scaled, sign, withNaN, wrongShape
@@ -54,7 +55,7 @@ export function publish (n: AdvNode, a: SignedArtifact, weights?: Uint8Array): v
 
 /** Runs the recall evaluation once (retrieval: deterministic, every honest node would measure the same) and returns its eval-result file. */
 export async function measureRecall (dataDir: string): Promise<ReturnType<typeof recallOutcomeFile>> {
-  const report = await runRecallEval({ dataDir, runtime: { kind: 'retrieval' }, lora: 'none' })
+  const report = await runRecallEval({ dataDir, makeNode: createNode, runtime: { kind: 'retrieval' }, lora: 'none' })
   if ('skipped' in report) throw new Error(`recall evaluation skipped: ${report.skipped}`)
   return recallOutcomeFile(report)
 }

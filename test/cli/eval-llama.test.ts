@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { recallOutcomeFile, renderRecallMarkdown, runRecallEval } from '../../src/eval/index.ts'
+import { createNode } from '../../src/node/index.ts'
 
 const FIXTURE = new URL('../fixtures/recall-eval/', import.meta.url).pathname
 const TINY = new URL('../fixtures/llama-2-tiny-random.gguf', import.meta.url).pathname
@@ -14,6 +15,7 @@ describe('recall harness on the llama runtime (bundled tiny model, real GGUF and
   it('answers routed vs ΔW-merged synthetic LoRAs through the node, with honest caveats', async () => {
     const r = await runRecallEval({
       dataDir: FIXTURE,
+      makeNode: createNode,
       workDir: tmp,
       runtime: { kind: 'llama', model: TINY, poolSize: 4, contextSize: 256 },
       maxTokens: 6,

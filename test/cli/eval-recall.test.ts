@@ -9,6 +9,7 @@ import { interleave, splitParts } from '../../src/eval/recall/conditions.ts'
 import { keywordRecall, summariseRecall } from '../../src/eval/recall/metric.ts'
 import { parseRecallQuestions } from '../../src/eval/recall/data.ts'
 import { referenceTable } from '../../src/eval/recall/reference.ts'
+import { createNode } from '../../src/node/index.ts'
 import { buildOutcomePacket } from '../../src/outcomes/packet.ts'
 import type { RecallReport } from '../../src/eval/index.ts'
 
@@ -74,7 +75,7 @@ describe('recall harness through the node answer path (retrieval runtime)', () =
 
   it('scores routed, pooled and no-expert libraries on the fixture', async () => {
     const events: number[] = []
-    const r = await runRecallEval({ dataDir: FIXTURE, workDir: tmp, onProgress: e => { events.push(e.done); assert.equal(e.total, 18) } })
+    const r = await runRecallEval({ dataDir: FIXTURE, makeNode: createNode, workDir: tmp, onProgress: e => { events.push(e.done); assert.equal(e.total, 18) } })
     assert.ok(!('skipped' in r))
     report = r
     assert.deepEqual(events, Array.from({ length: 18 }, (_, i) => i + 1))
@@ -135,7 +136,7 @@ describe('recall harness through the node answer path (retrieval runtime)', () =
       writeFileSync(join(dir, 'train', `${domain}_dataset.jsonl`), lines.join('\n') + '\n')
     }
     writeFileSync(join(dir, 'eval.jsonl'), evalLines.join('\n') + '\n')
-    const r = await runRecallEval({ dataDir: dir, workDir: tmp })
+    const r = await runRecallEval({ dataDir: dir, makeNode: createNode, workDir: tmp })
     assert.ok(!('skipped' in r))
     const [set] = r.sets
     const pooled = set!.conditions.find(c => c.id === 'pooled')!
@@ -146,9 +147,9 @@ describe('recall harness through the node answer path (retrieval runtime)', () =
   })
 
   it('skips with a reason when the data folder is absent, and refuses LoRA without the llama runtime', async () => {
-    const r = await runRecallEval({ dataDir: join(tmp, 'no-such-dir') })
+    const r = await runRecallEval({ dataDir: join(tmp, 'no-such-dir'), makeNode: createNode })
     assert.ok('skipped' in r)
     assert.match(r.skipped, /no evaluation data at .*no-such-dir/)
-    await assert.rejects(runRecallEval({ dataDir: FIXTURE, lora: 'synthetic' }), { name: 'InvalidEvalOptionError' })
+    await assert.rejects(runRecallEval({ dataDir: FIXTURE, makeNode: createNode, lora: 'synthetic' }), { name: 'InvalidEvalOptionError' })
   })
 })

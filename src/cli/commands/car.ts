@@ -5,7 +5,7 @@ import { KINDS } from '../../artifacts/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, progressBar, withContext } from '../context.ts'
 import { exportCar, importCar } from '../../mesh/index.ts'
-import { createTrust } from '../../trust/index.ts'
+import { trustFromConfig } from '../../node/index.ts'
 import type { Kind } from '../../artifacts/index.ts'
 import type { Command } from 'commander'
 
@@ -39,7 +39,7 @@ export function register (program: Command): void {
         let bytes = 0
         let r
         // a file is as untrusted as a peer: its artifacts go through this node's trust pipeline
-        const trust = createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey }, { policy: ctx.config.policy })
+        const trust = trustFromConfig(ctx)
         try {
           r = await importCar(path, ctx.library, trust.admission, {
             onProgress: e => { bytes += e.bytes; bar.update(Math.round(bytes / 1e6)) }

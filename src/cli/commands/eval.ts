@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MERGE_METHODS } from '../../adapters/index.ts'
 import { missingDataReason, recallOutcomeFile, renderRecallMarkdown, resolveModel, runRecallEval } from '../../eval/index.ts'
+import { createNode } from '../../node/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, progressBar, wantsJson } from '../context.ts'
 import { defaultEvalDataDir, runRouterEval } from './eval-router.ts'
@@ -84,6 +85,7 @@ async function recall (o: RecallFlags, cmd: Command | undefined): Promise<void> 
   let bar: ReturnType<typeof progressBar> | undefined
   const options: RecallEvalOptions = {
     dataDir: o.data,
+    makeNode: createNode,
     runtime,
     ...(o.set !== 'all' ? { sets: [o.set] } : {}),
     ...(o.lora != null ? { lora: o.lora } : {}),

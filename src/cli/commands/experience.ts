@@ -1,12 +1,11 @@
 /** `baobab experience add|list|rm|publish|vote|votes`: the experience library from the command line. */
 import { createEmbedder } from '../../embedding/index.ts'
 import { ExperienceStore, parseExperienceForm } from '../../learn/index.ts'
-import { createTrust } from '../../trust/index.ts'
+import { trustFromConfig } from '../../node/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, withContext } from '../context.ts'
 import type { CliContext } from '../context.ts'
 import type { ExperienceView } from '../../learn/index.ts'
-import type { Trust } from '../../trust/index.ts'
 import type { Command } from 'commander'
 
 async function openStore (ctx: CliContext): Promise<ExperienceStore> {
@@ -31,10 +30,6 @@ function row (v: ExperienceView): Record<string, unknown> {
     replaces: v.replaces,
     ...(v.inactiveReason != null ? { inactiveReason: v.inactiveReason } : {})
   }
-}
-
-function openTrust (ctx: CliContext): Trust {
-  return createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey }, { policy: ctx.config.policy })
 }
 
 function parseUnit (name: string, value: string | undefined): number | undefined {
@@ -128,7 +123,7 @@ export function register (program: Command): void {
         const store = await openStore(ctx)
         const e = store.get(cid)
         if (e.own) throw new UsageError(`${cid} is your own experience: your vote on it does not count (remove it with \`baobab experience rm ${cid}\`)`)
-        const trust = openTrust(ctx)
+        const trust = trustFromConfig(ctx)
         const wanted = v > 0 ? 'trusted' : 'rejected'
         const r = e.status === wanted
           ? { cid, status: e.status, reason: trust.decision(cid)?.reason ?? null, unchanged: true }
@@ -147,7 +142,7 @@ export function register (program: Command): void {
       await withContext(cmd, async ctx => {
         const store = await openStore(ctx)
         const e = store.get(cid)
-        const trust = openTrust(ctx)
+        const trust = trustFromConfig(ctx)
         const decision = trust.decision(cid) ?? null
         const { votes, tally } = trust.votesOn(cid)
         emit(cmd, { cid, status: e.status, decision, votes, tally }, () => {

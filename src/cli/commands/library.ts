@@ -1,7 +1,7 @@
 /** `baobab status`, `baobab library list|show|rm`. */
 import { KINDS, envelopeToJson } from '../../artifacts/index.ts'
 import { ArtifactNotFoundError, STATUSES } from '../../library/index.ts'
-import { createTrust } from '../../trust/index.ts'
+import { trustFromConfig } from '../../node/index.ts'
 import { UsageError } from '../errors.ts'
 import { action, emit, withContext } from '../context.ts'
 import type { Kind } from '../../artifacts/index.ts'
@@ -77,7 +77,7 @@ export function register (program: Command): void {
     .action(action(async (cid: string, _opts: unknown, cmd: Command) => {
       await withContext(cmd, ctx => {
         // through trust, as `DELETE /api/library/:cid`: its decision and vote records go with it
-        createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey }, { policy: ctx.config.policy }).remove(cid)
+        trustFromConfig(ctx).remove(cid)
         emit(cmd, { removed: cid }, () => { console.log(`removed ${cid}`) })
       })
     }))

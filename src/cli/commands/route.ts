@@ -82,7 +82,7 @@ async function routeFile (cmd: Command, file: string): Promise<void> {
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
-    throw new InvalidQuestionsFileError(`${file}: cannot read (${(err as Error).message})`, { file, problems: [] }, { cause: err })
+    throw new InvalidQuestionsFileError(file, [], `${file}: cannot read (${(err as Error).message})`, { cause: err })
   }
   const questions = parseQuestions(text, file)
   await withContext(cmd, async ctx => {
@@ -120,7 +120,7 @@ export function register (program: Command): void {
       if ((opts.expert == null) === (opts.none !== true)) throw new UsageError('give exactly one of --expert <name> or --none')
       await withContext(cmd, async ctx => {
         const expert = opts.expert == null ? null : trustedExperts(ctx.library).find(e => e.name === opts.expert)
-        if (opts.expert != null && expert == null) throw new ExpertNotFoundError(`no trusted expert named "${opts.expert}"`, { expertId: opts.expert })
+        if (opts.expert != null && expert == null) throw new ExpertNotFoundError(opts.expert, `no trusted expert named "${opts.expert}"`)
         const router = await libraryRouter(ctx)
         const r = await router.feedback({ question, expertId: expert?.cid ?? null })
         const after = await router.route(question)

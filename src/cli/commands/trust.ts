@@ -2,29 +2,9 @@
  * `baobab trust status | quarantine list|approve|reject | peers | refusals | revoke | allow | deny | unlist | recheck`.
  * Every decision shown carries its reason.
  */
-import { nodeChecks } from '../../node/index.ts'
-import { createRuntime } from '../../runtime/index.ts'
-import { createTrust } from '../../trust/index.ts'
+import { trustFromConfig, trustWithChecks } from '../../node/index.ts'
 import { action, emit, withContext } from '../context.ts'
-import type { CliContext } from '../context.ts'
-import type { Trust } from '../../trust/index.ts'
 import type { Command } from 'commander'
-
-function open (ctx: CliContext): Trust {
-  return createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey }, { policy: ctx.config.policy })
-}
-
-/** Trust as `start` builds it, with the checks this node's configuration can run (nothing is run here). */
-async function openWithChecks (ctx: CliContext): Promise<{ trust: Trust, close(): Promise<void> }> {
-  const runtime = createRuntime(ctx.config.runtime)
-  try {
-    const checks = await nodeChecks(ctx.config, runtime)
-    return { trust: createTrust({ library: ctx.library, privateKey: ctx.identity.privateKey, ...checks }, { policy: ctx.config.policy }), close: async () => { await runtime.close() } }
-  } catch (err) {
-    await runtime.close()
-    throw err
-  }
-}
 
 function short (s: string | null | undefined, n = 16): string {
   if (s == null) return '-'
@@ -43,7 +23,7 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (_opts: unknown, cmd: Command) => {
       await withContext(cmd, async ctx => {
-        const { trust: t, close } = await openWithChecks(ctx)
+        const { trust: t, close } = await trustWithChecks(ctx)
         const s = t.status()
         const recent = t.refusals(5)
         await close()
@@ -66,7 +46,7 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (_opts: unknown, cmd: Command) => {
       await withContext(cmd, ctx => {
-        const items = open(ctx).quarantined()
+        const items = trustFromConfig(ctx).quarantined()
         emit(cmd, items, () => {
           if (items.length === 0) console.log('(quarantine is empty)')
           for (const i of items) console.log(`${i.kind.padEnd(12)} ${i.cid}  from ${short(i.sourcePeer, 20)}\n  reason: ${i.reason ?? '(none recorded)'}`)
@@ -80,7 +60,7 @@ export function register (program: Command): void {
       .option('--json', 'print JSON')
       .action(action(async (cid: string, opts: { reason?: string }, cmd: Command) => {
         await withContext(cmd, async ctx => {
-          const t = open(ctx)
+          const t = trustFromConfig(ctx)
           const r = verb === 'approve' ? await t.approve(cid, opts.reason) : await t.reject(cid, opts.reason)
           emit(cmd, r, () => { console.log(`${r.cid} → ${r.status}: ${r.reason ?? ''}`) })
         })
@@ -92,7 +72,7 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (_opts: unknown, cmd: Command) => {
       await withContext(cmd, ctx => {
-        const peers = open(ctx).peers()
+        const peers = trustFromConfig(ctx).peers()
         emit(cmd, peers, () => {
           if (peers.length === 0) console.log('(no peer has been judged yet)')
           for (const p of peers) {
@@ -111,7 +91,7 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (opts: { limit: string }, cmd: Command) => {
       await withContext(cmd, ctx => {
-        const rows = open(ctx).refusals(Math.max(1, Number.parseInt(opts.limit, 10) || 50))
+        const rows = trustFromConfig(ctx).refusals(Math.max(1, Number.parseInt(opts.limit, 10) || 50))
         emit(cmd, rows, () => {
           if (rows.length === 0) console.log('(nothing refused)')
           for (const r of rows) console.log(`${when(r.at)}  ${r.stage.padEnd(13)} ${short(r.cid, 20)}  ${r.source}\n  reason: ${r.reason}`)
@@ -125,7 +105,7 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (cid: string, opts: { reason: string }, cmd: Command) => {
       await withContext(cmd, async ctx => {
-        const r = await open(ctx).revoke(cid, opts.reason)
+        const r = await trustFromConfig(ctx).revoke(cid, opts.reason)
         emit(cmd, r, () => { console.log(`revoked ${r.target} (revocation ${r.revocation}): ${opts.reason}`) })
       })
     }))
@@ -137,7 +117,7 @@ export function register (program: Command): void {
       .option('--json', 'print JSON')
       .action(action(async (peer: string, opts: { note?: string }, cmd: Command) => {
         await withContext(cmd, ctx => {
-          const r = open(ctx).setPeer(peer, list, opts.note)
+          const r = trustFromConfig(ctx).setPeer(peer, list, opts.note)
           emit(cmd, r, () => { console.log(`${r.peer.peer} ${list ?? 'unlisted'}${r.purged > 0 ? `; purged ${r.purged} artifact(s)` : ''}`) })
         })
       }))
@@ -148,7 +128,7 @@ export function register (program: Command): void {
     .option('--json', 'print JSON')
     .action(action(async (_opts: unknown, cmd: Command) => {
       await withContext(cmd, async ctx => {
-        const results = await open(ctx).recover()
+        const results = await trustFromConfig(ctx).recover()
         emit(cmd, results, () => {
           if (results.length === 0) console.log('(quarantine is empty)')
           for (const r of results) console.log(`${r.cid} → ${r.status}: ${r.reason ?? ''}`)

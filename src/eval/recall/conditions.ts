@@ -17,7 +17,7 @@ import { createArtifact, OversizeArtifactError, parseCid } from '../../artifacts
 import { MAX_EXEMPLARS } from '../../router/index.ts'
 import type { LoraFileInfo, LoraSet } from './lora.ts'
 import type { RecallSet } from './data.ts'
-import type { BaobabNode } from '../../node/index.ts'
+import type { RecallNode } from './types.ts'
 import type { Exemplar } from '../../router/index.ts'
 
 export const CONDITIONS = ['routed', 'pooled', 'none', 'routed-lora', 'merged-lora'] as const
@@ -68,7 +68,7 @@ export function splitParts<T> (items: T[], k: number): T[][] {
 }
 
 /** Stores one expert as the fewest artifacts that fit (≤ 64 exemplars and ≤ 64 KiB each); returns how many. */
-async function putExpert (node: BaobabNode, spec: ExpertSpec): Promise<number> {
+async function putExpert (node: Pick<RecallNode, 'identity' | 'library'>, spec: ExpertSpec): Promise<number> {
   let chunks: string[] = []
   let bytes = 0
   if (spec.lora != null) ({ chunks, bytes } = await node.library.putBlobFile(spec.lora.path))
@@ -102,7 +102,7 @@ async function putExpert (node: BaobabNode, spec: ExpertSpec): Promise<number> {
 }
 
 /** Fills `node`'s library for one condition of one set. */
-export async function seedCondition (node: BaobabNode, id: ConditionId, set: RecallSet, loras: LoraSet | null): Promise<ConditionLibrary> {
+export async function seedCondition (node: Pick<RecallNode, 'identity' | 'library'>, id: ConditionId, set: RecallSet, loras: LoraSet | null): Promise<ConditionLibrary> {
   const exemplars = set.experts.reduce((n, e) => n + e.exemplars.length, 0)
   if (id === 'none') return { experts: 0, artifacts: 0, exemplars: 0 }
   if ((id === 'routed-lora' || id === 'merged-lora') && loras == null) throw new Error(`condition ${id} needs LoRA weights`)

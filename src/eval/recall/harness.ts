@@ -2,13 +2,13 @@
  * The recall evaluation: for each question set and each condition, a fresh node (temporary home,
  * mesh off) is given the condition's library and answers every question through the real answer
  * path (`node.ask`: route → knowledge → experiences → runtime); answers are scored by keyword
- * recall. One runtime instance serves every node, so a model is loaded once.
+ * recall. One runtime instance serves every node, so a model is loaded once. The caller gives the
+ * node factory (`makeNode`: `createNode`), so the evaluation needs nothing above its layer.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { DEFAULT_CONFIG } from '../../config.ts'
-import { createNode } from '../../node/index.ts'
 import { createRuntime } from '../../runtime/index.ts'
 import { TINY_MODEL } from '../../adapters/index.ts'
 import { CONDITION_LABELS, seedCondition } from './conditions.ts'
@@ -21,8 +21,7 @@ import { recallCaveats } from './caveats.ts'
 import type { ConditionId } from './conditions.ts'
 import type { RecallSet } from './data.ts'
 import type { LoraSet } from './lora.ts'
-import type { RecallEvalOptions, RecallEvalResult, RecallItem, ConditionReport, SetReport } from './types.ts'
-import type { BaobabNode } from '../../node/index.ts'
+import type { RecallEvalOptions, RecallEvalResult, RecallItem, RecallNode, ConditionReport, SetReport } from './types.ts'
 import type { RuntimeConfig } from '../../config.ts'
 import type { LlmRuntime } from '../../runtime/index.ts'
 
@@ -56,7 +55,7 @@ function loraSource (options: RecallEvalOptions, runtime: RuntimeConfig): string
   return given
 }
 
-async function answerSet (node: BaobabNode, set: RecallSet, options: RecallEvalOptions, tick: () => void): Promise<RecallItem[]> {
+async function answerSet (node: RecallNode, set: RecallSet, options: RecallEvalOptions, tick: () => void): Promise<RecallItem[]> {
   const items: RecallItem[] = []
   for (const q of set.questions) {
     const a = await node.ask([{ role: 'user', content: q.question }], {
@@ -127,7 +126,7 @@ export async function runRecallEval (options: RecallEvalOptions): Promise<Recall
       const reports: ConditionReport[] = []
       for (const id of conditions) {
         const home = mkdtempSync(join(workDir, `${set.name}-${id}-`))
-        const node = await createNode({ home, config, mesh: false, runtime: borrowed(runtime) })
+        const node = await options.makeNode({ home, config, mesh: false, runtime: borrowed(runtime) })
         try {
           embedder = `${node.embedder.provider}:${node.embedder.modelId}`
           const library = await seedCondition(node, id, set, loras)

@@ -1,7 +1,11 @@
 /** Options and report shapes of the recall evaluation (`baobab eval recall`). */
 import type { MergeMethod } from '../../adapters/index.ts'
-import type { RuntimeConfig } from '../../config.ts'
-import type { LlmRuntime } from '../../runtime/index.ts'
+import type { Identity } from '../../artifacts/index.ts'
+import type { NodeConfig, RuntimeConfig } from '../../config.ts'
+import type { Embedder } from '../../embedding/index.ts'
+import type { Library } from '../../library/index.ts'
+import type { RouteDecision } from '../../router/index.ts'
+import type { ChatMessage, GenerateResult, KnowledgeRef, LlmRuntime } from '../../runtime/index.ts'
 import type { ConditionId, ConditionLibrary } from './conditions.ts'
 import type { ReferenceTable } from './reference.ts'
 
@@ -11,9 +15,29 @@ export interface RecallProgress {
   total: number
 }
 
+/** The part of a node the evaluation uses (a node from `createNode` is one). */
+export interface RecallNode {
+  readonly identity: Identity
+  readonly library: Library
+  readonly embedder: Embedder
+  start(): Promise<void>
+  stop(): Promise<void>
+  ask(messages: ChatMessage[], options: { maxTokens?: number, temperature?: number, seed?: number, signal?: AbortSignal }): Promise<{
+    result: GenerateResult
+    decision: RouteDecision
+    expert: { name: string, domain: string } | null
+    knowledge: KnowledgeRef | undefined
+  }>
+}
+
+/** Builds one condition's node: a fresh home, mesh off, the shared runtime (`createNode` fits). */
+export type MakeRecallNode = (init: { home: string, config: NodeConfig, mesh: false, runtime: LlmRuntime }) => Promise<RecallNode>
+
 export interface RecallEvalOptions {
   /** Folder with eval.jsonl, train/ and optionally results.json. */
   dataDir: string
+  /** Builds each condition's node (`createNode`). */
+  makeNode: MakeRecallNode
   /** Sets to run (default: every set in eval.jsonl). */
   sets?: string[]
   /** Runtime every condition's node answers with (default retrieval). */
