@@ -22,6 +22,7 @@ import { rawCid } from '../src/artifacts/index.ts'
 import { openLibrary } from '../src/library/index.ts'
 import { createPrng } from '../src/random/index.ts'
 import { OutcomeDht, createOutcomeService, exactKey, outcomeKadDhtInit } from '../src/outcomes/index.ts'
+import { createTrust } from '../src/trust/index.ts'
 import { hashEmbedder } from '../src/embedding/index.ts'
 import { runLan } from './_outcomes-lan.ts'
 import type { Library } from '../src/library/index.ts'
@@ -79,6 +80,7 @@ export async function member (): Promise<Member> {
     embedder: hashEmbedder(),
     dht: node.services.dht,
     republishMs: 0,
+    admission: createTrust({ library, privateKey: key }).admission,
     fetchPacket: async (cid, o) => {
       for (const p of o.providers ?? []) {
         const s = await node.dialProtocol(peerIdFromString(p), PROTOCOL, { signal: o.signal })
