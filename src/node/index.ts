@@ -197,6 +197,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
       // near fingerprints must agree across nodes: the built-in embedder is used unfitted (the
       // router's copy learns idf from this library, which would change its id and its vectors)
       embedder: config.embedder.kind === 'builtin' ? hashEmbedder() : embedder,
+      admission: trust.admission,
       ...(mesh != null ? { announce: async (a) => { await mesh.announce(a) } } : {})
     })
     return new BaobabNode({ home, config, identity, library, embedder, router, runtime, experiences, outcomes, trust, mesh, logger })

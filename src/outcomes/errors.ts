@@ -86,6 +86,16 @@ export class ForeignPacketError extends OutcomeError {
   }
 }
 
+/** A listed packet that this node's trust pipeline refused or rejected (e.g. a confidence its nEval cannot support). */
+export class PacketRefusedError extends OutcomeError {
+  static override readonly category = 'internal'
+  readonly cid: string
+  constructor (cid: string, reason: string, options?: ErrorOptions) {
+    super(`packet ${cid} refused by this node's trust pipeline: ${reason}`, options)
+    this.cid = cid
+  }
+}
+
 /** An outcome packet (or reproduction target) is neither local nor fetchable. */
 export class OutcomeNotFoundError extends OutcomeError {
   static override readonly category = 'not-found'

@@ -8,6 +8,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { logger } from '@libp2p/logger'
 import { DEFAULT_MAX_FETCH, DEFAULT_MIN_SIMILARITY, DEFAULT_NETWORK_MS } from './constants.ts'
 import { admitListed } from './admission.ts'
+import { PacketRefusedError } from './errors.ts'
 import { mapLimit } from '../limits/index.ts'
 import { contextText } from './context-text.ts'
 import { networkReport } from './dht-publisher.ts'
@@ -18,7 +19,7 @@ import type { DhtPublisher, NetworkReport } from './dht-publisher.ts'
 import type { NearFingerprinter, OutcomeContext } from './fingerprint.ts'
 import type { OutcomeIndex } from './outcome-index.ts'
 import type { OutcomeBody } from '../artifacts/index.ts'
-import type { Library, Status } from '../library/index.ts'
+import type { Admission, Library, Status } from '../library/index.ts'
 
 const log = logger('baobab:outcomes:query')
 
@@ -82,6 +83,7 @@ export interface QueryDeps {
   fingerprinter: NearFingerprinter
   publisher: DhtPublisher
   fetchPacket: FetchPacket | undefined
+  admission: Pick<Admission, 'admitVerified'> | undefined
   author: string
   embed: (texts: string[], signal?: AbortSignal) => Promise<Float32Array[]>
 }
@@ -101,8 +103,9 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
   })
   const budget = options.maxFetch ?? DEFAULT_MAX_FETCH
   const wanted = listed.filter((l, i) => !deps.library.has(l.cid) && listed.findIndex(o => o.cid === l.cid) === i)
-  if (deps.fetchPacket == null && wanted.length > 0) {
-    rejected.push({ key: keys[0]!, error: 'OutcomeNotFoundError', message: `${wanted.length} listed packets, but no fetchPacket hook is wired` })
+  const missing = deps.fetchPacket == null ? 'no fetchPacket hook' : deps.admission == null ? 'no admission (trust pipeline)' : null
+  if (missing != null && wanted.length > 0) {
+    rejected.push({ key: keys[0]!, error: 'OutcomeNotFoundError', message: `${wanted.length} listed packets, but ${missing} is wired` })
     return fetched
   }
   const pending: Array<{ l: Listed, bytes: Uint8Array }> = []
@@ -133,7 +136,9 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
     if (fetched.has(l.cid)) continue
     try {
       const a = await admitListed(bytes, l, deps.library, deps.fingerprinter, options.signal)
-      deps.library.put(a, { status: 'quarantined', reason: `outcomes: listed under ${l.key}` })
+      // stored only through the trust pipeline, like every other way in
+      const r = await deps.admission!.admitVerified(a, { source: { type: 'peer', peer: l.author }, ...(options.signal != null ? { signal: options.signal } : {}) })
+      if (r.refused != null || r.status === 'rejected' || r.status === 'revoked') throw new PacketRefusedError(l.cid, r.reason ?? r.refused ?? r.status)
       const stored = deps.library.get(l.cid)
       if (stored != null) deps.index.add(stored)
       fetched.add(l.cid)

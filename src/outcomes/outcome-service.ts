@@ -27,7 +27,7 @@ import type { BuildOptions, BuiltPacket, DataScale, OutcomeInput } from './packe
 import type { Verdict } from './reproduction.ts'
 import type { Recommendation } from './synthesis.ts'
 import type { OutcomeBody, SignedArtifact } from '../artifacts/index.ts'
-import type { Library, StoredArtifact } from '../library/index.ts'
+import type { Admission, Library, StoredArtifact } from '../library/index.ts'
 import type { Embedder } from '../embedding/index.ts'
 import type { PrivateKey, Startable } from '@libp2p/interface'
 
@@ -42,6 +42,11 @@ export interface OutcomeServiceInit {
   dht?: OutcomeDhtService
   /** Fetches a packet's bytes by CID from peers (wired to the mesh's fetch protocol). */
   fetchPacket?: FetchPacket
+  /**
+   * The door every fetched packet goes through (the trust pipeline's admission): a packet from
+   * the DHT is stored only by it, never directly. Without one, listed packets are not fetched.
+   */
+  admission?: Pick<Admission, 'admitVerified'>
   /** Called after this node stores a new packet or reproduction (e.g. gossip announcement). */
   announce?: (artifact: SignedArtifact) => void | Promise<void>
   /** Author reputation in [0, 1]; defaults to the reproduction-based `outcomes_reputation` table. */
@@ -130,9 +135,10 @@ export class OutcomeService implements Startable {
    * Late wiring for parts that exist only once the network runs (the mesh's libp2p node is
    * created in `mesh.start()`): the kad-dht service, the packet fetcher, the announcer.
    */
-  attach (parts: Pick<OutcomeServiceInit, 'dht' | 'fetchPacket' | 'announce' | 'network'>): void {
+  attach (parts: Pick<OutcomeServiceInit, 'dht' | 'fetchPacket' | 'admission' | 'announce' | 'network'>): void {
     this.publisher.set(this.outcomeDht(parts.dht), parts.network)
     if (parts.fetchPacket != null) this.init.fetchPacket = parts.fetchPacket
+    if (parts.admission != null) this.init.admission = parts.admission
     if (parts.announce != null) this.init.announce = parts.announce
     if (this.unsubscribe != null) this.startRounds()
   }
@@ -206,6 +212,7 @@ export class OutcomeService implements Startable {
       fingerprinter: this.fingerprinter,
       publisher: this.publisher,
       fetchPacket: this.init.fetchPacket,
+      admission: this.init.admission,
       author: this.author,
       embed: async (texts, signal) => this.embed(texts, signal)
     }, ctx, { ...options, networkMs: options.networkMs ?? this.init.networkMs })

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { createArtifact } from '../../src/artifacts/index.ts'
-import { OutcomeDht, encodeRecord, exactKey, signEntry } from '../../src/outcomes/index.ts'
+import { OutcomeDht, encodeRecord, exactKey, measuredConfidence, signEntry } from '../../src/outcomes/index.ts'
 import { createTestNodes, stopTestNodes } from './helpers/dht-nodes.ts'
 import type { OutcomeInput } from '../../src/outcomes/index.ts'
 import type { TestNode } from './helpers/dht-nodes.ts'
 
 const family = 'qwen2.5-0.5b'
-function input (task: string, tags: string[], method: string, delta: number, params: Record<string, number | string>, nEval = 400, confidence = 0.9): OutcomeInput {
+// the confidence a packet may claim is what its nEval supports (the trust pipeline screens it on admission)
+function input (task: string, tags: string[], method: string, delta: number, params: Record<string, number | string>, nEval = 400): OutcomeInput {
+  const confidence = measuredConfidence(0.30, 0.30 + delta, nEval, true)
   return { family, task, tags, benchmark: 'rouge-l', baseline: 0.30, score: 0.30 + delta, method, params, nEval, confidence, dataScale: 'm' }
 }
 
@@ -22,7 +24,7 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
     const query = { family, task: 'summaries of physician notes', tags: ['medical', 'english'] }
     const a = await nodes[1]!.outcomes.publish(input('clinical note summarisation', ['medical', 'english'], 'LoRA', 0.06, { r: 16, lr: 0.0002 }, 500))
     const b = await nodes[2]!.outcomes.publish(input("summarising doctor's notes", ['medical'], 'lora', 0.04, { r: 8, lr: 0.0001 }, 300))
-    const d = await nodes[3]!.outcomes.publish(input(query.task, query.tags, 'q-lora', 0.02, { r: 8, lr: 0.0002 }, 200, 0.7))
+    const d = await nodes[3]!.outcomes.publish(input(query.task, query.tags, 'q-lora', 0.02, { r: 8, lr: 0.0002 }, 200))
     const far = await nodes[4]!.outcomes.publish(input('legal contract translation', ['german'], 'full', 0.2, { lr: 0.00001 }))
     assert.equal(a.keys.length, 5)
     assert.ok(a.dht!.stored > 0, 'peers acknowledged the puts')
@@ -39,7 +41,9 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
       assert.equal(m.match, 'near')
       assert.equal(m.source, 'dht')
       assert.ok(m.similarity >= 0.35)
-      assert.equal(c.library.get(cid)?.status, 'quarantined')
+      // stored by the trust pipeline, which decided it (its screens pass a plausible packet)
+      assert.equal(c.library.get(cid)?.status, 'trusted')
+      assert.match(c.library.get(cid)?.reason ?? '', /^(?!outcomes: listed)/)
     }
     assert.equal(byCid.has(far.cid), false, 'an unrelated context is not a match')
     assert.deepEqual(res.rejected, [])
@@ -96,5 +100,16 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
     assert.equal(problems.get(unrelated.artifact.cid.toString()), 'ForeignPacketError')
     assert.equal(q.library.has(stolen.artifact.cid.toString()), false)
     assert.equal(q.library.has(unrelated.artifact.cid.toString()), false)
+
+    // 3. correctly listed, but claiming a confidence its evaluation cannot support: the querier's
+    // trust pipeline refuses it, so it is reported and never used
+    const inflated = await nodes[7]!.outcomes.build({ ...input('radiology report generation', ['medical'], 'lora', 0.01, { r: 2 }, 20), confidence: 0.99, family })
+    nodes[7]!.library.put(inflated.artifact)
+    await new OutcomeDht({ dht: nodes[7]!.libp2p.services.dht, privateKey: nodes[7]!.privateKey }).put(key, [stolen.artifact.cid, inflated.artifact.cid])
+    const again = await q.outcomes.query({ family, task: 'radiology report generation', tags: ['medical'] })
+    const cid = inflated.artifact.cid.toString()
+    assert.equal(again.matches.some(x => x.cid === cid), false)
+    assert.equal(new Map(again.rejected.map(r => [r.cid, r.error])).get(cid), 'PacketRefusedError')
+    assert.notEqual(q.library.get(cid)?.status, 'trusted')
   })
 })

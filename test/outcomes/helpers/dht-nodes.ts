@@ -20,6 +20,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { openLibrary } from '../../../src/library/index.ts'
 import { createOutcomeService, outcomeKadDhtInit } from '../../../src/outcomes/index.ts'
+import { createTrust } from '../../../src/trust/index.ts'
 import { hashEmbedder } from '../../../src/embedding/index.ts'
 import type { Library } from '../../../src/library/index.ts'
 import type { OutcomeService, OutcomeServiceInit } from '../../../src/outcomes/index.ts'
@@ -98,6 +99,8 @@ export async function createTestNode (options: NodesOptions = {}): Promise<TestN
     embedder: options.embedder ?? hashEmbedder(),
     dht: libp2p.services.dht,
     fetchPacket: packetFetcher(libp2p),
+    // what the DHT lists is admitted through the trust pipeline, as in the product
+    admission: createTrust({ library, privateKey }).admission,
     network: {
       peers: () => libp2p.getPeers().length,
       onPeer: listener => {
