@@ -12,7 +12,7 @@ import { ROOT, folderOf, importsOf, listTs } from './architecture/imports.ts'
 
 /** Layer of each top-level folder under src/ (`.` is src/config.ts, the config types). */
 const RANK: Record<string, number> = {
-  '.': 0, artifacts: 0, errors: 0, limits: 0, random: 0,
+  '.': 0, artifacts: 0, errors: 0, limits: 0, random: 0, injection: 1,
   library: 1, runtime: 1, adapters: 1, embedding: 1,
   mesh: 2, trust: 2, router: 2, learn: 2, outcomes: 2,
   eval: 3,
@@ -21,19 +21,10 @@ const RANK: Record<string, number> = {
 }
 
 /** `from -> to` file imports that may reach past a folder's index.ts, each with its reason. */
-const PAST_INDEX: Record<string, string> = {
-  // The node loads the evaluation lazily, file by file, while eval/recall still builds nodes itself.
-  'src/node/checks.ts -> src/eval/experience-check.ts': 'eval/index.ts would load the recall harness, which imports node',
-  'src/node/checks.ts -> src/eval/recall/outcome.ts': 'as above',
-  'src/node/checks.ts -> src/eval/recall/data.ts': 'as above',
-  'src/node/checks.ts -> src/eval/recall/harness.ts': 'as above'
-}
+const PAST_INDEX: Record<string, string> = {}
 
 /** `folder -> folder` imports that go up a layer, each with its reason. */
-const UPWARD: Record<string, string> = {
-  // removed by the eval harness taking a node factory
-  'eval -> node': 'the recall harness builds nodes with createNode'
-}
+const UPWARD: Record<string, string> = {}
 
 const MAX_LINES = 300
 

@@ -6,17 +6,6 @@ export class LearnError extends BaobabError {
   static override readonly category: ErrorCategory = 'bad-input'
 }
 
-/** Experience text that matches a prompt-injection pattern (refused, never stored). */
-export class PromptInjectionError extends LearnError {
-  readonly pattern: string
-  readonly excerpt: string
-  constructor (pattern: string, excerpt: string, options?: ErrorOptions) {
-    super(`refused: the text looks like a prompt injection (${pattern}): "${excerpt}"`, options)
-    this.pattern = pattern
-    this.excerpt = excerpt
-  }
-}
-
 /** Experience text or fields that break the rules (length, words, domain, tags, confidence). */
 export class InvalidExperienceError extends LearnError {
   readonly field: string

@@ -4,7 +4,7 @@
  */
 import { GENERAL_DOMAIN, MAX_DOMAIN_CHARS, MAX_EXPERIENCE_CHARS, MAX_EXPERIENCE_WORDS, MAX_TAG_CHARS, MAX_TAGS } from './constants.ts'
 import { InvalidExperienceError } from './errors.ts'
-import { assertNoInjection } from './injection.ts'
+import { assertNoInjection } from '../injection/index.ts'
 
 /** Collapses whitespace and trims; does not change wording. */
 export function normalizeExperienceText (text: string): string {

@@ -15,10 +15,8 @@
 export { DEFAULT_ROLLOUT_MAX_TOKENS, DEFAULT_ROLLOUT_TEMPERATURE, DEFAULT_TOKEN_BUDGET, DEFAULT_TOP_K, GENERAL_DOMAIN } from './constants.ts'
 export {
   ExperienceNotFoundError, GraderFailedError, InvalidExperienceError, InvalidGraderError, InvalidLearnOptionsError, LearnError,
-  MalformedOpsError, PromptInjectionError, TaskFormatError, TemplateError
+  MalformedOpsError, TaskFormatError, TemplateError
 } from './errors.ts'
-export { detectInjection } from './injection.ts'
-export type { InjectionFinding } from './injection.ts'
 export { normalizeExperienceText, parseExperienceForm } from './experience-text.ts'
 export type { ExperienceForm } from './experience-text.ts'
 export { sketchCosine, sketchEmbedding } from './sketch.ts'

@@ -1,5 +1,5 @@
 /** The shape every screen returns: named checks, the first failure as the reason, evidence for the vote. */
-import { detectInjection } from '../learn/index.ts'
+import { detectInjection } from '../injection/index.ts'
 import type { ParamValue } from '../artifacts/index.ts'
 
 export interface Check {

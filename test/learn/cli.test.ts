@@ -12,8 +12,9 @@ import { after, describe, it } from 'node:test'
 import { exitCodeFor } from '../../src/cli/errors.ts'
 import {
   ExperienceNotFoundError, GraderFailedError, InvalidExperienceError, InvalidGraderError, InvalidLearnOptionsError, MalformedOpsError,
-  PromptInjectionError, TaskFormatError, TemplateError
+  TaskFormatError, TemplateError
 } from '../../src/learn/index.ts'
+import { PromptInjectionError } from '../../src/injection/index.ts'
 import { cleanup, tempHome } from './helpers.ts'
 import { experienceBody } from '../trust/helpers.ts'
 import { createArtifact, loadOrCreateIdentity } from '../../src/artifacts/index.ts'

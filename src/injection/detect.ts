@@ -1,7 +1,7 @@
 /**
  * Prompt-injection screen for experience text. Experiences are pasted into system prompts on
  * every node that accepts them, so text that tries to steer the model away from its instructions,
- * leak data, call tools or smuggle in role markers is refused. Exported for the trust screens.
+ * leak data, call tools or smuggle in role markers is refused. Used by learn and the trust screens.
  */
 import { PromptInjectionError } from './errors.ts'
 
@@ -85,6 +85,3 @@ export function assertNoInjection (text: string): void {
   const f = detectInjection(text)
   if (f != null) throw new PromptInjectionError(`${f.pattern}: ${f.reason}`, f.match)
 }
-
-/** The names of the pattern families checked, for documentation and status output. */
-export const INJECTION_PATTERNS: readonly string[] = RULES.map(r => r.pattern)
