@@ -30,22 +30,5 @@ export default tseslint.config(
   {
     files: ['test/**', 'bench/**', 'sim/**'],
     rules: { '@typescript-eslint/explicit-function-return-type': 'off' }
-  },
-  {
-    // wrapped after the barrel/duplicates work merges
-    files: [
-      'src/*/index.ts',
-      'src/api/types.ts',
-      'src/cli/commands/{doctor,identity,peers,trust,experience,car,library}.ts',
-      'src/embedding/{create-embedder,dense-projection,embedding-cache,hash-embedder,openai-embedder,transformers-embedder}.ts',
-      'src/eval/recall/{harness,conditions}.ts',
-      'src/mesh/{reconcile-wire,peer-book,pending-store}.ts',
-      'src/node/checks.ts',
-      'src/outcomes/constants.ts',
-      'src/router/errors.ts',
-      'src/runtime/{types,constants}.ts',
-      'src/trust/{constants,reputation,adapter-screen,norms}.ts'
-    ],
-    rules: { 'max-len': 'off' }
   }
 )

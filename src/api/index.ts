@@ -29,7 +29,8 @@ export type {
   OutcomeQuery, OutcomeSummary, PeerInfo, QuarantineItem, Recommendation, RouteExplanation, SyncReport
 } from './types.ts'
 export {
-  ApiError, CapabilityUnavailableError, ForbiddenHostError, ForbiddenOriginError, InsecureBindError, InvalidApiOptionsError, InvalidRequestError, MalformedJsonError,
+  ApiError, CapabilityUnavailableError, ForbiddenHostError, ForbiddenOriginError, InsecureBindError, InvalidApiOptionsError,
+  InvalidRequestError, MalformedJsonError,
   PayloadTooLargeError, RateLimitedError, RequestTimeoutError, RouteNotFoundError, StatusConflictError,
   UnauthorizedError, UnknownModelError, UnsupportedMediaTypeError
 } from './errors.ts'

@@ -67,7 +67,10 @@ export class PeerBook {
 
   list (): KnownPeer[] {
     return (this.library.db.prepare('SELECT * FROM mesh_peers ORDER BY connected DESC, last_seen DESC').all() as unknown as Row[])
-      .map(r => ({ peer: r.peer, addrs: parseAddrs(r.addrs), connected: r.connected === 1, lastSeen: r.last_seen, via: r.via, refused: r.refused ?? null, refusedAt: r.refused_at ?? null }))
+      .map(r => ({
+        peer: r.peer, addrs: parseAddrs(r.addrs), connected: r.connected === 1, lastSeen: r.last_seen, via: r.via,
+        refused: r.refused ?? null, refusedAt: r.refused_at ?? null
+      }))
   }
 }
 

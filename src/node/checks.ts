@@ -10,10 +10,9 @@ import { existsSync } from 'node:fs'
 import { BUILTIN_GRADERS, loadGrader, readTasks } from '../learn/index.ts'
 import { isDistributionSource } from '../runtime/index.ts'
 import { InvalidTrustConfigError, modelCanary } from '../trust/index.ts'
-import { experienceAbCheck } from '../eval/experience-check.ts'
-import { RECALL_BENCHMARK, RECALL_TASK, recallFamily, recallOutcomeFile } from '../eval/recall/outcome.ts'
-import { runRecallEval } from '../eval/recall/harness.ts'
-import { loadRecallData, missingDataReason } from '../eval/recall/data.ts'
+import {
+  RECALL_BENCHMARK, RECALL_TASK, experienceAbCheck, loadRecallData, missingDataReason, recallFamily, recallOutcomeFile, runRecallEval
+} from '../eval/index.ts'
 import type { NodeConfig, RuntimeConfig } from '../config.ts'
 import type { OutcomeBody } from '../artifacts/index.ts'
 import type { LlmRuntime } from '../runtime/index.ts'
@@ -104,7 +103,9 @@ function recallReproducer (dataDir: string, own: RuntimeConfig, runtime: LlmRunt
   }
 }
 
-async function measure (dataDir: string, sets: string[], use: { runtime: RuntimeConfig, instance?: LlmRuntime }, lora: boolean, signal?: AbortSignal): Promise<{ measuredDelta: number, nEval: number } | undefined> {
+async function measure (
+  dataDir: string, sets: string[], use: { runtime: RuntimeConfig, instance?: LlmRuntime }, lora: boolean, signal?: AbortSignal
+): Promise<{ measuredDelta: number, nEval: number } | undefined> {
   // loaded when first needed (createNode builds a node's checks, so it cannot be imported up front)
   const { createNode } = await import('./index.ts')
   const report = await runRecallEval({

@@ -15,7 +15,8 @@
  * ```
  */
 export { createOutcomeService, OutcomeService } from './outcome-service.ts'
-export type { OutcomeServiceInit, PublishOptions, PublishResult, RecommendOptions, RecommendResult, ReproduceResult } from './outcome-service.ts'
+export type { OutcomeServiceInit } from './outcome-service.ts'
+export type { PublishOptions, PublishResult, RecommendOptions, RecommendResult, ReproduceResult } from './service-types.ts'
 export type { FetchPacket, OutcomeMatch, OutcomeProgress, QueryOptions, QueryProblem, QueryResult } from './outcome-query.ts'
 export type { BuildOptions, BuiltPacket, DataScale, OutcomeInput } from './packet.ts'
 export { measuredConfidence } from './confidence.ts'

@@ -18,14 +18,12 @@ import { runQuery } from './outcome-query.ts'
 import { buildOutcomePacket } from './packet.ts'
 import { netVerdict, reproductionFactor, reproductionVerdict } from './reproduction.ts'
 import { synthesise } from './synthesis.ts'
-import type { NetworkLink, NetworkReport } from './dht-publisher.ts'
-import type { SettingExplanation } from './explain.ts'
-import type { FetchPacket, OutcomeProgress, QueryOptions, QueryResult } from './outcome-query.ts'
+import type { NetworkLink } from './dht-publisher.ts'
+import type { FetchPacket, QueryOptions, QueryResult } from './outcome-query.ts'
 import type { LshOptions, OutcomeContext } from './fingerprint.ts'
 import type { OutcomeDhtService } from './outcome-dht.ts'
-import type { BuildOptions, BuiltPacket, DataScale, OutcomeInput } from './packet.ts'
-import type { Verdict } from './reproduction.ts'
-import type { Recommendation } from './synthesis.ts'
+import type { BuildOptions, BuiltPacket, OutcomeInput } from './packet.ts'
+import type { PublishOptions, PublishResult, RecommendOptions, RecommendResult, ReproduceResult } from './service-types.ts'
 import type { OutcomeBody, SignedArtifact } from '../artifacts/index.ts'
 import type { Admission, Library, StoredArtifact } from '../library/index.ts'
 import type { Embedder } from '../embedding/index.ts'
@@ -62,44 +60,6 @@ export interface OutcomeServiceInit {
   /** Default time limit of a command's network part (5 s). */
   networkMs?: number
   now?: () => number
-}
-
-export interface PublishOptions extends BuildOptions {
-  signal?: AbortSignal
-  onProgress?: (event: OutcomeProgress) => void
-  /** Store only; do not put to the DHT. */
-  local?: boolean
-  /** Time limit of the network part (default 5 s); the packet is stored first in any case. */
-  networkMs?: number
-}
-
-export interface PublishResult {
-  cid: string
-  bytes: number
-  keys: string[]
-  warnings: string[]
-  /** DHT outcome, absent when the network part was skipped. */
-  dht?: { keys: number, stored: number, failed: number }
-  /** What the network part reached (`skipped` says why it did not run). */
-  network: NetworkReport
-  /** Keys not on the DHT yet: the running node puts them when peers appear. */
-  pending: number
-}
-
-export interface ReproduceResult extends PublishResult {
-  target: string
-  verdict: Verdict
-}
-
-export interface RecommendOptions extends QueryOptions {
-  dataScale?: DataScale
-}
-
-export interface RecommendResult extends Recommendation {
-  /** The method and each parameter with the packets behind it. */
-  explained: SettingExplanation[]
-  context: OutcomeContext
-  query: Pick<QueryResult, 'keys' | 'rejected' | 'fetched' | 'network'>
 }
 
 export class OutcomeService implements Startable {

@@ -97,7 +97,8 @@ export async function screenAdapter (artifact: StoredArtifact, ctx: AdapterScree
     return { report: checks.report('card: text fields clean'), norms: [] }
   }
   const declared = checks.add('declared-size',
-    body.chunks.length > 0 && body.bytes > (body.chunks.length - 1) * CHUNK_SIZE && body.bytes <= body.chunks.length * CHUNK_SIZE && body.bytes <= MAX_ADAPTER_BYTES,
+    body.chunks.length > 0 && body.bytes > (body.chunks.length - 1) * CHUNK_SIZE &&
+      body.bytes <= body.chunks.length * CHUNK_SIZE && body.bytes <= MAX_ADAPTER_BYTES,
     `${body.bytes} bytes in ${body.chunks.length} chunk(s) of ${CHUNK_SIZE}`)
   const rankOk = checks.add('declared-rank', body.rank >= 1 && body.rank <= MAX_ADAPTER_RANK, `rank ${body.rank} (allowed 1..${MAX_ADAPTER_RANK})`)
   if (!declared || !rankOk || checks.failed) return { report: checks.report(''), norms: [] }

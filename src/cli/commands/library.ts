@@ -31,7 +31,11 @@ export function register (program: Command): void {
       await withContext(cmd, ctx => {
         const counts = ctx.library.counts()
         const byStatus = Object.fromEntries(STATUSES.map(s => [s, ctx.library.list({ status: s }).length]))
-        emit(cmd, { peerId: ctx.identity.peerId.toString(), home: ctx.home, network: ctx.config.network, counts, byStatus, runtime: ctx.config.runtime.kind, embedder: ctx.config.embedder.kind }, () => {
+        const info = {
+          peerId: ctx.identity.peerId.toString(), home: ctx.home, network: ctx.config.network, counts, byStatus,
+          runtime: ctx.config.runtime.kind, embedder: ctx.config.embedder.kind
+        }
+        emit(cmd, info, () => {
           console.log(`node     ${ctx.identity.peerId.toString()}`)
           console.log(`home     ${ctx.home}`)
           console.log(`network  ${ctx.config.network}   runtime ${ctx.config.runtime.kind}   embedder ${ctx.config.embedder.kind}   policy ${ctx.config.policy}`)
@@ -53,7 +57,8 @@ export function register (program: Command): void {
     .action(action(async (opts: { kind?: string, domain?: string, author?: string, status?: string }, cmd: Command) => {
       if (opts.kind != null && !(KINDS as readonly string[]).includes(opts.kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`)
       await withContext(cmd, ctx => {
-        const items = ctx.library.list({ kind: opts.kind as Kind | undefined, domain: opts.domain, author: opts.author, status: opts.status as Status | undefined }).map(summary)
+        const filter = { kind: opts.kind as Kind | undefined, domain: opts.domain, author: opts.author, status: opts.status as Status | undefined }
+        const items = ctx.library.list(filter).map(summary)
         emit(cmd, items, () => {
           if (items.length === 0) console.log('(library is empty for this query)')
           for (const i of items) console.log(`${String(i.kind).padEnd(12)} ${String(i.status).padEnd(11)} ${i.cid}  ${String(i.title).slice(0, 60)}`)

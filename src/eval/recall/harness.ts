@@ -121,7 +121,10 @@ export async function runRecallEval (options: RecallEvalOptions): Promise<Recall
     for (const set of data.sets) {
       const loras = lora == null
         ? null
-        : await prepareLoras({ source: lora, domains: set.domains, workDir, ...(options.mergeMethod != null ? { mergeMethod: options.mergeMethod } : {}), ...(options.signal != null ? { signal: options.signal } : {}) })
+        : await prepareLoras({
+          source: lora, domains: set.domains, workDir,
+          ...(options.mergeMethod != null ? { mergeMethod: options.mergeMethod } : {}), ...(options.signal != null ? { signal: options.signal } : {})
+        })
       if (loras != null) loraInfo[set.name] = loras
       const reports: ConditionReport[] = []
       for (const id of conditions) {
@@ -143,7 +146,10 @@ export async function runRecallEval (options: RecallEvalOptions): Promise<Recall
         ceilingItems.push({ domain: q.domain, recall: (await keywordRecall(text, q.keywords)).recall })
       }
       const ceiling = summariseRecall(ceilingItems, set.domains)
-      sets.push({ set: set.name, domains: set.domains, questions: set.questions.length, verbatim: verbatimCount(set), ceiling: { overall: ceiling.overall, perDomain: ceiling.perDomain }, conditions: reports })
+      sets.push({
+        set: set.name, domains: set.domains, questions: set.questions.length, verbatim: verbatimCount(set),
+        ceiling: { overall: ceiling.overall, perDomain: ceiling.perDomain }, conditions: reports
+      })
     }
   } finally {
     if (options.runtimeInstance == null) await runtime.close()
