@@ -41,7 +41,8 @@ async function ourTransfer (bytes: Uint8Array, seed: number): Promise<{ ms: numb
     onProgress: e => { if (e.type === 'chunk:verified') lastChunk = performance.now() }
   })
   const totalMs = performance.now() - t0
-  if (r.outcome !== 'admitted' || r.chunks?.fetched !== SIZE / CHUNK_SIZE) throw new Error('transfer incomplete')
+  const chunks = (art.envelope.body as { chunks: unknown[] }).chunks.length
+  if (r.outcome !== 'admitted' || r.chunks?.fetched !== chunks) throw new Error(`transfer incomplete: ${r.chunks?.fetched ?? 0} of ${chunks} chunks`)
   await stopAll([a, b])
   return { ms: lastChunk - t0, totalMs, status: r.status ?? 'unknown' }
 }
@@ -84,7 +85,9 @@ async function loadHelia (): Promise<Helia> {
 
 export async function transfer (reps = Number(process.env.TRANSFER_REPS ?? 3)): Promise<Record<string, unknown>> {
   const helia = await loadHelia()
-  const out: Record<string, unknown> = { transferBytes: SIZE, baselineImpl: `helia ${helia.heliaVersion()} bitswap (libp2p 3 TCP+Noise+Yamux, loopback)` }
+  // a real LoRA file of about 64 MiB (its GGUF layout decides the exact size)
+  const n = loraBytes(SIZE, 1000).length
+  const out: Record<string, unknown> = { transferBytes: n, baselineImpl: `helia ${helia.heliaVersion()} bitswap (libp2p 3 TCP+Noise+Yamux, loopback)` }
   const runs: Record<'ours' | 'oursAdmitted' | 'raw' | 'helia', number[]> = { ours: [], oursAdmitted: [], raw: [], helia: [] }
   const statuses = new Set<string>()
   for (let rep = 0; rep < reps; rep++) {
@@ -95,19 +98,20 @@ export async function transfer (reps = Number(process.env.TRANSFER_REPS ?? 3)): 
     runs.ours.push(ours.ms)
     runs.oursAdmitted.push(ours.totalMs)
     statuses.add(ours.status)
-    const r = await helia.heliaTransfer(Array.from({ length: 64 }, (_, i) => bytes.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE)))
-    if (r.bytes !== SIZE) throw new Error(`the Helia baseline moved ${r.bytes} of ${SIZE} bytes`)
+    if (bytes.length !== n) throw new Error(`LoRA file of ${bytes.length} bytes, expected ${n}`)
+    const r = await helia.heliaTransfer(Array.from({ length: Math.ceil(n / CHUNK_SIZE) }, (_, i) => bytes.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE)))
+    if (r.bytes !== n) throw new Error(`the Helia baseline moved ${r.bytes} of ${n} bytes`)
     runs.helia.push(r.ms)
   }
-  out.transferMBps = mbps(SIZE, best(runs.ours))
-  out.rawMBps = mbps(SIZE, best(runs.raw))
-  out.baselineMBps = mbps(SIZE, best(runs.helia))
-  out.transferRunsMBps = runs.ours.map(ms => mbps(SIZE, ms))
-  out.transferAdmittedMBps = mbps(SIZE, best(runs.oursAdmitted))
+  out.transferMBps = mbps(n, best(runs.ours))
+  out.rawMBps = mbps(n, best(runs.raw))
+  out.baselineMBps = mbps(n, best(runs.helia))
+  out.transferRunsMBps = runs.ours.map(ms => mbps(n, ms))
+  out.transferAdmittedMBps = mbps(n, best(runs.oursAdmitted))
   out.transferAdmissionMs = round(best(runs.oursAdmitted) - best(runs.ours), 0)
   out.transferAdmittedStatus = [...statuses].join(',')
-  out.rawRunsMBps = runs.raw.map(ms => mbps(SIZE, ms))
-  out.baselineRunsMBps = runs.helia.map(ms => mbps(SIZE, ms))
+  out.rawRunsMBps = runs.raw.map(ms => mbps(n, ms))
+  out.baselineRunsMBps = runs.helia.map(ms => mbps(n, ms))
   out.transferVsRaw = round((out.transferMBps as number) / (out.rawMBps as number), 2)
   out.transferVsBaseline = round((out.transferMBps as number) / (out.baselineMBps as number), 2)
   return out
