@@ -126,8 +126,21 @@ function attackFigures (attack: ScenarioResult): Record<string, unknown> {
     syncPathPoisonAccepted: attack.syncPath?.accepted ?? 0,
     carPathPoisonOffered: (attack.carPath?.offered ?? 0) * 2,
     carPathPoisonAccepted: attack.carPath?.accepted ?? 0,
+    crossSiteRequests: attack.webPath?.requests ?? 0,
+    crossSiteRefused: attack.webPath?.refused ?? 0,
+    crossSitePoisonOffered: attack.webPath?.offered ?? 0,
+    crossSitePoisonAccepted: attack.webPath?.accepted ?? 0,
     syncPathOutcomes: attack.syncPath?.outcomes ?? {},
-    carPathOutcomes: attack.carPath?.outcomes ?? {}
+    carPathOutcomes: attack.carPath?.outcomes ?? {},
+    targets: {
+      poisonedAccepted: '≤ 0',
+      honestAcceptedRate: '≥ 0.95',
+      syncPathPoisonAccepted: '≤ 0',
+      carPathPoisonAccepted: '≤ 0',
+      crossSitePoisonAccepted: '≤ 0',
+      maxSybilWeight: '≤ 0',
+      integrityProblems: '≤ 0'
+    }
   }
 }
 
