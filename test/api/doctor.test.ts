@@ -95,6 +95,14 @@ describe('baobab doctor', () => {
     assert.match(checkModels(config({ runtime: { kind: 'llama', model: notGguf } }))[0]!.detail, /not a GGUF/)
     assert.equal(checkModels(config({}))[0]!.status, 'skip')
     assert.equal(checkModels(config({ embedder: { kind: 'transformers', model: join(dir, 'none') } }))[1]!.status, 'fail')
+    // which embedder is in use, and how to switch to the others
+    const builtin = byName(checkModels(config({})), 'embedder').detail
+    assert.match(builtin, /^built-in hash-ngram-v\d/)
+    assert.match(builtin, /"kind": "transformers"/)
+    assert.match(builtin, /"kind": "openai"/)
+    const served = byName(checkModels(config({ embedder: { kind: 'openai', model: 'nomic-embed-text', baseUrl: 'http://127.0.0.1:11434/v1' } })), 'embedder').detail
+    assert.match(served, /^openai-compatible nomic-embed-text at http:\/\/127\.0\.0\.1:11434\/v1;/)
+    assert.match(served, /"kind": "builtin"/)
   })
 
   it('ports: free, in use, and a non-loopback listen without a token', async () => {

@@ -10,7 +10,8 @@ import { KEY_FILE } from '../../artifacts/index.ts'
 import { CONFIG_FILE, loadConfig, resolveHome } from '../config-file.ts'
 import { action, emit, globalOptions } from '../context.ts'
 import { checkLlama, checkRuntimeServer } from './doctor-runtime.ts'
-import type { NodeConfig } from '../../config.ts'
+import { hashEmbedder } from '../../embedding/index.ts'
+import type { EmbedderConfig, NodeConfig } from '../../config.ts'
 import type { Command } from 'commander'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
@@ -86,7 +87,23 @@ export function checkModels (config: NodeConfig): Check[] {
       ? { name: 'embedder model', status: 'ok', detail: em.model! }
       : { name: 'embedder model', status: 'fail', detail: `embedder model directory ${em.model ?? '(unset)'} not found`, fix: 'set embedder.model to a local model directory, or use "embedder": {"kind": "builtin"}' })
   }
+  out.push(checkEmbedder(em))
   return out
+}
+
+const EMBEDDER_SETTINGS: Record<EmbedderConfig['kind'], string> = {
+  builtin: '"embedder": {"kind": "builtin"} (lexical, no model file)',
+  transformers: '"embedder": {"kind": "transformers", "model": "<local ONNX model directory, e.g. all-MiniLM-L6-v2>"}',
+  openai: '"embedder": {"kind": "openai", "baseUrl": "http://127.0.0.1:11434/v1", "model": "<embedding model>"}'
+}
+
+/** Which embedder routes questions, and the config.json settings that switch to the others. */
+export function checkEmbedder (em: EmbedderConfig): Check {
+  const using = em.kind === 'builtin'
+    ? `built-in ${hashEmbedder().modelId}`
+    : em.kind === 'transformers' ? `transformers ${em.model ?? '(model unset)'}` : `openai-compatible ${em.model ?? '(model unset)'} at ${em.baseUrl ?? '(baseUrl unset)'}`
+  const others = Object.entries(EMBEDDER_SETTINGS).filter(([k]) => k !== em.kind).map(([, v]) => v)
+  return { name: 'embedder', status: 'ok', detail: `${using}; to switch, set in config.json ${others.join(' or ')}` }
 }
 
 async function portFree (host: string, port: number): Promise<NodeJS.ErrnoException | null> {
