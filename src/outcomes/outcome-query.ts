@@ -144,8 +144,9 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
       fetched.add(l.cid)
     } catch (err) {
       log('refused %s listed under %s: %s', l.cid, l.key, (err as Error).message)
-      // the hook may have stored it already (mesh fetch): make sure it is never used
-      if (deps.library.has(l.cid)) deps.library.setStatus(l.cid, 'rejected', `outcomes: ${(err as Error).message}`)
+      // a listing that does not check out, though the hook may have stored the packet (mesh fetch):
+      // make sure it is never used; a packet trust refused keeps trust's own decision and reason
+      if (!(err instanceof PacketRefusedError) && deps.library.has(l.cid)) deps.library.setStatus(l.cid, 'rejected', `outcomes: ${(err as Error).message}`)
       rejected.push({ key: l.key, cid: l.cid, error: (err as Error).name, message: (err as Error).message })
     }
   }
