@@ -5,6 +5,7 @@ import { register as registerCar } from './commands/car.ts'
 import { register as registerDemo } from './commands/demo.ts'
 import { register as registerStart } from './commands/start.ts'
 import { register as registerDoctor } from './commands/doctor.ts'
+import { register as registerEmbedder } from './commands/embedder.ts'
 import { register as registerEval } from './commands/eval.ts'
 import { register as registerExperience } from './commands/experience.ts'
 import { register as registerIdentity } from './commands/identity.ts'
@@ -38,6 +39,7 @@ registerDemo(program)
 registerStart(program)
 registerMcp(program)
 registerDoctor(program)
+registerEmbedder(program)
 registerExperience(program)
 registerLearn(program)
 registerTrust(program)

@@ -33,3 +33,30 @@ export class EmbeddingModelNotFoundError extends BaobabError {
     this.path = path
   }
 }
+
+/** `embedder import --expect <cid>`: the model's files hash to another manifest CID; nothing was stored. */
+export class ModelCidMismatchError extends BaobabError {
+  static override readonly category = 'bad-input'
+  readonly path: string
+  readonly expected: string
+  readonly actual: string
+  constructor (path: string, expected: string, actual: string, options?: ErrorOptions) {
+    super(`the model at ${path} hashes to ${actual}, expected ${expected}; nothing was stored`, options)
+    this.path = path
+    this.expected = expected
+    this.actual = actual
+  }
+}
+
+/** A file of an imported model no longer hashes to its CID in the model's manifest. */
+export class ModelFileChangedError extends BaobabError {
+  readonly path: string
+  readonly expected: string
+  readonly actual: string
+  constructor (path: string, expected: string, actual: string, options?: ErrorOptions) {
+    super(`imported model file ${path} was changed: it hashes to ${actual}, its manifest says ${expected}; import the model again`, options)
+    this.path = path
+    this.expected = expected
+    this.actual = actual
+  }
+}

@@ -1,7 +1,9 @@
 /**
  * Optional embedder backed by @huggingface/transformers (ONNX, in process) and a model directory
  * on local disk — e.g. all-MiniLM-L6-v2 with its `onnx/` folder. Remote downloads are switched
- * off; a missing or incomplete directory is an `EmbeddingModelNotFoundError`.
+ * off; a missing or incomplete directory is an `EmbeddingModelNotFoundError`. A model imported with
+ * `baobab embedder import` (model-store.ts) is re-verified against its manifest first: a changed
+ * file is a `ModelFileChangedError`.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
@@ -9,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { EmbeddingFailedError, EmbeddingModelNotFoundError } from './errors.ts'
 import { ModelEmbedder } from './model-embedder.ts'
+import { ONNX_FILE, isImportedModel, readModelConfig, verifyModel } from './model-store.ts'
 import { normalize } from './vectors.ts'
 import type { EmbedOptions, EmbedResult } from './types.ts'
 
@@ -23,7 +26,11 @@ export interface TransformersEmbedderInit {
   pooling?: 'mean' | 'cls'
 }
 
-const ONNX_FILE: Record<string, string> = { fp32: 'model.onnx', fp16: 'model_fp16.onnx', q8: 'model_quantized.onnx' }
+/** An imported model's weights variant: fp32 when present, else the one it carries. */
+function importedDtype (paths: string[]): 'fp32' | 'fp16' | 'q8' {
+  const variants = (Object.keys(ONNX_FILE) as Array<'fp32' | 'fp16' | 'q8'>).filter(d => paths.includes(`onnx/${ONNX_FILE[d]}`))
+  return variants.includes('fp32') || variants.length === 0 ? 'fp32' : variants[0]!
+}
 
 type Extractor = (texts: string[], options: { pooling: 'mean' | 'cls', normalize: boolean }) => Promise<{ data: ArrayLike<number>, dims: number[] }>
 
@@ -35,24 +42,18 @@ export class TransformersEmbedder extends ModelEmbedder {
 
   constructor (init: TransformersEmbedderInit) {
     const dir = resolve(init.modelPath)
-    const dtype = init.dtype ?? 'fp32'
+    // an imported model is re-hashed file by file before anything of it is read
+    const imported = isImportedModel(dir) ? verifyModel(dir) : null
+    const dtype = init.dtype ?? (imported == null ? 'fp32' : importedDtype(imported.manifest.files.map(f => f.path)))
     const pooling = init.pooling ?? 'mean'
     const configPath = join(dir, 'config.json')
-    const onnxPath = join(dir, 'onnx', ONNX_FILE[dtype]!)
+    const onnxPath = join(dir, 'onnx', ONNX_FILE[dtype])
     for (const needed of [configPath, join(dir, 'tokenizer.json'), onnxPath]) {
       if (!existsSync(needed)) {
         throw new EmbeddingModelNotFoundError(needed, `embedding model file missing: ${needed}`)
       }
     }
-    let hidden: unknown
-    try {
-      hidden = (JSON.parse(readFileSync(configPath, 'utf8')) as { hidden_size?: unknown }).hidden_size
-    } catch (err) {
-      throw new EmbeddingModelNotFoundError(configPath, `unreadable model config: ${configPath}`, { cause: err })
-    }
-    if (typeof hidden !== 'number' || !Number.isInteger(hidden) || hidden <= 0) {
-      throw new EmbeddingModelNotFoundError(configPath, `model config has no hidden_size: ${configPath}`)
-    }
+    const hidden = readModelConfig(configPath).dims
     const modelId = basename(dir)
     const weights = createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12)
     super({ provider: 'transformers', modelId, dims: hidden, id: `transformers:${modelId}:${dtype}:${pooling}:${weights}` })

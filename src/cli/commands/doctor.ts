@@ -10,7 +10,8 @@ import { KEY_FILE } from '../../artifacts/index.ts'
 import { CONFIG_FILE, loadConfig, resolveHome } from '../config-file.ts'
 import { action, emit, globalOptions } from '../context.ts'
 import { checkLlama, checkRuntimeServer } from './doctor-runtime.ts'
-import { hashEmbedder } from '../../embedding/index.ts'
+import { hashEmbedder, isImportedModel, verifyModel } from '../../embedding/index.ts'
+import type { ImportedModel } from '../../embedding/index.ts'
 import type { EmbedderConfig, NodeConfig } from '../../config.ts'
 import type { Command } from 'commander'
 
@@ -81,27 +82,36 @@ export function checkModels (config: NodeConfig): Check[] {
     out.push({ name: 'runtime model', status: 'skip', detail: `runtime ${rt.kind} needs no local model file` })
   }
   const em = config.embedder
+  let imported: ImportedModel | undefined
   if (em.kind === 'transformers') {
     const ok = em.model != null && existsSync(em.model)
-    out.push(ok
-      ? { name: 'embedder model', status: 'ok', detail: em.model! }
-      : { name: 'embedder model', status: 'fail', detail: `embedder model directory ${em.model ?? '(unset)'} not found`, fix: 'set embedder.model to a local model directory, or use "embedder": {"kind": "builtin"}' })
+    if (!ok) out.push({ name: 'embedder model', status: 'fail', detail: `embedder model directory ${em.model ?? '(unset)'} not found`, fix: 'set embedder.model to a local model directory, or use "embedder": {"kind": "builtin"}' })
+    else if (!isImportedModel(em.model!)) out.push({ name: 'embedder model', status: 'ok', detail: em.model! })
+    else {
+      try {
+        imported = verifyModel(em.model!)
+        out.push({ name: 'embedder model', status: 'ok', detail: `${em.model!}: ${imported.manifest.files.length} files match their CIDs` })
+      } catch (err) {
+        out.push({ name: 'embedder model', status: 'fail', detail: (err as Error).message, fix: 'import the model again from its source: baobab embedder import <dir> --expect <its cid>' })
+      }
+    }
   }
-  out.push(checkEmbedder(em))
+  out.push(checkEmbedder(em, imported))
   return out
 }
 
 const EMBEDDER_SETTINGS: Record<EmbedderConfig['kind'], string> = {
   builtin: '"embedder": {"kind": "builtin"} (lexical, no model file)',
-  transformers: '"embedder": {"kind": "transformers", "model": "<local ONNX model directory, e.g. all-MiniLM-L6-v2>"}',
+  transformers: '"embedder": {"kind": "transformers", "model": "<local ONNX model directory, e.g. all-MiniLM-L6-v2>"} (`baobab embedder import <dir>` copies one in and sets it)',
   openai: '"embedder": {"kind": "openai", "baseUrl": "http://127.0.0.1:11434/v1", "model": "<embedding model>"}'
 }
 
 /** Which embedder routes questions, and the config.json settings that switch to the others. */
-export function checkEmbedder (em: EmbedderConfig): Check {
+export function checkEmbedder (em: EmbedderConfig, imported?: ImportedModel): Check {
+  const transformers = imported != null ? `${imported.manifest.name} (imported model ${imported.cid})` : em.model ?? '(model unset)'
   const using = em.kind === 'builtin'
     ? `built-in ${hashEmbedder().modelId}`
-    : em.kind === 'transformers' ? `transformers ${em.model ?? '(model unset)'}` : `openai-compatible ${em.model ?? '(model unset)'} at ${em.baseUrl ?? '(baseUrl unset)'}`
+    : em.kind === 'transformers' ? `transformers ${transformers}` : `openai-compatible ${em.model ?? '(model unset)'} at ${em.baseUrl ?? '(baseUrl unset)'}`
   const others = Object.entries(EMBEDDER_SETTINGS).filter(([k]) => k !== em.kind).map(([, v]) => v)
   return { name: 'embedder', status: 'ok', detail: `${using}; to switch, set in config.json ${others.join(' or ')}` }
 }
