@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { EmbeddingFailedError, EmbeddingModelNotFoundError } from './errors.ts'
 import { ModelEmbedder } from './model-embedder.ts'
@@ -68,8 +68,9 @@ export class TransformersEmbedder extends ModelEmbedder {
       const tf = await import('@huggingface/transformers')
       tf.env.allowRemoteModels = false
       tf.env.allowLocalModels = true
-      tf.env.localModelPath = `${dirname(this.dir)}/`
-      const pipe = await tf.pipeline('feature-extraction', this.modelId, { dtype: this.dtype, device: 'cpu' })
+      // the model directory's own path, not a name under the global env.localModelPath: two
+      // embedders from different folders may load at the same time
+      const pipe = await tf.pipeline('feature-extraction', this.dir, { dtype: this.dtype, device: 'cpu' })
       return pipe as unknown as Extractor
     })()
     try {
