@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
+import { parseCid } from '../artifacts/index.ts'
 import { EmbeddingFailedError, EmbeddingModelNotFoundError } from './errors.ts'
 import { ModelEmbedder } from './model-embedder.ts'
 import { ONNX_FILE, isImportedModel, readModelConfig, verifyModel } from './model-store.ts'
@@ -55,7 +56,10 @@ export class TransformersEmbedder extends ModelEmbedder {
     }
     const hidden = readModelConfig(configPath).dims
     const modelId = basename(dir)
-    const weights = createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 12)
+    // an imported model's weights were just hashed: its manifest CID carries the same sha256
+    const onnxCid = imported?.manifest.files.find(f => f.path === `onnx/${ONNX_FILE[dtype]}`)?.cid
+    const digest = onnxCid == null ? createHash('sha256').update(readFileSync(onnxPath)).digest() : parseCid(onnxCid).multihash.digest
+    const weights = Buffer.from(digest).toString('hex').slice(0, 12)
     super({ provider: 'transformers', modelId, dims: hidden, id: `transformers:${modelId}:${dtype}:${pooling}:${weights}` })
     this.dir = dir
     this.dtype = dtype

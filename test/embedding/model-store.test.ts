@@ -23,6 +23,8 @@ describe('imported embedder models', { skip: existsSync(BOW) ? false : `no ${BOW
     const imported = transformersEmbedder({ modelPath: model.dir })
     assert.match(imported.id, /:q8:/)
     const source = transformersEmbedder({ modelPath: usb, dtype: 'q8' })
+    // the weights part of the id is the same sha256, read from the manifest or hashed from the file
+    assert.equal(imported.id.split(':').at(-1), source.id.split(':').at(-1))
     const [a, b] = await Promise.all([imported, source].map(async e => (await e.doEmbed({ values: ['maize rust on the leaves'] })).embeddings[0]!))
     assert.deepEqual(a, b)
   })
