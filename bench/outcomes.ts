@@ -21,7 +21,7 @@ import { createLibp2p } from 'libp2p'
 import { rawCid } from '../src/artifacts/index.ts'
 import { openLibrary } from '../src/library/index.ts'
 import { createPrng } from '../src/random/index.ts'
-import { OutcomeDht, createOutcomeService, exactKey, outcomeKadDhtInit } from '../src/outcomes/index.ts'
+import { OutcomeDht, OutcomeRecordStore, createOutcomeService, exactKey, outcomeKadDhtInit } from '../src/outcomes/index.ts'
 import { createTrust } from '../src/trust/index.ts'
 import { hashEmbedder } from '../src/embedding/index.ts'
 import { runLan } from './_outcomes-lan.ts'
@@ -37,8 +37,11 @@ export interface Member { node: Node, key: PrivateKey, library: Library, outcome
 const SIZES = (process.env.BENCH_OUTCOME_SIZES ?? '10,30,60').split(',').filter(x => x !== '').map(Number)
 /** Nodes × processes for the LAN-style runs, e.g. "60x5". */
 const LAN = (process.env.BENCH_OUTCOME_LAN ?? '60x5').split(',').filter(x => x !== '').map(x => x.split('x').map(Number) as [number, number])
-/** BENCH_KAD_DEFAULTS=1: kad-dht's own α and disjoint paths (10 and 10) instead of Baobab's, for comparison. */
-const KAD_OVERRIDE = process.env.BENCH_KAD_DEFAULTS === '1' ? { alpha: 10, disjointPaths: 10 } : {}
+/**
+ * BENCH_KAD_DEFAULTS=1: kad-dht's own α and disjoint paths (10 and 10) instead of Baobab's;
+ * BENCH_KAD='{"kBucketSize":20}': other kad-dht settings (JSON) over Baobab's, for comparison.
+ */
+const KAD_OVERRIDE = process.env.BENCH_KAD_DEFAULTS === '1' ? { alpha: 10, disjointPaths: 10 } : JSON.parse(process.env.BENCH_KAD ?? '{}') as Record<string, number>
 /** Time given to start-up work (self queries, table refreshes) before the idle CPU is measured. */
 const SETTLE_MS = Number(process.env.BENCH_OUTCOME_SETTLE_MS ?? '15000')
 const PROTOCOL = '/baobab-bench/outcome-packet/1'
@@ -66,6 +69,8 @@ export async function member (): Promise<Member> {
     streamMuxers: [yamux()],
     // the bench machine is shared and loaded: long connection timeouts so that start-up dials complete
     connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'], dialTimeout: 60_000, addressDialTimeout: 60_000, inboundUpgradeTimeout: 60_000 },
+    // replicas merge outcome records, as in the product (createNode)
+    datastore: new OutcomeRecordStore(),
     services: { identify: identify(), ping: ping(), dht: kadDHT({ ...outcomeKadDhtInit({ lan: true }), ...KAD_OVERRIDE }) }
   }) as unknown as Node
   const library = openLibrary({ home })

@@ -22,6 +22,7 @@ import { createLibp2p } from 'libp2p'
 import { DEFAULT_MAX_CONNECTIONS, LOOPBACK_ALLOW } from './constants.ts'
 import { InvalidMeshConfigError, InvalidMultiaddrError } from './errors.ts'
 import type { KadDHT, KadDHTInit } from '@libp2p/kad-dht'
+import type { Datastore } from 'interface-datastore'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, Libp2p, PrivateKey } from '@libp2p/interface'
@@ -54,6 +55,8 @@ export interface Libp2pSettings {
   dialTimeoutMs?: number
   /** Adds a kad-dht service (`services.dht`) with these options, e.g. the outcome records' validators. */
   dht?: KadDHTInit
+  /** Where libp2p and its DHT keep their data (default: libp2p's in-memory store), e.g. one that merges outcome records. */
+  datastore?: Datastore
   /** Gossipsub peer scoring (the trust layer's `gossip()` parameters); default: no IP-colocation penalty only. */
   gossipScoring?: GossipScoringOptions
 }
@@ -136,7 +139,8 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
       ...(init.dialTimeoutMs != null ? { addressDialTimeout: init.dialTimeoutMs, dialTimeout: Math.max(init.dialTimeoutMs, 1000) } : {})
     },
     peerDiscovery,
-    services
+    services,
+    ...(init.datastore != null ? { datastore: init.datastore } : {})
   })
   return node as unknown as MeshLibp2p
 }

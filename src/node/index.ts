@@ -21,7 +21,7 @@ import { answer, answerStream, prepareAnswer } from './answer.ts'
 import { nodeChecks } from './checks.ts'
 import { syncRouterExperts, trustedExperts } from './experts.ts'
 import { trustFromConfig } from './trust.ts'
-import { createOutcomeService, outcomeKadDhtInit } from '../outcomes/index.ts'
+import { OutcomeRecordStore, createOutcomeService, outcomeKadDhtInit } from '../outcomes/index.ts'
 import { Router } from '../router/index.ts'
 import { createEmbedder, hashEmbedder } from '../embedding/index.ts'
 import { createRuntime } from '../runtime/index.ts'
@@ -187,6 +187,7 @@ export async function createNode (init: NodeInit): Promise<BaobabNode> {
     // read even without a mesh: a broken network key file is refused either way
     const meshInit = meshInitFromConfig(config, {
       dht: outcomeKadDhtInit({ lan: true }),
+      datastore: new OutcomeRecordStore(),
       gossipScoring: gossipOptions(trust, config.network),
       ...init.meshInit
     })

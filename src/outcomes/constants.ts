@@ -7,26 +7,39 @@ export const MAX_PACKET_BYTES = 512
 export const BAOBAB_KAD_PROTOCOL = '/baobab/kad/1.0.0'
 
 /**
- * Routing-table trie depth for Baobab's kad-dht (kad-dht's default is 6: at most 64 × 20 = 1,280
- * contacts). The simulator (sim/dht, docs/outcomes.md) finds lookups at 100,000 nodes succeed
- * 50–70% of the time with 6 and 100% with 10 (up to 20,480 contacts, a few MB).
+ * Routing-table trie depth for Baobab's kad-dht (kad-dht's default is 6: at most 64 buckets). The
+ * simulator (sim/dht, docs/outcomes.md) needs room for about 20,000–40,000 contacts for lookups at
+ * 100,000 nodes to reach a replica: with k = 10, 10 bits (10,240 contacts) gave 80% there and 12
+ * bits (40,960) 100%. A LAN-sized table stays far below either.
  */
-export const DHT_PREFIX_LENGTH = 10
+export const DHT_PREFIX_LENGTH = 12
 
 /**
  * Kademlia settings of Baobab's DHT: one source for the node (`outcomeKadDhtInit`) and the
- * simulator (sim/dht). kad-dht's own defaults are α = 10 and 10 disjoint paths: a lookup then asks
- * up to 100 peers at once, which on a small network is every node, every time (docs/outcomes.md).
+ * simulator (sim/dht). kad-dht's own defaults are k = 20, α = 10 and 10 disjoint paths: a lookup
+ * then asks up to 100 peers at once, which on a small network is every node, every time. Each
+ * path ends when its own k closest have answered, so a lookup costs about k × paths requests:
+ * k = 10 and 2 paths halve the work per lookup and per write against k = 20 and 3 paths, with
+ * every simulated lookup still succeeding at 10,000 and 100,000 nodes (docs/results/sim.md).
  */
 export const DHT_SETTINGS = {
   /** Contacts per bucket and replicas of a record (k). */
-  kBucketSize: 20,
+  kBucketSize: 10,
   /** Requests in flight per path (α). */
   alpha: 3,
   /** Independent paths of one lookup (S/Kademlia d); a value is found when one path reaches a holder. */
-  disjointPaths: 3,
+  disjointPaths: 2,
   prefixLength: DHT_PREFIX_LENGTH
 } as const
+
+/**
+ * A DHT read stops once this many values in a row added no entry to what it had merged: replicas
+ * merge every put (OutcomeRecordStore), so agreeing replicas hold the same record.
+ */
+export const DHT_READ_QUORUM = 3
+
+/** DHT keys one command writes or reads at once: all of a packet's keys (its exact key and 10 band keys). */
+export const DHT_KEY_CONCURRENCY = 11
 
 /** First key segment of outcome records: `/baobab-outcome/<fingerprint hex>`. */
 export const OUTCOME_NAMESPACE = 'baobab-outcome'
@@ -54,7 +67,9 @@ export const LSH_SCHEME = 'baobab-outcome-lsh/1'
 export const DEFAULT_MIN_SIMILARITY = 0.35
 /** Most packets fetched from peers for one query. */
 export const DEFAULT_MAX_FETCH = 64
-/** kad-dht drops records older than 36 h: republish well before. */
+/** Replicas drop an author's entry this long after it was signed (OutcomeRecordStore). */
+export const RECORD_LIFETIME_MS = 36 * 60 * 60 * 1000
+/** Authors put their entries again well within RECORD_LIFETIME_MS (kad-dht itself forgets a value 48 h after it arrived). */
 export const DEFAULT_REPUBLISH_MS = 12 * 60 * 60 * 1000
 
 /** Reproduction: a claim reproduces when the measured delta keeps at least this share of it. */

@@ -33,7 +33,7 @@ export interface OutcomeKadOptions {
    * (`removePublicAddressesMapper`) and act as a server from the start (`clientMode: false`).
    */
   lan?: boolean
-  /** Routing-table trie depth (default DHT_PREFIX_LENGTH = 10; kad-dht's own default is 6). */
+  /** Routing-table trie depth (default DHT_PREFIX_LENGTH = 12; kad-dht's own default is 6). */
   prefixLength?: number
 }
 

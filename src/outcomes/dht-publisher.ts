@@ -6,6 +6,7 @@
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { mapLimit } from '../limits/index.ts'
+import { DHT_KEY_CONCURRENCY } from './constants.ts'
 import type { OutcomeProgress } from './outcome-query.ts'
 import type { OutcomeDht, Reach, RecordRead } from './outcome-dht.ts'
 import type { OutcomeIndex } from './outcome-index.ts'
@@ -99,7 +100,7 @@ export class DhtPublisher {
     const dht = this.dht
     const out: PutOutcome = { keys: keys.length, stored: 0, failed: 0, pending: [], reaches: [] }
     if (dht == null) return { ...out, pending: [...keys] }
-    const writes = await mapLimit(keys, 4, async key => {
+    const writes = await mapLimit(keys, DHT_KEY_CONCURRENCY, async key => {
       const cids = this.init.index.cidsForKey(key, this.init.author).map(c => CID.parse(c))
       const w = await dht.put(key, cids, { signal: options.signal, deadline: options.deadline })
       options.onProgress?.({ type: 'outcomes:dht-put', key, stored: w.stored, failed: w.failed })

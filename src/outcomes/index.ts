@@ -25,6 +25,7 @@ export type { LshOptions, NearSignature, OutcomeContext } from './fingerprint.ts
 export { encodeRecord, signEntry } from './record.ts'
 export type { OutcomeRecord, RecordEntry } from './record.ts'
 export { outcomeKadDhtInit } from './dht-config.ts'
+export { OutcomeRecordStore } from './record-store.ts'
 export type { OutcomeKadOptions } from './dht-config.ts'
 export { OutcomeDht } from './outcome-dht.ts'
 export type { DhtOptions, OutcomeDhtInit, OutcomeDhtService, Reach, RecordRead, RecordWrite } from './outcome-dht.ts'

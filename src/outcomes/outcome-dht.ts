@@ -1,10 +1,12 @@
 /**
- * Outcome records on a kad-dht: read every value the query meets and merge them (the kad-dht
- * selector alone would keep one), and write by get → merge → put, because a later put of an older
- * value overwrites a newer one on the peers it reaches.
+ * Outcome records on a kad-dht. Replicas merge what they are sent (OutcomeRecordStore), so a write
+ * is one put of this node's own signed entry, and a read merges the values it meets and stops once
+ * they agree: `quorum` values in a row that add nothing to the merge (a full Kademlia query asks
+ * k replicas on each of its paths and then corrects stale ones one by one, which on a LAN costs seconds).
  */
 import { logger } from '@libp2p/logger'
-import { decodeRecord, encodeRecord, fitRecord, mergeRecords, signEntry } from './record.ts'
+import { DHT_READ_QUORUM } from './constants.ts'
+import { decodeRecord, encodeRecord, mergeRecords, signEntry } from './record.ts'
 import type { OutcomeRecord } from './record.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
@@ -21,6 +23,8 @@ export interface OutcomeDhtInit {
   privateKey: PrivateKey
   /** Per-operation time limit when the caller gives no signal (default 20 s). */
   timeoutMs?: number
+  /** A read ends after this many values in a row added nothing new (default DHT_READ_QUORUM; 0 = read the whole query). */
+  quorum?: number
   now?: () => number
 }
 
@@ -49,8 +53,6 @@ export interface RecordWrite {
   stored: number
   /** Peers that refused or failed. */
   failed: number
-  /** Other authors' entries dropped to fit the record limits. */
-  dropped: string[]
   /** Reach of the read and the write together. */
   reach: Reach
 }
@@ -87,12 +89,16 @@ export class OutcomeDht {
   private readonly privateKey: PrivateKey
   private readonly timeoutMs: number
   private readonly now: () => number
+  private readonly quorum: number
+  /** Last `updated` this node signed per key: a later entry is always newer, even within one millisecond. */
+  private readonly signed = new Map<string, number>()
 
   constructor (init: OutcomeDhtInit) {
     this.dht = init.dht
     this.privateKey = init.privateKey
     this.timeoutMs = init.timeoutMs ?? 20_000
     this.now = init.now ?? Date.now
+    this.quorum = init.quorum ?? DHT_READ_QUORUM
   }
 
   private signal (options: DhtOptions): AbortSignal {
@@ -107,12 +113,21 @@ export class OutcomeDht {
     const valid: OutcomeRecord[] = []
     const rejected: RecordRead['rejected'] = []
     const checked = new Map<string, boolean>()
+    /** Newest `updated` seen per author, and how many valid values in a row added nothing to it. */
+    const newest = new Map<string, number>()
+    let unchanged = 0
     const consider = async (from: string, value: Uint8Array): Promise<void> => {
       const id = Buffer.from(value).toString('base64')
       let ok = checked.get(id)
       if (ok == null) {
         try {
-          valid.push(await decodeRecord(key, value, { now: this.now() }))
+          const record = await decodeRecord(key, value, { now: this.now() })
+          valid.push(record)
+          let grew = false
+          for (const e of record.entries) {
+            if ((newest.get(e.author) ?? -1) < e.updated) { newest.set(e.author, e.updated); grew = true }
+          }
+          unchanged = grew ? 0 : unchanged + 1
           ok = true
         } catch (err) {
           log('rejected value for %s from %s: %s', key, from, (err as Error).message)
@@ -120,8 +135,11 @@ export class OutcomeDht {
           ok = false
         }
         checked.set(id, ok)
+      } else if (ok) {
+        unchanged++
       }
     }
+    const agreed = (): boolean => this.quorum > 0 && newest.size > 0 && unchanged >= this.quorum
     try {
       for await (const event of this.dht.get(encoder.encode(key), { signal })) {
         options.onProgress?.(event)
@@ -129,6 +147,8 @@ export class OutcomeDht {
         if (event.name === 'PEER_RESPONSE' && event.record != null) await consider(event.from.toString(), event.record.value)
         else if (event.name === 'VALUE') await consider(event.from.toString(), event.value)
         else if (event.name === 'QUERY_ERROR' && /invalid record/i.test(event.error.message)) rejected.push({ from: event.from.toString(), error: 'InvalidOutcomeRecordError' })
+        // leaving the loop ends the query (kad-dht aborts it) and skips its one-by-one corrections
+        if (agreed()) break
       }
     } catch (err) {
       // a get that finds nothing before the limit is an empty answer, not a failure
@@ -139,16 +159,15 @@ export class OutcomeDht {
     return { record: valid.length > 0 ? mergeRecords(valid) : undefined, values: valid.length, rejected, reach: tracker.reach }
   }
 
-  /** Publishes this node's entry (`cids`) under `key`: get → merge → sign → put. */
+  /**
+   * Publishes this node's entry (`cids`) under `key`: one signed entry, put to the closest peers,
+   * which merge it into what they hold.
+   */
   async put (key: string, cids: readonly CID[], options: DhtOptions = {}): Promise<RecordWrite> {
-    const current = await this.get(key, options)
-    const tracker = reachTracker(current.reach)
-    const author = (await signEntry(key, this.privateKey, cids.slice(0, 1), 0)).author
-    const previous = current.record?.entries.find(e => e.author === author)
-    const updated = Math.max(this.now(), (previous?.updated ?? 0) + 1)
-    const own = await signEntry(key, this.privateKey, cids, updated)
-    const merged = mergeRecords([current.record ?? { v: 1, entries: [] }, { v: 1, entries: [own] }])
-    const { record, dropped } = fitRecord(merged, author)
+    const tracker = reachTracker()
+    const updated = Math.max(this.now(), (this.signed.get(key) ?? 0) + 1)
+    this.signed.set(key, updated)
+    const record: OutcomeRecord = { v: 1, entries: [await signEntry(key, this.privateKey, cids, updated)] }
     const value = encodeRecord(record)
     let stored = 0
     let failed = 0
@@ -166,7 +185,7 @@ export class OutcomeDht {
       if (signal.aborted) tracker.reach.timedOut = true
       log('put %s ended: %s', key, (err as Error).message)
     }
-    log('put %s: %d entries, %d bytes, stored on %d peers, %d failed', key, record.entries.length, value.length, stored, failed)
-    return { record, bytes: value.length, stored, failed, dropped, reach: tracker.reach }
+    log('put %s: %d bytes, stored on %d peers, %d failed', key, value.length, stored, failed)
+    return { record, bytes: value.length, stored, failed, reach: tracker.reach }
   }
 }

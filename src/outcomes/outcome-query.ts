@@ -6,7 +6,7 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { logger } from '@libp2p/logger'
-import { DEFAULT_MAX_FETCH, DEFAULT_MIN_SIMILARITY, DEFAULT_NETWORK_MS } from './constants.ts'
+import { DEFAULT_MAX_FETCH, DEFAULT_MIN_SIMILARITY, DEFAULT_NETWORK_MS, DHT_KEY_CONCURRENCY } from './constants.ts'
 import { admitListed } from './admission.ts'
 import { PacketRefusedError } from './errors.ts'
 import { mapLimit } from '../limits/index.ts'
@@ -92,7 +92,7 @@ async function fromDht (deps: QueryDeps, keys: string[], options: QueryOptions, 
   const fetched = new Set<string>()
   const listed: Listed[] = []
   const deadline = AbortSignal.timeout(options.networkMs ?? DEFAULT_NETWORK_MS)
-  const reads = await mapLimit(keys, 4, async key => deps.publisher.get(key, { signal: options.signal, deadline }))
+  const reads = await mapLimit(keys, DHT_KEY_CONCURRENCY, async key => deps.publisher.get(key, { signal: options.signal, deadline }))
   Object.assign(network, networkReport(reads.flatMap(r => r != null ? [r.reach] : []), network.peers))
   reads.forEach((read, i) => {
     const key = keys[i]!

@@ -61,6 +61,23 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
     assert.ok(local.matches.some(m => m.cid === own.cid && m.own && m.match === 'exact'))
   })
 
+  it('authors who write at once without reading first all end up in the record: replicas merge what they are sent', async () => {
+    const key = exactKey({ family, task: 'concurrent writers', tags: ['x'] })
+    const writers = [nodes[1]!, nodes[2]!, nodes[3]!]
+    const puts = await Promise.all(writers.map(async (w, i) => {
+      const packet = await w.outcomes.build(input(`concurrent writers ${i}`, ['x'], 'lora', 0.01 + i / 100, { r: 4 }))
+      return new OutcomeDht({ dht: w.libp2p.services.dht, privateKey: w.privateKey }).put(key, [packet.artifact.cid])
+    }))
+    for (const w of puts) assert.equal(w.record.entries.length, 1, 'a write carries only its author\'s entry')
+    // a full read (no early stop) from a node that wrote nothing sees every author on every replica it asks
+    const read = await new OutcomeDht({ dht: nodes[9]!.libp2p.services.dht, privateKey: nodes[9]!.privateKey, quorum: 0 }).get(key)
+    assert.deepEqual(new Set(read.record?.entries.map(e => e.author)), new Set(writers.map(w => w.outcomes.author)))
+    // the default read stops once replicas agree and finds the same
+    const quick = await new OutcomeDht({ dht: nodes[8]!.libp2p.services.dht, privateKey: nodes[8]!.privateKey }).get(key)
+    assert.deepEqual(new Set(quick.record?.entries.map(e => e.author)), new Set(writers.map(w => w.outcomes.author)))
+    assert.ok(quick.reach.asked.length <= read.reach.asked.length, `the quorum read asked ${quick.reach.asked.length} peers, the full one ${read.reach.asked.length}`)
+  })
+
   it('refuses records with bad signatures and packets foreign to the entry or the key; stores none of them', async () => {
     // another family, so test 1's packets cannot be near matches here
     const family = 'phi-3-mini'

@@ -19,7 +19,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { openLibrary } from '../../../src/library/index.ts'
-import { createOutcomeService, outcomeKadDhtInit } from '../../../src/outcomes/index.ts'
+import { OutcomeRecordStore, createOutcomeService, outcomeKadDhtInit } from '../../../src/outcomes/index.ts'
 import { createTrust } from '../../../src/trust/index.ts'
 import { hashEmbedder } from '../../../src/embedding/index.ts'
 import type { Library } from '../../../src/library/index.ts'
@@ -89,6 +89,8 @@ export async function createTestNode (options: NodesOptions = {}): Promise<TestN
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+    // replicas merge outcome records, as in the product (createNode)
+    datastore: new OutcomeRecordStore(),
     services: { identify: identify(), ping: ping(), dht: kadDHT(outcomeKadDhtInit({ lan: true })) }
   }) as unknown as DhtLibp2p
   const library = openLibrary({ home })
