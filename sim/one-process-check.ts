@@ -25,7 +25,9 @@ export interface AnnouncementCheck {
 
 export interface OneProcessCheck {
   n: number
+  /** Connections per node once the meshes formed, and after the last announcement. */
   meanConnections: number
+  meanConnectionsAtEnd: number
   /** Idle CPU ms per node per second: the median of four half-second windows. */
   idleMsPerNodeS: number
   p50Ms: number
@@ -53,6 +55,8 @@ export async function checkOneProcess (n: number, announcements = 10, seed = 7):
     const topic = pubsub(nodes[0]!).getTopics()[0]!
     await waitFor(() => nodes.every(x => pubsub(x).getSubscribers(topic).length >= Math.min(x.mesh.peers().length, 1)), 30_000)
     await new Promise(resolve => setTimeout(resolve, 2500)) // two heartbeats: meshes grafted, as in the benchmark
+    const meanConnections = (): number => nodes.reduce((s, x) => s + x.mesh.peers().length, 0) / n
+    const connectionsBefore = meanConnections()
     const counts: Counts = { messages: 0, control: 0, ihave: 0 }
     const lastIhave = new Map<Node, number>()
     for (const x of nodes) countRpcs(x, counts, () => { lastIhave.set(x, performance.now()) })
@@ -100,7 +104,8 @@ export async function checkOneProcess (n: number, announcements = 10, seed = 7):
     const tail = all.filter(d => d.ms >= p99)
     return {
       n,
-      meanConnections: nodes.reduce((s, x) => s + x.mesh.peers().length, 0) / n,
+      meanConnections: connectionsBefore,
+      meanConnectionsAtEnd: meanConnections(),
       idleMsPerNodeS,
       p50Ms: percentile(sorted, 0.5),
       p99Ms: p99,

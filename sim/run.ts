@@ -67,7 +67,8 @@ for (const n of [20, 50]) {
   const check = await checkOneProcess(n)
   console.log(`  ${n} nodes in this process: p50 ${check.p50Ms.toFixed(1)} ms, p99 ${check.p99Ms.toFixed(1)} ms, idle ${check.idleMsPerNodeS.toFixed(2)} ms per node per s, CPU per announcement median ${median(check.announcements.map(a => a.cpuMs)).toFixed(0)} ms`)
   const t0 = Date.now()
-  const model = oneProcessModel(stack, check, 42 + n)
+  const benchConnections = loopback?.[`propagation${n}MeanConnections`]
+  const model = oneProcessModel(stack, check, 42 + n, typeof benchConnections === 'number' ? benchConnections : undefined)
   record('loopback-one-process', n, model.result, t0)
   validation[`sim${n}OneProcessP99Ms`] = model.result.p99Ms
   checks.push(check)

@@ -78,7 +78,7 @@ export async function runDhtSim (options: DhtSimOptions): Promise<DhtSimResult> 
   const kad = await loadKadInternals()
   const link = options.link ?? WAN_LINK
   const offline = options.offline ?? [0, 0.1, 0.3]
-  const lookups = options.lookups ?? ((n: number) => options.quick === true ? (n >= 100_000 ? 20 : 40) : (n >= 100_000 ? 80 : n >= 10_000 ? 150 : 200))
+  const lookups = options.lookups ?? ((n: number) => options.quick === true ? (n >= 100_000 ? 20 : 40) : (n >= 100_000 ? 50 : n >= 10_000 ? 150 : 200))
   const rows: DhtSimRow[] = []
   const record = await sampleRecord('/baobab-outcome/00000000000000000000000000000000')
   // kad-dht shuffles starting peers with Math.random: seed it so runs repeat
