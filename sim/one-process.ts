@@ -93,7 +93,7 @@ export function oneProcessMarkdown (r: OneProcessReport): string[] {
         `${c.announcements.length} announcements) one announcement took a median ${med(a => a.cpuMs).toFixed(0)} ms of CPU for ${c.n - 1} first deliveries, ` +
         `${med(a => a.duplicates).toFixed(0)} duplicates and ${med(a => a.controls).toFixed(0)} control messages: ${f2(m.scale)}× what the costs above predict, ` +
         `so the model's costs are scaled by that factor there; it uses ${m.connections} connections per node (the ${m.connectionsFrom}'s), and each node's heartbeat takes its idle CPU, ` +
-        `${f2(c.idleMsPerNodeS)} ms per node per second.`
+        `${f2(c.idleMsPerNodeS)} ms per node per second (the least of four half-second windows).`
     }),
     'All CPU figures come from a shared 2-core machine with other work running (the benchmark figures from a quiet run): loaded CPU times are higher, so the model errs slow.', ''
   ]
