@@ -84,16 +84,18 @@ export function oneProcessMarkdown (r: OneProcessReport): string[] {
     `(sim/stack-cost.ts: a pair, a star of ${s.fanout} and a clique of ${s.fanout + 1}, ${s.runs.length / 3} rounds of ${s.publications} announcements each, ` +
     `CPU from process.cpuUsage less the nodes' idle CPU, the ${s.aggregate} of the rounds): a publication ${f2(s.publishMs)} ms, a first delivery ` +
     `${f2(s.firstMs)} ms including its sender's copy (of which ${f2(r.announcementMs)} ms is the validator's decode and signature check), a duplicate ` +
-    `${f2(s.duplicateMs)} ms (gossipsub checks the signature before it drops a copy as seen). An IHAVE or IWANT is charged as a duplicate, an upper bound.`,
-    ...r.models.map((m, i) => {
+    `${f2(s.duplicateMs)} ms (gossipsub checks the signature before it drops a copy as seen). An IHAVE or IWANT is charged as a duplicate, an upper bound.`, '',
+    ...r.models.flatMap((m, i) => {
       const c = r.checks[i]!
       const med = (f: (a: OneProcessCheck['announcements'][number]) => number): number => median(c.announcements.map(f))
-      return `At ${m.n} nodes in the benchmark's shape (sim/one-process-check.ts: each node dials up to 6 earlier ones, ${f1(c.meanConnections)} connections per node ` +
+      return [`At ${m.n} nodes in the benchmark's shape (sim/one-process-check.ts: each node dials up to 6 earlier ones, ${f1(c.meanConnections)} connections per node ` +
         `once the meshes formed and ${f1(c.meanConnectionsAtEnd)} after the last announcement, ` +
         `${c.announcements.length} announcements) one announcement took a median ${med(a => a.cpuMs).toFixed(0)} ms of CPU for ${c.n - 1} first deliveries, ` +
-        `${med(a => a.duplicates).toFixed(0)} duplicates and ${med(a => a.controls).toFixed(0)} control messages: ${f2(m.scale)}× what the costs above predict, ` +
-        `so the model's costs are scaled by that factor there; it uses ${m.connections} connections per node (the ${m.connectionsFrom}'s), and each node's heartbeat takes its idle CPU, ` +
-        `${f2(c.idleMsPerNodeS)} ms per node per second (the least of four half-second windows).`
+        `${med(a => a.duplicates).toFixed(0)} duplicates and ${med(a => a.controls).toFixed(0)} control messages; less idle CPU, an ` +
+        `announcement took a median ${f2(m.scale)}× what the costs above predict for its messages, so the model's costs are scaled by that factor there; ` +
+        `it uses ${m.connections} connections per node (the ${m.connectionsFrom}'s), and each node's heartbeat takes its idle CPU, ` +
+        `${f2(c.idleMsPerNodeS)} ms per node per second (the least of four half-second windows).`, ''
+      ]
     }),
     'All CPU figures come from a shared 2-core machine with other work running (the benchmark figures from a quiet run): loaded CPU times are higher, so the model errs slow.', ''
   ]
@@ -102,7 +104,7 @@ export function oneProcessMarkdown (r: OneProcessReport): string[] {
     if (mp == null) continue
     const ratio = mp / m.result.p99Ms
     if (ratio <= 2 && ratio >= 0.5) {
-      lines.push(`At ${m.n} nodes the simulated p99 is within 2× of the measured one (${f2(ratio)}×).`)
+      lines.push(`At ${m.n} nodes the simulated p99 is within 2× of the measured one (${f2(ratio)}×).`, '')
       continue
     }
     const c = r.checks[i]!
@@ -118,8 +120,8 @@ export function oneProcessMarkdown (r: OneProcessReport): string[] {
       `${slowest.wallMs.toFixed(0)} ms for ${messages(slowest)} messages, against a median of ${median(c.announcements.map(a => a.cpuMs)).toFixed(0)} ms for ` +
       `${median(c.announcements.map(messages)).toFixed(0)}. Work that does not grow with the messages counted (GC, heartbeats and timers of ${m.n} nodes ` +
       'landing in the burst, time given to other processes) has no per-message parameter here, and with 10 announcements per benchmark run a single ' +
-      'such announcement can decide the p99: the model predicts the typical announcement, not that outlier.')
+      'such announcement can decide the p99: the model predicts the typical announcement, not that outlier.', '')
   }
-  lines.push('', `The LAN model (a CPU per node) is unchanged: its 2 ms of work per hop matches the first-delivery cost measured above (${f2(s.firstMs)} ms on this loaded machine).`)
+  lines.push(`The LAN model (a CPU per node) is unchanged: its 2 ms of work per hop matches the first-delivery cost measured above (${f2(s.firstMs)} ms on this loaded machine).`)
   return lines
 }

@@ -36,6 +36,9 @@ export function dhtMarkdown (r: DhtSimResult): string[] {
           ...failed.map(x => `| ${x.n} | ${pct(x.offline)} | ` + classes.map(c => String(x.failures[c] ?? 0)).join(' | ') + ' |'), '',
           ...classes.map(c => `- \`${c}\`: ${FAILURE_CAUSES[c]}.`)
         ]),
+    '',
+    ...rows.filter(x => x.offline === 0.1 && x.n >= 10_000).map(x =>
+      `Target ≥ 95% of lookups at ${x.n.toLocaleString('en')} nodes with 10% offline: ${(x.successRate * 100).toFixed(1)}% ${x.successRate >= 0.95 ? '✓' : '✗'}.`),
     '', '![DHT hops](sim-dht-hops.svg)', ''
   ]
 }
