@@ -17,11 +17,25 @@ export interface LinkModel {
   loss: number
   /** Per-hop processing (decode, signature check, gossipsub validation) in ms. */
   hopMs: number
-  /**
-   * All nodes share one CPU (every node in one process, as in the loopback benchmark): each
-   * delivered message, duplicates included, takes this many ms of that CPU, one at a time.
-   */
-  sharedCpuMs?: number
+  /** All nodes share one CPU (every node in one process, as in the loopback benchmark). */
+  sharedCpu?: SharedCpu
+}
+
+/**
+ * CPU ms of the one shared CPU per step, taken one at a time in arrival order (the event loop's
+ * queue): measured on the real stack by sim/stack-cost.ts.
+ */
+export interface SharedCpu {
+  /** At the publisher, before its first copy leaves. */
+  publishMs: number
+  /** A first delivery (its sender's copy included). */
+  firstMs: number
+  /** A copy the node has already seen. */
+  duplicateMs: number
+  /** An IHAVE, or an IWANT that goes unanswered. */
+  controlMs: number
+  /** Every node's own heartbeat, once per heartbeat interval, message or not. */
+  heartbeatMs: number
 }
 
 export interface Scenario {
@@ -31,6 +45,8 @@ export interface Scenario {
   adversarial: number
   publishers: number
   seed: number
+  /** Connections per node (default GOSSIP.connections). */
+  connections?: number
 }
 
 export interface PropagationResult {
@@ -45,13 +61,19 @@ export interface PropagationResult {
   sample: number[]
 }
 
-interface Ev extends SimEvent { kind: 0 | 1, node: number, from: number }
+/** 0 a delivery, 1 a heartbeat gossiping a message the node holds, 2 a heartbeat's own CPU (shared CPU only). */
+interface Ev extends SimEvent { kind: 0 | 1 | 2, node: number, from: number }
+
+/** Heartbeats whose own CPU the shared-CPU model charges after each publication. */
+const CHARGED_HEARTBEATS = 5
 
 const HORIZON_MS = 60_000
 
 export function simulatePropagation (s: Scenario, topo?: Topology): PropagationResult {
+  const cpuCosts = Object.values(s.link.sharedCpu ?? {})
+  if (cpuCosts.some(ms => !Number.isFinite(ms) || ms < 0)) throw new RangeError(`shared CPU costs must be finite and ≥ 0: ${JSON.stringify(s.link.sharedCpu)}`)
   const rng = new Rng(s.seed)
-  const t = topo ?? buildTopology(s.n, rng)
+  const t = topo ?? buildTopology(s.n, rng, s.connections)
   const role = new Uint8Array(s.n) // 0 honest, 1 offline, 2 adversarial
   for (let i = 0; i < s.n; i++) {
     const r = rng.next()
@@ -68,7 +90,10 @@ export function simulatePropagation (s: Scenario, topo?: Topology): PropagationR
     const origin = honest[rng.int(honest.length)]!
     const got = new Float64Array(s.n).fill(-1)
     const q = new EventQueue<Ev>()
-    let cpuFree = 0
+    const cpu = s.link.sharedCpu
+    let cpuFree = cpu?.publishMs ?? 0
+    /** Takes `ms` of the shared CPU from `at` on; returns when it is done. */
+    const busy = (at: number, ms: number): number => { cpuFree = Math.max(at, cpuFree) + ms; return cpuFree }
     const send = (from: number, to: number, at: number, legs: number): void => {
       messages++
       let delay = 0
@@ -80,24 +105,28 @@ export function simulatePropagation (s: Scenario, topo?: Topology): PropagationR
     }
     got[origin] = 0
     const c0 = t.conns[origin]!
-    for (const peer of (GOSSIP.floodPublish ? c0 : t.mesh[origin]!)) send(origin, peer, 0, 1)
+    for (const peer of (GOSSIP.floodPublish ? c0 : t.mesh[origin]!)) send(origin, peer, cpuFree, 1)
     scheduleHeartbeats(q, origin, 0, phase)
+    if (cpu != null) {
+      for (let v = 0; v < s.n; v++) {
+        for (let k = 0; k < CHARGED_HEARTBEATS; k++) q.push({ t: phase[v]! + k * GOSSIP.heartbeatMs, kind: 2, node: v, from: v })
+      }
+    }
     while (q.size > 0) {
       const e = q.pop()!
       if (e.t > HORIZON_MS) break
       const v = e.node
       if (e.kind === 0) {
         if (role[v] === 1) continue
-        let now = e.t
-        if (s.link.sharedCpuMs != null) {
-          now = Math.max(now, cpuFree) + s.link.sharedCpuMs
-          cpuFree = now
-        }
-        if (got[v]! >= 0) continue
+        const seen = got[v]! >= 0
+        const now = cpu == null ? e.t : busy(e.t, seen ? cpu.duplicateMs : cpu.firstMs)
+        if (seen) continue
         got[v] = now
         // an adversary swallows the message but keeps advertising it (IHAVE it never serves)
         if (role[v] !== 2) for (const peer of t.mesh[v]!) if (peer !== e.from) send(v, peer, now, 1)
         scheduleHeartbeats(q, v, now, phase)
+      } else if (e.kind === 2) {
+        if (role[v] !== 1) busy(e.t, cpu!.heartbeatMs)
       } else {
         // heartbeat: IHAVE to Dlazy non-mesh peers; a peer that lacks it answers IWANT and gets it (3 legs)
         const conns = t.conns[v]!
@@ -107,9 +136,13 @@ export function simulatePropagation (s: Scenario, topo?: Topology): PropagationR
         for (let j = 0; j < Math.min(k, nonMesh.length); j++) {
           const peer = nonMesh[rng.int(nonMesh.length)]!
           messages++
+          if (role[peer] === 1) continue
+          if (cpu != null) busy(e.t, cpu.controlMs)
           if (got[peer]! < 0 && role[peer] === 0) {
-            if (role[v] === 2) messages++ // an IWANT that will never be answered
-            else send(v, peer, e.t, 3)
+            if (role[v] === 2) {
+              messages++ // an IWANT that will never be answered
+              if (cpu != null) busy(e.t, cpu.controlMs)
+            } else send(v, peer, e.t, 3)
           }
         }
       }

@@ -10,8 +10,14 @@ import { Rng } from './rng.ts'
 import { hourlySyncBytes, measureSyncCost } from './sync-cost.ts'
 import { cdf, writeLineChart } from './plot.ts'
 import { announcementCpuMs } from './announce-cost.ts'
+import { measureStackCost, median } from './stack-cost.ts'
+import { checkOneProcess } from './one-process-check.ts'
+import { oneProcessMarkdown, oneProcessModel } from './one-process.ts'
 import type { LinkModel, PropagationResult } from './mesh-sim.ts'
-import type { DhtSimRow } from './dht/index.ts'
+import type { OneProcessCheck } from './one-process-check.ts'
+import type { OneProcessModel } from './one-process.ts'
+import { formatRow, runDhtSim } from './dht/index.ts'
+import { dhtMarkdown } from './dht/report.ts'
 
 const quick = process.argv.includes('--quick')
 const out = new URL('../docs/results/', import.meta.url)
@@ -27,9 +33,7 @@ const rows: Array<Record<string, number | string>> = []
 const cdfRows: Array<Record<string, number | string>> = []
 const started = Date.now()
 
-function run (label: string, n: number, link: LinkModel, offline: number, adversarial: number): PropagationResult {
-  const t0 = Date.now()
-  const r = simulatePropagation({ n, link, offline, adversarial, publishers: n >= 100_000 ? 2 : 5, seed: 42 + n })
+function record (label: string, n: number, r: PropagationResult, t0: number): PropagationResult {
   const row = {
     scenario: label, n, coverage: r.coverage, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs,
     messagesPerNode: r.messagesPerNode, wallS: (Date.now() - t0) / 1000
@@ -39,15 +43,37 @@ function run (label: string, n: number, link: LinkModel, offline: number, advers
   return r
 }
 
+function run (label: string, n: number, link: LinkModel, offline: number, adversarial: number): PropagationResult {
+  const t0 = Date.now()
+  return record(label, n, simulatePropagation({ n, link, offline, adversarial, publishers: n >= 100_000 ? 2 : 5, seed: 42 + n }), t0)
+}
+
+let loopback: Record<string, unknown> | null = null
+const meshBench = new URL('../bench/results/mesh.json', import.meta.url)
+if (existsSync(meshBench)) loopback = JSON.parse(readFileSync(meshBench, 'utf8')) as Record<string, unknown>
+
 console.log('announcement propagation')
 const validation: Record<string, number> = {}
 for (const n of [20, 50]) validation[`sim${n}P99Ms`] = run('lan-validation', n, LAN, 0, 0).p99Ms
-// the loopback benchmark runs every node in one process: model that shared CPU with the cost of
-// decoding and verifying one announcement, measured now on the real code (libp2p's own work per
-// message — Noise, yamux, gossipsub's signature — comes on top, so this is a lower bound)
-const cpuMs = await announcementCpuMs()
-validation.announcementDecodeVerifyMs = cpuMs
-for (const n of [20, 50]) validation[`sim${n}OneProcessP99Ms`] = run('loopback-one-process', n, { ...LAN, sharedCpuMs: cpuMs }, 0, 0).p99Ms
+// the loopback benchmark runs every node in one process: the shared-CPU model with the stack's
+// per-message costs measured now on real nodes (sim/stack-cost.ts, sim/one-process-check.ts)
+const stack = await measureStackCost()
+console.log(`  stack cost (median of ${stack.runs.length / 3} rounds): publish ${stack.publishMs.toFixed(2)} ms, first delivery ${stack.firstMs.toFixed(2)} ms, duplicate ${stack.duplicateMs.toFixed(2)} ms`)
+const announcementMs = await announcementCpuMs()
+validation.announcementDecodeVerifyMs = announcementMs
+const oneProcess: OneProcessModel[] = []
+const checks: OneProcessCheck[] = []
+for (const n of [20, 50]) {
+  const check = await checkOneProcess(n)
+  console.log(`  ${n} nodes in this process: p50 ${check.p50Ms.toFixed(1)} ms, p99 ${check.p99Ms.toFixed(1)} ms, idle ${check.idleMsPerNodeS.toFixed(2)} ms per node per s, CPU per announcement median ${median(check.announcements.map(a => a.cpuMs)).toFixed(0)} ms`)
+  const t0 = Date.now()
+  const benchConnections = loopback?.[`propagation${n}MeanConnections`]
+  const model = oneProcessModel(stack, check, 42 + n, typeof benchConnections === 'number' ? benchConnections : undefined)
+  record('loopback-one-process', n, model.result, t0)
+  validation[`sim${n}OneProcessP99Ms`] = model.result.p99Ms
+  checks.push(check)
+  oneProcess.push(model)
+}
 for (const n of sizes) {
   const lan = run('lan', n, LAN, 0, 0)
   for (const p of cdf(lan.sample)) cdfRows.push({ n: `${n} nodes (LAN)`, ms: p.x, share: p.y })
@@ -77,18 +103,9 @@ const hourly = sizes.map(n => {
   return { n, missRate: miss, diffPerSync: h.diffPerSync, syncKiBPerNodeHour: h.bytesPerHour / 1024 }
 })
 
-let dht: unknown = null
-const dhtModule = new URL('./dht/index.ts', import.meta.url)
-if (existsSync(dhtModule)) {
-  console.log('\nDHT lookups (sim/dht)')
-  const mod = await import(dhtModule.href) as { runDhtSim?: (o: { sizes: number[], quick: boolean }) => Promise<unknown> }
-  if (mod.runDhtSim != null) dht = await mod.runDhtSim({ sizes, quick })
-}
-const dhtRows = (dht as { rows?: DhtSimRow[] } | null)?.rows ?? []
-
-let loopback: Record<string, unknown> | null = null
-const meshBench = new URL('../bench/results/mesh.json', import.meta.url)
-if (existsSync(meshBench)) loopback = JSON.parse(readFileSync(meshBench, 'utf8')) as Record<string, unknown>
+console.log('\nDHT lookups (sim/dht)')
+const dht = await runDhtSim({ sizes, quick, onRow: r => { console.log(formatRow(r)) } })
+const dhtRows = dht.rows
 
 await writeLineChart(new URL('sim-propagation-cdf.svg', out).pathname, {
   title: 'Announcement latency CDF (gossip parameters of the real mesh)',
@@ -104,18 +121,16 @@ await writeLineChart(new URL('sim-sync-bytes.svg', out).pathname, {
   values: curve.map(c => ({ diff: c.diff + 1, bytes: c.bytes }))
 })
 
-if (dhtRows.length > 0) {
-  await writeLineChart(new URL('sim-dht-hops.svg', out).pathname, {
-    title: 'DHT lookup hops vs network size (kad-dht routing logic)',
-    x: { field: 'n', title: 'nodes', log: true },
-    y: { field: 'hops', title: 'hops (mean)' },
-    series: 'series',
-    values: [
-      ...dhtRows.map(r => ({ n: r.n, hops: r.hopsMean, series: `Baobab, ${Math.round(r.offline * 100)}% offline` })),
-      ...dhtRows.filter(r => r.offline === 0 && r.seedClaimHops != null).map(r => ({ n: r.n, hops: r.seedClaimHops!, series: 'seed claim' }))
-    ]
-  })
-}
+await writeLineChart(new URL('sim-dht-hops.svg', out).pathname, {
+  title: 'DHT lookup hops vs network size (kad-dht routing logic)',
+  x: { field: 'n', title: 'nodes', log: true },
+  y: { field: 'hops', title: 'hops (mean)' },
+  series: 'series',
+  values: [
+    ...dhtRows.map(r => ({ n: r.n, hops: r.hopsMean, series: `Baobab, ${Math.round(r.offline * 100)}% offline` })),
+    ...dhtRows.filter(r => r.offline === 0 && r.seedClaimHops != null).map(r => ({ n: r.n, hops: r.seedClaimHops!, series: 'seed claim' }))
+  ]
+})
 
 const result = {
   date: new Date().toISOString(),
@@ -126,6 +141,8 @@ const result = {
     loopbackPropagation50P99Ms: loopback?.propagation50P99Ms ?? null
   },
   propagation: rows,
+  stackCost: stack,
+  oneProcess: oneProcess.map((m, i) => ({ ...m, result: undefined, check: checks[i] })),
   syncCurve: curve,
   syncHourly: hourly,
   dht
@@ -137,25 +154,14 @@ const md = [
   '## Announcement propagation', '',
   '| scenario | nodes | coverage | p50 ms | p90 ms | p99 ms | messages/node |', '|---|---|---|---|---|---|---|',
   ...rows.map(r => `| ${r.scenario} | ${r.n} | ${((r.coverage as number) * 100).toFixed(2)}% | ${(r.p50Ms as number).toFixed(1)} | ${(r.p90Ms as number).toFixed(1)} | ${(r.p99Ms as number).toFixed(1)} | ${(r.messagesPerNode as number).toFixed(1)} |`),
-  '', 'Validation against real libp2p nodes on loopback (`npm run bench -- mesh`, every node in one process on this machine):', '',
-  '| nodes | simulated LAN p99 (a CPU per node) | simulated one-process p99 (shared CPU) | measured loopback p99 |', '|---|---|---|---|',
-  ...[20, 50].map(n => `| ${n} | ${validation[`sim${n}P99Ms`]?.toFixed(1)} ms | ${validation[`sim${n}OneProcessP99Ms`]?.toFixed(1)} ms | ${String(loopback?.[`propagation${n}P99Ms`] ?? 'n/a')} ms |`), '',
-  `The one-process model charges every delivered message ${cpuMs.toFixed(3)} ms of one shared CPU: the cost, measured in this run, of decoding and verifying one announcement with the real code. libp2p's own per-message work (Noise, yamux, gossipsub's signature check) is not included, so the model is a lower bound for the loopback benchmark; on a LAN each node has its own CPU and the first column applies.`,
+  '', ...oneProcessMarkdown({ validation, stack, checks, models: oneProcess, announcementMs, loopback }),
   '', '![latency CDF](sim-propagation-cdf.svg)', '',
   '## Sync cost', '', '| differences | bytes | rounds |', '|---|---|---|',
   ...curve.map(c => `| ${c.diff} | ${c.bytes} | ${c.rounds} |`), '',
   '| nodes | WAN miss rate | differences per sync | KiB per node per hour |', '|---|---|---|---|',
   ...hourly.map(h => `| ${h.n} | ${(h.missRate * 100).toFixed(3)}% | ${h.diffPerSync.toFixed(2)} | ${h.syncKiBPerNodeHour.toFixed(1)} |`), '',
   '![sync bytes](sim-sync-bytes.svg)', '',
-  ...(dhtRows.length === 0
-    ? []
-    : [
-        '## DHT lookups (outcome records)', '',
-        'Lookups over the real kad-dht routing tables and query logic on a simulated WAN (80 ms RTT); offline nodes time out.', '',
-        '| nodes | offline | success | closest found | hops p50 | hops mean | hops p95 | seed claim | messages | KiB | ms to value p50 | ms p95 |', '|---|---|---|---|---|---|---|---|---|---|---|---|',
-        ...dhtRows.map(r => `| ${r.n} | ${Math.round(r.offline * 100)}% | ${(r.successRate * 100).toFixed(1)}% | ${(r.closestFoundRate * 100).toFixed(0)}% | ${r.hopsP50} | ${r.hopsMean.toFixed(2)} | ${r.hopsP95} | ${r.seedClaimHops ?? '–'} | ${r.messagesMean.toFixed(0)} | ${r.kibMean.toFixed(1)} | ${r.msToValueP50.toFixed(0)} | ${r.msToValueP95.toFixed(0)} |`),
-        '', '![DHT hops](sim-dht-hops.svg)', ''
-      ])
+  ...dhtMarkdown(dht)
 ]
 writeFileSync(new URL('sim.md', out), md.join('\n'))
 console.log(`\nwrote docs/results/sim.json, sim.md and plots in ${result.wallS.toFixed(0)} s`)

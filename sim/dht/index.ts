@@ -11,9 +11,11 @@ import { rawCid } from '../../src/artifacts/index.ts'
 import { DHT_SETTINGS, encodeRecord, signEntry } from '../../src/outcomes/index.ts'
 import { Rng, percentile } from '../rng.ts'
 import { VirtualClock } from './clock.ts'
+import { classifyFailure } from './failures.ts'
 import { loadKadInternals } from './kad-internals.ts'
 import { lookup } from './lookup.ts'
 import { SimNetwork } from './network.ts'
+import type { FailureClass } from './failures.ts'
 import type { LinkModel, LookupResult } from './lookup.ts'
 
 /** Hops per lookup the seed claims (log2 N): 100 → 7 … 100,000 → 17. */
@@ -52,6 +54,8 @@ export interface DhtSimRow {
   putMessagesMean: number
   tableSizeMean: number
   seedClaimHops: number | null
+  /** Failed lookups by class (sim/dht/failures.ts). */
+  failures: Partial<Record<FailureClass, number>>
   log2N: number
   wallS: number
 }
@@ -68,13 +72,13 @@ async function sampleRecord (key: string): Promise<Uint8Array> {
   return encodeRecord({ v: 1, entries })
 }
 
-export async function runDhtSim (
-  options: DhtSimOptions
-): Promise<{ kadDht: string, k: number, alpha: number, disjointPaths: number, prefixLength: number, link: LinkModel, rows: DhtSimRow[] }> {
+export interface DhtSimResult { kadDht: string, k: number, alpha: number, disjointPaths: number, prefixLength: number, link: LinkModel, rows: DhtSimRow[] }
+
+export async function runDhtSim (options: DhtSimOptions): Promise<DhtSimResult> {
   const kad = await loadKadInternals()
   const link = options.link ?? WAN_LINK
   const offline = options.offline ?? [0, 0.1, 0.3]
-  const lookups = options.lookups ?? ((n: number) => options.quick === true ? (n >= 100_000 ? 20 : 40) : (n >= 100_000 ? 80 : n >= 10_000 ? 150 : 200))
+  const lookups = options.lookups ?? ((n: number) => options.quick === true ? (n >= 100_000 ? 20 : 40) : (n >= 100_000 ? 50 : n >= 10_000 ? 150 : 200))
   const rows: DhtSimRow[] = []
   const record = await sampleRecord('/baobab-outcome/00000000000000000000000000000000')
   // kad-dht shuffles starting peers with Math.random: seed it so runs repeat
@@ -95,6 +99,7 @@ export async function runDhtSim (
         const puts: LookupResult[] = []
         let closestFound = 0
         const tables: number[] = []
+        const failures: Partial<Record<FailureClass, number>> = {}
         const count = lookups(n)
         for (let l = 0; l < count; l++) {
           net.setOffline(0, rng)
@@ -104,12 +109,17 @@ export async function runDhtSim (
           const put = await clock.run(lookup(init, publisher, key, kadKey, undefined, undefined))
           puts.push(put)
           const holders = new Set([publisher, ...put.closest])
+          const putClosest = net.trueClosest(kadKey, net.k)
           let querier = rng.int(n)
           while (querier === publisher) querier = rng.int(n)
           net.setOffline(f, rng, [querier])
           tables.push(net.tableSize(querier))
           const get = await clock.run(lookup(init, querier, key, kadKey, holders, record))
           gets.push(get)
+          if (!get.found) {
+            const c = classifyFailure(net, holders, putClosest)
+            failures[c] = (failures[c] ?? 0) + 1
+          }
           if (get.closest[0] === net.trueClosest(kadKey, 1)[0]) closestFound++
         }
         const found = gets.filter(g => g.found)
@@ -135,6 +145,7 @@ export async function runDhtSim (
           putMessagesMean: mean(puts.map(p => p.messages)),
           tableSizeMean: mean(tables),
           seedClaimHops: SEED_CLAIM[n] ?? null,
+          failures,
           log2N: Math.log2(n),
           wallS: (Date.now() - t0) / 1000
         }
@@ -160,5 +171,6 @@ export function formatRow (r: DhtSimRow): string {
   return `n=${String(r.n).padStart(6)} L=${r.prefixLength} offline ${String(Math.round(r.offline * 100)).padStart(2)}%  success ${(r.successRate * 100).toFixed(1)}%  ` +
     `hops p50 ${r.hopsP50} mean ${r.hopsMean.toFixed(2)} p95 ${r.hopsP95} max ${r.hopsMax} (seed claims ${r.seedClaimHops ?? '–'})  ` +
     `msgs ${r.messagesMean.toFixed(0)} (p95 ${r.messagesP95})  ${r.kibMean.toFixed(1)} KiB  value p50 ${r.msToValueP50.toFixed(0)} ms p95 ${r.msToValueP95.toFixed(0)} ms  ` +
-    `query p50 ${r.queryMsP50.toFixed(0)} ms  table ${r.tableSizeMean.toFixed(0)}  closest ${(r.closestFoundRate * 100).toFixed(0)}%  (${r.wallS.toFixed(1)} s)`
+    `query p50 ${r.queryMsP50.toFixed(0)} ms  table ${r.tableSizeMean.toFixed(0)}  closest ${(r.closestFoundRate * 100).toFixed(0)}%  ` +
+    `failures ${JSON.stringify(r.failures)}  (${r.wallS.toFixed(1)} s)`
 }

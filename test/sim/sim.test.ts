@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import { classifyFailure } from '../../sim/dht/failures.ts'
+import { SimNetwork } from '../../sim/dht/network.ts'
 import { EventQueue } from '../../sim/event-queue.ts'
 import { simulatePropagation } from '../../sim/mesh-sim.ts'
 import { Rng } from '../../sim/rng.ts'
@@ -40,5 +42,32 @@ describe('simulator', () => {
     const b = measureSyncCost(2000, 10, rng)
     const c = measureSyncCost(2000, 200, rng)
     assert.ok(a.bytes < b.bytes && b.bytes < c.bytes)
+  })
+
+  it('one shared CPU queues every delivery: later than a CPU per node, later still when messages cost more', () => {
+    const loopback = { latencyMs: 0.1, sigma: 0.5, loss: 0, hopMs: 0 }
+    const cpu = { publishMs: 4, firstMs: 2, duplicateMs: 0.5, controlMs: 0.5, heartbeatMs: 1 }
+    const scenario = { n: 50, offline: 0, adversarial: 0, publishers: 3, seed: 9, connections: 11 }
+    const free = simulatePropagation({ ...scenario, link: loopback })
+    const shared = simulatePropagation({ ...scenario, link: { ...loopback, sharedCpu: cpu } })
+    const dear = simulatePropagation({ ...scenario, link: { ...loopback, sharedCpu: { ...cpu, firstMs: 4, duplicateMs: 1 } } })
+    assert.equal(shared.coverage, 1)
+    assert.ok(free.p99Ms < 5, `without a shared CPU loopback hops take well under a ms each (p99 ${free.p99Ms})`)
+    // the last of 49 first deliveries waits for at least the publication and the other first deliveries
+    assert.ok(shared.maxMs >= cpu.publishMs + 49 * cpu.firstMs, `max ${shared.maxMs}`)
+    assert.ok(dear.p99Ms > shared.p99Ms && dear.p50Ms > shared.p50Ms)
+  })
+
+  it('a failed DHT lookup is classed by where the replicas were', () => {
+    const net = new SimNetwork({ n: 300, seed: 4, k: 20, prefixLength: 4 })
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7)
+    const closest = net.trueClosest(key, 20)
+    const far = net.trueClosest(key, 300).slice(-20)
+    const rng = new Rng(1)
+    net.setOffline(0, rng)
+    assert.equal(classifyFailure(net, new Set(closest.slice(0, 5)), closest), 'get-stopped-short')
+    assert.equal(classifyFailure(net, new Set(far), closest), 'put-missed-closest')
+    for (const h of far) net.online[h] = 0
+    assert.equal(classifyFailure(net, new Set(far), closest), 'replicas-offline')
   })
 })
