@@ -8,7 +8,6 @@
  * makes a transfer resume after a restart.
  */
 import { CID } from 'multiformats/cid'
-import { rawCid } from '../artifacts/index.ts'
 import { DEFAULT_PEER_CONCURRENCY, MAX_BAD_CHUNKS_PER_PEER } from './constants.ts'
 import { ChunkVerificationError, FetchFailedError } from './errors.ts'
 import { FetchSession, TruncatedTransferError } from './fetch-client.ts'
@@ -78,6 +77,7 @@ export async function fetchChunks (
     await blobs.flush(unique)
     return result
   }
+  blobs.warm()
   const peers = new Map<string, PeerState>()
   for (const id of providers) peers.set(id.toString(), { id, key: id.toString(), active: 0, failures: 0, bad: 0, dead: false })
   const excluded = new Map<string, Set<string>>()
@@ -130,20 +130,22 @@ export async function fetchChunks (
       partial.delete(c)
       if (done.has(c) || storing.has(c)) return // the other peer of an end-game pair was first
       const data = prefix.length > 0 ? concat(prefix, r.data) : r.data
-      // the blob store hashes what it stores (off the event loop) and refuses a mismatch
+      const size = data.length
+      // the blob store hashes what it stores (on its worker thread) and refuses a mismatch
       storing.add(c)
-      let stored = true
+      let mismatch: string | undefined
       try {
-        // no fsync per chunk: one flush for the whole set below, before anyone refers to them
-        await blobs.putVerifiedAsync(c, data, { durable: false })
+        // no fsync per chunk: one flush for the whole set below, before anyone refers to them;
+        // the buffer moves to the worker, no copy
+        await blobs.putVerifiedAsync(c, data, { durable: false, transfer: true })
       } catch (err) {
         if ((err as Error).name !== 'ChunkMismatchError') throw err
-        stored = false
+        mismatch = (err as { actual: string }).actual
       } finally {
         storing.delete(c)
       }
-      if (!stored) {
-        const error = new ChunkVerificationError(c, rawCid(data).toString(), p.key)
+      if (mismatch != null) {
+        const error = new ChunkVerificationError(c, mismatch, p.key)
         log.error('%s', error.message)
         p.bad++
         if (p.bad >= MAX_BAD_CHUNKS_PER_PEER) {
@@ -158,9 +160,9 @@ export async function fetchChunks (
       }
       done.add(c)
       result.fetched++
-      result.bytes += data.length
+      result.bytes += size
       result.byPeer[p.key] = (result.byPeer[p.key] ?? 0) + 1
-      options.onProgress?.({ type: 'chunk:verified', cid: c, peer: p.key, done: result.fetched, total, bytes: data.length })
+      options.onProgress?.({ type: 'chunk:verified', cid: c, peer: p.key, done: result.fetched, total, bytes: size })
       // an end-game loser whose stream carries nothing else useful is cut short
       for (const other of running.get(c) ?? []) {
         const q = peers.get(other)
