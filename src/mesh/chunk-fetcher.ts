@@ -60,6 +60,15 @@ function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
   return out
 }
 
+/**
+ * Requests in flight per peer: all of `perPeer` with one or two providers; with more, a share of
+ * twice that (at least 2, so each stream still has its next request waiting), so that four
+ * seeders do not put four times the requests in flight.
+ */
+function windowFor (perPeer: number, peers: number): number {
+  return Math.min(perPeer, Math.max(2, Math.ceil(2 * perPeer / Math.max(1, peers))))
+}
+
 export async function fetchChunks (
   libp2p: MeshLibp2p, blobs: BlobStore, log: Logger, chunks: string[], providers: PeerId[], options: ChunkFetchOptions = {}
 ): Promise<ChunkFetchResult> {
@@ -226,8 +235,9 @@ export async function fetchChunks (
           if (inFlight === 0) finish(options.signal.reason)
           return
         }
+          const window = windowFor(perPeer, [...peers.values()].filter(p => !p.dead).length)
         for (const p of peers.values()) {
-          while (!p.dead && p.active < perPeer) {
+          while (!p.dead && p.active < window) {
             const idx = queue.findIndex(c => excluded.get(c)?.has(p.key) !== true)
             // end game: nothing left to hand out, so an idle peer races a chunk another peer holds
             const c = idx >= 0 ? queue.splice(idx, 1)[0] as string : endGame(p)
