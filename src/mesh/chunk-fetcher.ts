@@ -33,6 +33,8 @@ export interface ChunkFetchOptions {
    * written without fsync, so a power loss may have damaged one).
    */
   verifyPresent?: boolean
+  /** Fetch streams already open, by peer id (the artifact's source): used, then ended. */
+  sessions?: Map<string, FetchSession>
 }
 
 export interface ChunkFetchResult {
@@ -83,12 +85,18 @@ export async function fetchChunks (
   const total = queue.length
   const result: ChunkFetchResult = { fetched: 0, skipped: unique.length - queue.length, bytes: 0, byPeer: {} }
   if (queue.length === 0) {
+    for (const s of options.sessions?.values() ?? []) s.end()
     await blobs.flush(unique)
     return result
   }
   blobs.warm()
   const peers = new Map<string, PeerState>()
   for (const id of providers) peers.set(id.toString(), { id, key: id.toString(), active: 0, failures: 0, bad: 0, dead: false })
+  for (const [key, s] of options.sessions ?? []) {
+    const p = peers.get(key)
+    if (p != null) p.session = Promise.resolve(s)
+    else s.end()
+  }
   const excluded = new Map<string, Set<string>>()
   const partial = new Map<string, { peer: string, data: Uint8Array }>()
   const attempts: string[] = []
