@@ -113,12 +113,21 @@ export class FetchServer {
         const { key, offset, bytes } = cur
         if (bytes == null) { await reply({ ok: false, error: 'not-found' }); continue }
         if (offset > bytes.length) { await reply({ ok: false, error: 'bad-offset' }); continue }
-        await reply({ ok: true, size: bytes.length })
         const bucket = this.limits.bucket(peer)
-        await sendAll(stream, bytes.subarray(offset), {
-          writeSize: this.writeSize,
-          onSent: this.limits.bytesPerSecond > 0 ? async n => { await bucket.take(n) } : undefined
-        })
+        const onSent = this.limits.bytesPerSecond > 0 ? async (n: number): Promise<void> => { await bucket.take(n) } : undefined
+        // the header travels with the bytes that do not fill a whole write, so every later
+        // write is a full one and no answer ends in a small extra message
+        const body = bytes.subarray(offset)
+        const head = frame(encodeHeader({ ok: true, size: bytes.length }))
+        const first = body.subarray(0, body.length % this.writeSize)
+        const lead = new Uint8Array(head.length + first.length)
+        lead.set(head, 0)
+        lead.set(first, head.length)
+        await sendAll(stream, lead, { writeSize: lead.length })
+        if (first.length > 0) await onSent?.(first.length)
+        await sendAll(stream, body.subarray(first.length), { writeSize: this.writeSize, onSent })
+        // a rate-limited answer ends with a wait, during which the requester may have gone
+        if (stream.writeStatus !== 'writable') throw new Error('stream closed during the answer')
         this.log.trace('served %s from %d to %s', key, offset, peer)
         this.init.onServed?.({ peer, cid: key, offset, bytes: bytes.length - offset })
       }
