@@ -185,7 +185,10 @@ export async function resume (): Promise<Record<string, unknown>> {
     child.send(`fetch ${cid} ${a.mesh.peerId.toString()}`)
     await child.next(r => typeof r.verified === 'number' && r.verified >= total / 2)
   } finally {
+    // answers to requests the child had pipelined are not counted: only what is served after
+    const gone = new Promise<void>(resolve => { const off = a.mesh.on('peer:disconnected', d => { if (d.peer === child.peer) { off(); resolve() } }) })
     await child.kill()
+    await gone
   }
   let served = 0
   a.mesh.on('fetch:served', e => { if (e.cid !== cid) served++ })

@@ -1,6 +1,6 @@
 /** Crash-safe file writes: temp file in the same directory, fsync, rename, fsync the directory. */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { open, rename, rm } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
@@ -43,29 +43,6 @@ export function fsyncDir (dir: string): void {
   } catch {
     // some filesystems refuse directory fsync; the rename is still atomic
   }
-}
-
-/**
- * The same write with the slow steps (write, fsync) on libuv's thread pool, so the event loop
- * keeps serving the network while a chunk reaches the disk.
- */
-export async function writeFileAtomicAsync (path: string, data: Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const tmp = join(options.tmpDir ?? dirname(path), `.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    const fh = await open(tmp, 'wx', options.mode ?? 0o644)
-    try {
-      let off = 0
-      while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten
-      if (options.sync !== false) await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, path)
-  } catch (err) {
-    await rm(tmp, { force: true })
-    throw err
-  }
-  if (options.sync !== false) await fsyncPathAsync(dirname(path), true)
 }
 
 /** fsyncs a file, or a directory (`isDir`: a filesystem that refuses that is tolerated). */

@@ -16,7 +16,7 @@ export type {
 } from './kinds.ts'
 export { KEY_FILE, loadOrCreateIdentity } from './identity.ts'
 export type { Identity } from './identity.ts'
-export { fsyncPathAsync, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.ts'
+export { fsyncPathAsync, writeFileAtomic } from './atomic-file.ts'
 export type { AtomicWriteOptions } from './atomic-file.ts'
 export {
   ArtifactError, CidMismatchError, FieldTypeError, InvalidKeyFileError, InvalidSignatureError,

@@ -6,9 +6,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { logger } from '@libp2p/logger'
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { fsyncPathAsync, parseCid, rawCid, rawCidAsync, writeFileAtomic, writeFileAtomicAsync } from '../artifacts/index.ts'
+import { logger } from '@libp2p/logger'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { create as createDigest } from 'multiformats/hashes/digest'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { fsyncPathAsync, parseCid, rawCid, rawCidAsync, writeFileAtomic } from '../artifacts/index.ts'
+import { blobJob, movable, startBlobWorker } from './blob-io.ts'
 import { BlobNotFoundError, ChunkMismatchError, InvalidQueryError, asStorageError } from './errors.ts'
 import type { BlobStore } from './types.ts'
 
@@ -49,18 +55,26 @@ export class FileBlobStore implements BlobStore {
     this.write(cid, bytes)
   }
 
-  async putVerifiedAsync (cid: string, bytes: Uint8Array, options: { durable?: boolean } = {}): Promise<void> {
-    // hashed on the thread pool: the event loop keeps reading the next chunk meanwhile
-    const actual = (await rawCidAsync(bytes)).toString()
-    if (actual !== cid) throw new ChunkMismatchError(cid, actual)
-    const path = this.target(cid)
-    if (path == null) return
+  warm (): void {
+    startBlobWorker()
+  }
+
+  async putVerifiedAsync (cid: string, bytes: Uint8Array, options: { durable?: boolean, transfer?: boolean } = {}): Promise<void> {
+    const path = this.path(cid)
+    const expected = parseCid(cid)
+    if (expected.version !== 1 || expected.code !== raw.code || expected.multihash.code !== sha256.code) {
+      throw new ChunkMismatchError(cid, (await rawCidAsync(bytes)).toString())
+    }
+    // hashed, then written, on the worker thread: the event loop keeps reading the next chunk
+    const tmp = join(this.tmpDir, `.${randomBytes(6).toString('hex')}.tmp`)
+    let reply
     try {
-      await writeFileAtomicAsync(path, bytes, { tmpDir: this.tmpDir, sync: options.durable !== false })
+      reply = await blobJob({ op: 'put', path, tmp, bytes, digest: expected.multihash.digest, sync: options.durable !== false }, options.transfer === true ? movable(bytes) : [])
     } catch (err) {
       throw asStorageError(err, `blob ${cid}`)
     }
-    log.trace('stored blob %s (%d bytes)', cid, bytes.length)
+    if (reply.mismatch != null) throw new ChunkMismatchError(cid, CID.createV1(raw.code, createDigest(sha256.code, reply.mismatch)).toString())
+    log.trace('stored blob %s', cid)
   }
 
   async flush (cids: string[]): Promise<void> {

@@ -54,10 +54,14 @@ export interface BlobStore {
   /** Stores bytes only if they hash to `cid`; throws ChunkMismatchError otherwise. */
   putVerified(cid: string, bytes: Uint8Array): void
   /**
-   * The same, with hashing and the disk write off the event loop (for transfers).
+   * The same, with hashing and the disk write on a worker thread (for transfers).
    * `durable: false` skips the fsyncs: call `flush` before anything refers to the chunk.
+   * `transfer: true` moves the bytes' buffer to the worker instead of copying it (the caller's
+   * view is emptied), when they fill a buffer of their own.
    */
-  putVerifiedAsync(cid: string, bytes: Uint8Array, options?: { durable?: boolean }): Promise<void>
+  putVerifiedAsync(cid: string, bytes: Uint8Array, options?: { durable?: boolean, transfer?: boolean }): Promise<void>
+  /** Starts the worker thread `putVerifiedAsync` uses (a transfer calls it before its first chunk arrives). */
+  warm(): void
   /** Makes stored chunks durable (fsync of each file and its directory). */
   flush(cids: string[]): Promise<void>
   /** True when the chunk is stored and hashes to its CID; a damaged file is removed. */

@@ -7,7 +7,7 @@ import { CID } from 'multiformats/cid'
 import { decodeArtifact } from '../artifacts/index.ts'
 import { fetchChunks } from './chunk-fetcher.ts'
 import { FetchFailedError } from './errors.ts'
-import { requestBytes } from './fetch-client.ts'
+import { FetchSession } from './fetch-client.ts'
 import { traitsOf, wants } from './policy.ts'
 import { Semaphore } from '../limits/index.ts'
 import type { Admission, AdmitResult } from '../library/index.ts'
@@ -105,48 +105,64 @@ export class ArtifactFetcher {
     const saved = pending.get(cid)
     let artifact: SignedArtifact
     let source: string
+    /** The source's fetch stream, kept open for the chunks. */
+    let session: FetchSession | undefined
     if (saved != null) {
       artifact = await decodeArtifact(saved.bytes, { expectedCid: cid })
       source = saved.providers[0] ?? 'unknown'
       for (const p of this.providers(cid, saved.providers)) if (!providers.some(x => x.equals(p))) providers.push(p)
     } else {
-      ({ artifact, source } = await this.fetchArtifact(cid, providers, options))
-    }
-    if (options.respectPolicy === true && !wants(this.init.policy, traitsOf(artifact))) {
-      log('not fetching %s: policy declines %o', cid, traitsOf(artifact))
-      return { cid, outcome: 'unwanted', kind: artifact.envelope.kind }
+      ({ artifact, source, session } = await this.fetchArtifact(cid, providers, options))
     }
     let chunks: ChunkFetchResult | undefined
-    const chunkCids = artifact.envelope.kind === 'adapter' ? (artifact.envelope.body as { chunks: CID[] }).chunks.map(String) : []
-    if (chunkCids.length > 0) {
-      pending.put({ cid, bytes: artifact.bytes, providers: [source, ...providers.map(String)] })
-      const present = chunkCids.filter(c => library.blobs.has(c)).length
-      options.onProgress?.({ type: 'fetch:chunks', cid, total: chunkCids.length, present })
-      // the source first: it is known to have the whole adapter
-      const ordered = [...providers].sort((a, b) => (b.toString() === source ? 1 : 0) - (a.toString() === source ? 1 : 0))
-      chunks = await fetchChunks(this.c.libp2p, library.blobs, log, chunkCids, ordered, {
-        signal: options.signal,
-        perPeerConcurrency: this.init.perPeerConcurrency,
-        verifyPresent: saved != null,
-        onProgress: e => { options.onProgress?.({ ...e, artifact: cid }) }
-      })
+    try {
+      if (options.respectPolicy === true && !wants(this.init.policy, traitsOf(artifact))) {
+        log('not fetching %s: policy declines %o', cid, traitsOf(artifact))
+        return { cid, outcome: 'unwanted', kind: artifact.envelope.kind }
+      }
+      const chunkCids = artifact.envelope.kind === 'adapter' ? (artifact.envelope.body as { chunks: CID[] }).chunks.map(String) : []
+      if (chunkCids.length > 0) {
+        library.blobs.warm()
+        pending.put({ cid, bytes: artifact.bytes, providers: [source, ...providers.map(String)] })
+        const present = chunkCids.filter(c => library.blobs.has(c)).length
+        options.onProgress?.({ type: 'fetch:chunks', cid, total: chunkCids.length, present })
+        // the source first: it is known to have the whole adapter
+        const ordered = [...providers].sort((a, b) => (b.toString() === source ? 1 : 0) - (a.toString() === source ? 1 : 0))
+        const open = session != null ? new Map([[source, session]]) : undefined
+        session = undefined // fetchChunks ends it
+        chunks = await fetchChunks(this.c.libp2p, library.blobs, log, chunkCids, ordered, {
+          signal: options.signal,
+          perPeerConcurrency: this.init.perPeerConcurrency,
+          verifyPresent: saved != null,
+          sessions: open,
+          onProgress: e => { options.onProgress?.({ ...e, artifact: cid }) }
+        })
+      }
+    } finally {
+      session?.end()
     }
     const admitted = await admission.admitVerified(artifact, { source: { type: 'peer', peer: source }, signal: options.signal })
     pending.remove(cid)
     return { ...admitted, outcome: 'admitted', chunks }
   }
 
-  private async fetchArtifact (cid: string, providers: PeerId[], options: FetchOptions): Promise<{ artifact: SignedArtifact, source: string }> {
+  /** The artifact from the first provider that serves a valid copy, and that provider's open stream. */
+  private async fetchArtifact (
+    cid: string, providers: PeerId[], options: FetchOptions
+  ): Promise<{ artifact: SignedArtifact, source: string, session: FetchSession }> {
     const attempts: string[] = []
     const parsed = CID.parse(cid)
     for (const peer of providers) {
       options.signal?.throwIfAborted()
+      let session: FetchSession | undefined
       try {
-        const r = await requestBytes(this.c.libp2p, peer, parsed, { signal: options.signal })
+        session = await FetchSession.open(this.c.libp2p, peer, { signal: options.signal })
+        const r = await session.request(parsed)
         const artifact = await decodeArtifact(r.data, { expectedCid: cid })
         options.onProgress?.({ type: 'fetch:artifact', cid, peer: peer.toString() })
-        return { artifact, source: peer.toString() }
+        return { artifact, source: peer.toString(), session }
       } catch (err) {
+        session?.abort()
         if (options.signal?.aborted === true) throw err
         const e = err as Error
         attempts.push(`${peer.toString()}: ${e.name}: ${e.message}`)

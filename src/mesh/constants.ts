@@ -1,7 +1,7 @@
 /** Protocol ids, limits and defaults of the mesh. */
 
 export const SYNC_PROTOCOL = '/baobab/sync/1'
-export const FETCH_PROTOCOL = '/baobab/fetch/1'
+export const FETCH_PROTOCOL = '/baobab/fetch/2'
 
 export function announceTopic (network: string): string {
   return `/baobab/${network}/announce/1`
@@ -29,9 +29,9 @@ export const WRITE_SIZE = 4 * 65_519 - 12
 /** A fetch request frame is small: a CID and an offset. */
 export const FETCH_REQUEST_LIMIT = 256
 export const FETCH_HEADER_LIMIT = 256
-/** Inbound fetch streams allowed at once per connection (the serving side's concurrency cap). */
+/** Fetch streams one peer may have open at once (the serving side's concurrency cap). */
 export const DEFAULT_SERVE_CONCURRENCY = 8
-/** Chunks requested at once from one peer. */
+/** Chunk requests outstanding at once on one peer's fetch stream (its pipeline window). */
 export const DEFAULT_PEER_CONCURRENCY = 4
 export const FETCH_TIMEOUT_MS = 60_000
 /** After this many bad chunks a peer is no longer asked during one fetch. */

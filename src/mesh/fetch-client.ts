@@ -1,10 +1,14 @@
-/** One `/baobab/fetch/1` request to one peer: returns the bytes from `offset` to the end. */
+/**
+ * The requesting side of `/baobab/fetch/2`: one stream to a peer carries any number of
+ * pipelined requests, answered in order, so a transfer pays one dial and negotiation per peer,
+ * not per chunk, and the peer always has the next request at hand.
+ */
 import { FETCH_HEADER_LIMIT, FETCH_PROTOCOL, FETCH_TIMEOUT_MS } from './constants.ts'
 import { FetchRefusedError, MeshError, ProtocolViolationError } from './errors.ts'
 import { decodeHeader, encodeRequest, maxSizeFor } from './fetch-wire.ts'
-import { StreamReader, frame, sendAll } from './stream-io.ts'
+import { StreamReader, frame } from './stream-io.ts'
 import type { MeshLibp2p } from './libp2p-node.ts'
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 /** A transfer that stopped early; `received` holds what arrived so a retry can resume. */
@@ -19,9 +23,18 @@ export class TruncatedTransferError extends MeshError {
   }
 }
 
+/** A request still waiting its turn when its stream ended: nothing of it arrived. */
+export class FetchStreamEndedError extends MeshError {
+  static override readonly retryable = true
+  constructor (cid: string, options?: ErrorOptions) {
+    super(`the fetch stream ended before ${cid} was answered`, options)
+  }
+}
+
 export interface RequestOptions {
   offset?: number
   signal?: AbortSignal
+  /** Limit for one answer, from the time it is next in line (default `FETCH_TIMEOUT_MS`). */
   timeoutMs?: number
   /** Called as bytes arrive (count since the request started). */
   onBytes?: (received: number, size: number) => void
@@ -34,45 +47,162 @@ export interface RequestResult {
   data: Uint8Array
 }
 
-export async function requestBytes (libp2p: MeshLibp2p, peer: PeerId, cid: CID, options: RequestOptions = {}): Promise<RequestResult> {
-  const offset = options.offset ?? 0
-  const key = cid.toString()
-  const who = peer.toString()
-  const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? FETCH_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
-  const stream = await libp2p.dialProtocol(peer, FETCH_PROTOCOL, { signal })
-  const onAbort = (): void => { stream.abort(signal.reason as Error) }
-  signal.addEventListener('abort', onAbort, { once: true })
-  const reader = new StreamReader(stream, FETCH_PROTOCOL, who)
-  let buf: Uint8Array | undefined
-  let got = 0
-  try {
-    const req = frame(encodeRequest({ cid, offset }))
-    await sendAll(stream, req, { writeSize: req.length, signal })
-    await stream.close({ signal })
-    const head = await reader.readFrame(FETCH_HEADER_LIMIT)
-    if (head == null) throw new ProtocolViolationError(FETCH_PROTOCOL, 'no response header', who)
-    const h = decodeHeader(head, who)
-    if (!h.ok) throw new FetchRefusedError(key, h.error)
-    if (h.size > maxSizeFor(cid)) throw new ProtocolViolationError(FETCH_PROTOCOL, `announced size ${h.size} exceeds the limit for ${key}`, who)
-    if (offset > h.size) throw new ProtocolViolationError(FETCH_PROTOCOL, 'size below the requested offset', who)
-    const want = h.size - offset
-    buf = new Uint8Array(want)
-    for await (const piece of reader.rest()) {
-      if (got + piece.length > want) throw new ProtocolViolationError(FETCH_PROTOCOL, `sent more than the ${h.size} bytes announced`, who)
-      buf.set(piece, got)
-      got += piece.length
-      options.onBytes?.(got, h.size)
-    }
-    if (got < want) throw new TruncatedTransferError(key, buf.subarray(0, got), h.size)
-    return { size: h.size, data: buf }
-  } catch (err) {
-    stream.abort(err as Error)
-    const e = err as Error
-    if (e.name === 'ProtocolViolationError' || e.name === 'FetchRefusedError' || e.name === 'TruncatedTransferError') throw err
-    if (signal.aborted && options.signal?.aborted === true) throw options.signal.reason
-    // the stream broke: keep what arrived
-    throw new TruncatedTransferError(key, buf?.subarray(0, got) ?? new Uint8Array(0), buf != null ? buf.length + offset : 0, { cause: err })
-  } finally {
-    signal.removeEventListener('abort', onAbort)
+interface Pending {
+  cid: CID
+  key: string
+  offset: number
+  onBytes?: (received: number, size: number) => void
+  resolve: (r: RequestResult) => void
+  reject: (err: unknown) => void
+}
+
+/** One `/baobab/fetch/2` stream to one peer. */
+export class FetchSession {
+  readonly peer: string
+  private readonly stream: Stream
+  private readonly reader: StreamReader
+  private readonly queue: Pending[] = []
+  private readonly timeoutMs: number
+  private readonly signal: AbortSignal | undefined
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private failure: unknown
+  private ending = false
+
+  static async open (libp2p: MeshLibp2p, peer: PeerId, options: { signal?: AbortSignal, timeoutMs?: number } = {}): Promise<FetchSession> {
+    const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal != null ? [options.signal] : [])])
+    const stream = await libp2p.dialProtocol(peer, FETCH_PROTOCOL, { signal })
+    return new FetchSession(stream, peer.toString(), timeoutMs, options.signal)
   }
+
+  private constructor (stream: Stream, peer: string, timeoutMs: number, signal: AbortSignal | undefined) {
+    this.stream = stream
+    this.peer = peer
+    this.timeoutMs = timeoutMs
+    this.signal = signal
+    this.reader = new StreamReader(stream, FETCH_PROTOCOL, peer)
+    signal?.addEventListener('abort', this.onAbort, { once: true })
+    if (signal?.aborted === true) this.onAbort()
+    void this.loop()
+  }
+
+  /** Requests not answered yet. */
+  get waiting (): number {
+    return this.queue.length
+  }
+
+  /** True once the stream has failed or been aborted: every request on it is settled. */
+  get failed (): boolean {
+    return this.failure !== undefined
+  }
+
+  /** Asks for the bytes of `cid` from `offset` to its end; answers come in request order. */
+  async request (cid: CID, options: { offset?: number, onBytes?: (received: number, size: number) => void } = {}): Promise<RequestResult> {
+    const key = cid.toString()
+    if (this.failed || this.ending) throw new FetchStreamEndedError(key, { cause: this.failure })
+    const offset = options.offset ?? 0
+    const { promise, resolve, reject } = Promise.withResolvers<RequestResult>()
+    this.queue.push({ cid, key, offset, onBytes: options.onBytes, resolve, reject })
+    if (this.queue.length === 1) this.arm()
+    try {
+      // a request frame is tiny: queued even when the stream asks to wait
+      this.stream.send(frame(encodeRequest({ cid, offset })))
+    } catch (err) {
+      this.fail(err)
+    }
+    return promise
+  }
+
+  /** Nothing more will be asked: the peer closes the stream after its last answer. */
+  end (): void {
+    if (this.ending || this.failed) return
+    this.ending = true
+    this.stream.close().catch(err => { this.fail(err) })
+  }
+
+  /** Ends the stream now; requests not yet answered fail with `FetchStreamEndedError`. */
+  abort (reason: Error = new Error('fetch stream closed')): void {
+    this.fail(reason)
+  }
+
+  private readonly onAbort = (): void => { this.fail(this.signal?.reason) }
+
+  /** A limit for the answer now in line. */
+  private arm (): void {
+    clearTimeout(this.timer)
+    if (this.queue.length === 0) return
+    this.timer = setTimeout(() => { this.fail(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')) }, this.timeoutMs)
+    this.timer.unref?.()
+  }
+
+  private async loop (): Promise<void> {
+    let partial: { data: Uint8Array, size: number } | undefined
+    try {
+      for (;;) {
+        const head = await this.reader.readFrame(FETCH_HEADER_LIMIT)
+        const p = this.queue[0]
+        if (head == null) {
+          if (p == null && this.ending) break
+          throw new Error('stream ended before the answer')
+        }
+        if (p == null) throw new ProtocolViolationError(FETCH_PROTOCOL, 'an answer to no request', this.peer)
+        const h = decodeHeader(head, this.peer)
+        if (!h.ok) {
+          this.next().reject(new FetchRefusedError(p.key, h.error))
+          continue
+        }
+        if (h.size > maxSizeFor(p.cid)) throw new ProtocolViolationError(FETCH_PROTOCOL, `announced size ${h.size} exceeds the limit for ${p.key}`, this.peer)
+        if (p.offset > h.size) throw new ProtocolViolationError(FETCH_PROTOCOL, 'size below the requested offset', this.peer)
+        const data = new Uint8Array(h.size - p.offset)
+        const cur = partial = { data: data.subarray(0, 0), size: h.size }
+        const got = await this.reader.readInto(data, n => {
+          cur.data = data.subarray(0, n)
+          p.onBytes?.(n, h.size)
+        })
+        if (got < data.length) throw new Error('stream ended inside an answer')
+        partial = undefined
+        this.next().resolve({ size: h.size, data })
+      }
+      this.settle()
+    } catch (err) {
+      this.fail(err, partial)
+    }
+  }
+
+  /** Takes the answered request off the queue and arms the limit for the next one. */
+  private next (): Pending {
+    const p = this.queue.shift() as Pending
+    this.arm()
+    return p
+  }
+
+  private settle (): void {
+    clearTimeout(this.timer)
+    this.signal?.removeEventListener('abort', this.onAbort)
+  }
+
+  private fail (err: unknown, partial?: { data: Uint8Array, size: number }): void {
+    if (this.failure === undefined) {
+      this.failure = err ?? new Error('fetch stream failed')
+      this.settle()
+      this.stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+    const [first, ...rest] = this.queue.splice(0)
+    const aborted = this.signal?.aborted === true
+    if (first != null) {
+      const name = (err as Error | undefined)?.name
+      if (aborted) first.reject(this.signal?.reason)
+      else if (name === 'ProtocolViolationError') first.reject(err)
+      else first.reject(new TruncatedTransferError(first.key, partial?.data ?? new Uint8Array(0), partial?.size ?? 0, { cause: err }))
+    }
+    for (const p of rest) p.reject(aborted ? this.signal?.reason : new FetchStreamEndedError(p.key, { cause: err }))
+  }
+}
+
+/** One request on a stream of its own: the bytes of `cid` from `offset` to the end. */
+export async function requestBytes (libp2p: MeshLibp2p, peer: PeerId, cid: CID, options: RequestOptions = {}): Promise<RequestResult> {
+  const session = await FetchSession.open(libp2p, peer, { signal: options.signal, timeoutMs: options.timeoutMs })
+  const answer = session.request(cid, { offset: options.offset, onBytes: options.onBytes })
+  session.end()
+  return answer
 }

@@ -1,4 +1,7 @@
-/** Serves `/baobab/fetch/1`: shareable artifacts and weight chunks, with per-peer limits. */
+/**
+ * Serves `/baobab/fetch/2`: shareable artifacts and weight chunks, each stream's requests answered
+ * in order, with per-peer limits.
+ */
 import * as raw from 'multiformats/codecs/raw'
 import { DEFAULT_SERVE_CONCURRENCY, FETCH_PROTOCOL, FETCH_REQUEST_LIMIT, WRITE_SIZE } from './constants.ts'
 import { decodeRequest, encodeHeader } from './fetch-wire.ts'
@@ -25,7 +28,7 @@ export interface FetchServerComponents {
 }
 
 export interface FetchServerInit {
-  /** Requests served at once to one peer (default 8). */
+  /** Fetch streams served at once to one peer (default 8). */
   concurrency?: number
   /** Bytes per second sent to one peer; 0 = unlimited (default). */
   bytesPerSecond?: number
@@ -33,6 +36,12 @@ export interface FetchServerInit {
   /** Replaces what is served (tests: a peer that corrupts chunks). */
   transform?: (cid: string, bytes: Uint8Array) => Uint8Array
   onServed?: (e: ServedEvent) => void
+}
+
+interface Prepared {
+  key: string
+  offset: number
+  bytes: Uint8Array | undefined
 }
 
 export class FetchServer {
@@ -77,30 +86,52 @@ export class FetchServer {
     const peer = connection.remotePeer.toString()
     const reader = new StreamReader(stream, FETCH_PROTOCOL, peer)
     let acquired = false
-    try {
+    const reply = async (h: FetchHeader): Promise<void> => {
+      const f = frame(encodeHeader(h))
+      await sendAll(stream, f, { writeSize: f.length })
+    }
+    /** Reads the next request and looks up what answers it (null at the end of the requests). */
+    const prepare = async (): Promise<Prepared | null> => {
       const req = await reader.readFrame(FETCH_REQUEST_LIMIT)
-      if (req == null) { stream.abort(new Error('no request')); return }
+      if (req == null) return null
       const { cid, offset } = decodeRequest(req, peer)
       const key = cid.toString()
+      let bytes = acquired ? await this.lookup(key, cid.code === raw.code) : undefined
+      if (bytes != null && this.init.transform != null) bytes = this.init.transform(key, bytes)
+      return { key, offset, bytes }
+    }
+    try {
       acquired = this.limits.acquire(peer)
-      const reply = async (h: FetchHeader): Promise<void> => {
-        const f = frame(encodeHeader(h))
-        await sendAll(stream, f, { writeSize: f.length })
+      let next = prepare()
+      for (;;) {
+        const cur = await next
+        if (cur == null) break
+        if (!acquired) { await reply({ ok: false, error: 'busy' }); break }
+        // the following request is read and looked up while this answer is sent
+        next = prepare()
+        next.catch(() => {})
+        const { key, offset, bytes } = cur
+        if (bytes == null) { await reply({ ok: false, error: 'not-found' }); continue }
+        if (offset > bytes.length) { await reply({ ok: false, error: 'bad-offset' }); continue }
+        const bucket = this.limits.bucket(peer)
+        const onSent = this.limits.bytesPerSecond > 0 ? async (n: number): Promise<void> => { await bucket.take(n) } : undefined
+        // the header travels with the bytes that do not fill a whole write, so every later
+        // write is a full one and no answer ends in a small extra message
+        const body = bytes.subarray(offset)
+        const head = frame(encodeHeader({ ok: true, size: bytes.length }))
+        const first = body.subarray(0, body.length % this.writeSize)
+        const lead = new Uint8Array(head.length + first.length)
+        lead.set(head, 0)
+        lead.set(first, head.length)
+        await sendAll(stream, lead, { writeSize: lead.length })
+        if (first.length > 0) await onSent?.(first.length)
+        await sendAll(stream, body.subarray(first.length), { writeSize: this.writeSize, onSent })
+        // a rate-limited answer ends with a wait, during which the requester may have gone
+        if (stream.writeStatus !== 'writable') throw new Error('stream closed during the answer')
+        this.log.trace('served %s from %d to %s', key, offset, peer)
+        this.init.onServed?.({ peer, cid: key, offset, bytes: bytes.length - offset })
       }
-      if (!acquired) { await reply({ ok: false, error: 'busy' }); await stream.close(); return }
-      let bytes = await this.lookup(key, cid.code === raw.code)
-      if (bytes == null) { await reply({ ok: false, error: 'not-found' }); await stream.close(); return }
-      if (this.init.transform != null) bytes = this.init.transform(key, bytes)
-      if (offset > bytes.length) { await reply({ ok: false, error: 'bad-offset' }); await stream.close(); return }
-      await reply({ ok: true, size: bytes.length })
-      const bucket = this.limits.bucket(peer)
-      await sendAll(stream, bytes.subarray(offset), {
-        writeSize: this.writeSize,
-        onSent: this.limits.bytesPerSecond > 0 ? async n => { await bucket.take(n) } : undefined
-      })
       await stream.close()
-      this.log.trace('served %s from %d to %s', key, offset, peer)
-      this.init.onServed?.({ peer, cid: key, offset, bytes: bytes.length - offset })
     } catch (err) {
       const e = err as Error
       stream.abort(e)

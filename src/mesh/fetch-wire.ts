@@ -1,7 +1,9 @@
 /**
- * `/baobab/fetch/1` wire format. The requester sends one frame `{cid, offset}`; the server
- * answers with one header frame `{ok: true, size}` (total size of the object) followed by the
- * raw bytes from `offset` to the end, then closes; or `{ok: false, error}` and closes.
+ * `/baobab/fetch/2` wire format. The requester sends request frames `{cid, offset}`, as many as it
+ * likes without waiting, and closes its side when it wants nothing more. The server answers each
+ * request in order: one header frame `{ok: true, size}` (total size of the object) followed by
+ * exactly the raw bytes from `offset` to the end, or the header `{ok: false, error}` alone; after
+ * the last answer it closes.
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'

@@ -1,7 +1,7 @@
 /**
  * Mesh: how Baobab nodes find each other and exchange artifacts. libp2p 3 (TCP, Noise, Yamux,
  * identify, ping, gossipsub; mDNS and bootstrap discovery; optional private network), gossip
- * announcements, `/baobab/sync/1` set reconciliation, `/baobab/fetch/1` verified, resumable,
+ * announcements, `/baobab/sync/1` set reconciliation, `/baobab/fetch/2` verified, resumable,
  * multi-peer transfer, CAR export/import, and the admission door every received artifact uses.
  *
  * @example

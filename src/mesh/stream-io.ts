@@ -118,6 +118,30 @@ export class StreamReader {
     }
   }
 
+  /**
+   * Fills `buf` with the next raw bytes, copying each piece straight in; returns how many arrived
+   * (fewer than `buf.length` only at the end of the stream). `onBytes` gets the count so far.
+   */
+  async readInto (buf: Uint8Array, onBytes?: (got: number) => void): Promise<number> {
+    let got = 0
+    for (;;) {
+      if (this.buf.byteLength > 0) {
+        const n = Math.min(this.buf.byteLength, buf.length - got)
+        let left = n
+        for (const piece of this.buf) {
+          if (left === 0) break
+          const part = piece.length <= left ? piece : piece.subarray(0, left)
+          buf.set(part, got)
+          got += part.length
+          left -= part.length
+        }
+        this.buf.consume(n)
+        onBytes?.(got)
+      }
+      if (got === buf.length || !await this.pull()) return got
+    }
+  }
+
   /** Raw bytes as they arrive (after any frames), until end of stream. */
   async * rest (): AsyncGenerator<Uint8Array> {
     if (this.buf.byteLength > 0) {

@@ -100,6 +100,11 @@ describe('library', () => {
     assert.equal(await lib.blobs.verify(cid), false)
     assert.equal(lib.blobs.has(cid), false, 'the damaged chunk is removed, so a resume fetches it again')
     assert.equal(await lib.blobs.read(cid), undefined)
+    // a transfer hands its buffer to the store's worker thread: no copy, the caller's view is emptied
+    const moved = new Uint8Array(bytes)
+    await lib.blobs.putVerifiedAsync(cid, moved, { durable: false, transfer: true })
+    assert.equal(moved.length, 0)
+    assert.deepEqual(lib.blobs.get(cid), new Uint8Array(bytes))
     lib.close()
   })
 

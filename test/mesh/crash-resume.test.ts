@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { loadOrCreateIdentity } from '../../src/artifacts/index.ts'
 import { spawnMeshNode } from '../helpers/mesh-process.ts'
-import { addAdapter, chunksOf, loraBytes, startNode, tempHome } from './helpers.ts'
+import { addAdapter, chunksOf, loraBytes, startNode, tempHome, waitFor } from './helpers.ts'
 import type { TestNode } from './helpers.ts'
 
 const TCP = ['/ip4/127.0.0.1/tcp/0']
@@ -32,7 +32,11 @@ describe('kill -9 during a transfer', { timeout: 120_000 }, () => {
       child.send(`fetch ${cid} ${a.mesh.peerId.toString()}`)
       await child.next(r => typeof r.verified === 'number' && r.verified >= 4)
     } finally {
+      // the seeder may still be answering requests the child had pipelined: count only what is
+      // served once their connection is gone
+      const gone = waitFor(a.mesh, 'peer:disconnected', d => d.peer === child.peer)
       await child.kill()
+      await gone
     }
     const served: string[] = []
     a.mesh.on('fetch:served', e => { if (e.cid !== cid) served.push(e.cid) })
