@@ -1,8 +1,10 @@
 /**
  * The outcome DHT bench with nodes spread over several processes (as machines on a LAN, here all
  * on 127.0.0.1): `procs` children of bench/_outcomes-worker.ts host n nodes between them, node i in
- * child i mod procs. Same topology and workload as the one-process run in bench/outcomes.ts, plus
- * the idle CPU per node (summed over the children) after the network has settled.
+ * child i mod procs. Same starting topology and workload as the one-process run in bench/outcomes.ts, plus
+ * the idle CPU per node (summed over the children) after the network has settled. With `product`
+ * each member is a whole node (createNode), which also dials the peers its DHT learns of, as
+ * `baobab start` does on a LAN.
  */
 import { fork } from 'node:child_process'
 import { exactKey } from '../src/outcomes/index.ts'
@@ -42,11 +44,11 @@ export interface LanStats {
   idleCpuMsPerNodePerS: number
 }
 
-export async function runLan (n: number, procs: number, rnd: () => number, settleMs: number): Promise<LanStats> {
+export async function runLan (n: number, procs: number, rnd: () => number, settleMs: number, product = false): Promise<LanStats> {
   const workers = Array.from({ length: procs }, () => new Worker())
   try {
     const per = Array.from({ length: procs }, (_, p) => Math.floor(n / procs) + (p < n % procs ? 1 : 0))
-    const addrs = await Promise.all(workers.map(async (w, p) => w.call<string[]>({ cmd: 'init', count: per[p]! })))
+    const addrs = await Promise.all(workers.map(async (w, p) => w.call<string[]>({ cmd: 'init', count: per[p]!, product })))
     const at = (i: number): { w: Worker, local: number, addr: string } =>
       ({ w: workers[i % procs]!, local: Math.floor(i / procs), addr: addrs[i % procs]![Math.floor(i / procs)]! })
     for (let i = 1; i < n; i++) {

@@ -6,11 +6,12 @@
 import { rmSync } from 'node:fs'
 import { exactKey, OutcomeDht } from '../src/outcomes/index.ts'
 import { rawCid } from '../src/artifacts/index.ts'
+import { productMember } from './_outcomes-node.ts'
 import { hopTracker, member } from './outcomes.ts'
 import type { Member } from './outcomes.ts'
 
 export type WorkerCommand =
-  | { cmd: 'init', count: number }
+  | { cmd: 'init', count: number, product?: boolean }
   | { cmd: 'dial', from: number, addr: string }
   | { cmd: 'put', i: number, key: string }
   | { cmd: 'get', i: number, key: string }
@@ -25,7 +26,7 @@ const ctx = { family: 'qwen2.5-0.5b', tags: ['medical'] }
 async function handle (m: WorkerCommand): Promise<unknown> {
   switch (m.cmd) {
     case 'init':
-      for (let i = 0; i < m.count; i++) members.push(await member())
+      for (let i = 0; i < m.count; i++) members.push(m.product === true ? await productMember() : await member())
       return members.map(x => x.node.getMultiaddrs()[0]!.toString())
     case 'dial': {
       const { multiaddr } = await import('@multiformats/multiaddr')
@@ -62,7 +63,12 @@ async function handle (m: WorkerCommand): Promise<unknown> {
       return { ms: performance.now() - s, matches: r.matches.length }
     }
     case 'stop':
-      await Promise.all(members.map(async x => { await x.node.stop(); x.library.close(); rmSync(x.home, { recursive: true, force: true }) }))
+      await Promise.all(members.map(async x => {
+        if (x.stop != null) return x.stop()
+        await x.node.stop()
+        x.library.close()
+        rmSync(x.home, { recursive: true, force: true })
+      }))
       return true
   }
 }

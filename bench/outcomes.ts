@@ -32,11 +32,26 @@ import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 
 export type Node = Libp2p<{ dht: KadDHT, ping: Ping, identify: unknown }>
-export interface Member { node: Node, key: PrivateKey, library: Library, outcomes: OutcomeService, home: string }
+export interface Member {
+  node: Node
+  key: PrivateKey
+  library: Library
+  outcomes: OutcomeService
+  home: string
+  /** Stops a member that is a whole node (createNode); others stop their libp2p node and library. */
+  stop?: () => Promise<void>
+}
 
 const SIZES = (process.env.BENCH_OUTCOME_SIZES ?? '10,30,60').split(',').filter(x => x !== '').map(Number)
-/** Nodes × processes for the LAN-style runs, e.g. "60x5". */
-const LAN = (process.env.BENCH_OUTCOME_LAN ?? '60x5').split(',').filter(x => x !== '').map(x => x.split('x').map(Number) as [number, number])
+/**
+ * Nodes × processes for the LAN-style runs: "60x5:node" runs whole nodes (createNode, as `baobab start`), "60x5" bare
+ * libp2p + kad-dht members in the one-process run's topology.
+ */
+const LAN = (process.env.BENCH_OUTCOME_LAN ?? '60x5:node,60x5').split(',').filter(x => x !== '').map(x => {
+  const [size, kind] = x.split(':')
+  const [n, procs] = size!.split('x').map(Number) as [number, number]
+  return { n, procs, product: kind === 'node' }
+})
 /**
  * BENCH_KAD_DEFAULTS=1: kad-dht's own α and disjoint paths (10 and 10) instead of Baobab's;
  * BENCH_KAD='{"kBucketSize":20}': other kad-dht settings (JSON) over Baobab's, for comparison.
@@ -210,10 +225,10 @@ export async function run (): Promise<Record<string, unknown>> {
   const rnd = createPrng(12345).next
   const figures: Record<string, unknown> = { sizes: SIZES.join(','), topology: 'each node dials 3 random earlier nodes', lsh: '10 bands × 5 bits' }
   for (const n of SIZES) Object.assign(figures, await runSize(n, rnd))
-  for (const [n, procs] of LAN) {
+  for (const { n, procs, product } of LAN) {
     const t0 = performance.now()
-    const s = await runLan(n, procs, rnd, SETTLE_MS)
-    const p = `lan${n}x${procs}`
+    const s = await runLan(n, procs, rnd, SETTLE_MS, product)
+    const p = `${product ? 'node' : 'lan'}${n}x${procs}`
     const out = {
       [`${p}IdleCpuMsPerNodePerS`]: r1(s.idleCpuMsPerNodePerS),
       [`${p}PutP50Ms`]: r1(pct(s.puts, 0.5)),
@@ -230,13 +245,14 @@ export async function run (): Promise<Record<string, unknown>> {
       [`${p}ServiceQueryMatchesMin`]: Math.min(...s.matches),
       [`${p}WallS`]: r1((performance.now() - t0) / 1000)
     }
-    console.log(`${n} nodes in ${procs} processes: ${JSON.stringify(out)}`)
+    console.log(`${n} ${product ? 'whole nodes' : 'members'} in ${procs} processes: ${JSON.stringify(out)}`)
     Object.assign(figures, out)
   }
-  const lan = LAN.find(([n]) => n === 60)
+  // the 60-node run over processes is the measured one (whole nodes when run): the one-process run of the same size,
+  // and the bare members' run beside the whole nodes', are its baselines
+  const lan = LAN.find(l => l.n === 60 && l.product) ?? LAN.find(l => l.n === 60)
   if (lan != null) {
-    // the LAN run is the measured one; the one-process run of the same size is its baseline
-    const p = `lan${lan[0]}x${lan[1]}`
+    const p = `${lan.product ? 'node' : 'lan'}${lan.n}x${lan.procs}`
     figures.targets = { [`${p}GetP95Ms`]: '< 1000', [`${p}ServicePublishP95Ms`]: '< 2000', [`${p}SuccessRate`]: '≥ 0.95' }
   }
   return figures
