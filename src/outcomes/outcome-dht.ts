@@ -108,7 +108,10 @@ export class OutcomeDht {
 
   /** Reads and merges every valid value for `key`. */
   async get (key: string, options: DhtOptions = {}, into?: Reach): Promise<RecordRead> {
-    const signal = this.signal(options)
+    const limit = this.signal(options)
+    // replicas agreed: abort the query before leaving it, or leaving waits for its requests in flight
+    const agreedStop = new AbortController()
+    const signal = AbortSignal.any([limit, agreedStop.signal])
     const tracker = reachTracker(into)
     const valid: OutcomeRecord[] = []
     const rejected: RecordRead['rejected'] = []
@@ -147,13 +150,16 @@ export class OutcomeDht {
         if (event.name === 'PEER_RESPONSE' && event.record != null) await consider(event.from.toString(), event.record.value)
         else if (event.name === 'VALUE') await consider(event.from.toString(), event.value)
         else if (event.name === 'QUERY_ERROR' && /invalid record/i.test(event.error.message)) rejected.push({ from: event.from.toString(), error: 'InvalidOutcomeRecordError' })
-        // leaving the loop ends the query (kad-dht aborts it) and skips its one-by-one corrections
-        if (agreed()) break
+        // stopping here also skips kad-dht's one-by-one corrections of stale replicas
+        if (agreed()) {
+          agreedStop.abort()
+          break
+        }
       }
     } catch (err) {
       // a get that finds nothing before the limit is an empty answer, not a failure
       if (options.signal?.aborted === true) throw options.signal.reason
-      if (signal.aborted) tracker.reach.timedOut = true
+      if (limit.aborted) tracker.reach.timedOut = true
       log('get %s ended: %s', key, (err as Error).message)
     }
     return { record: valid.length > 0 ? mergeRecords(valid) : undefined, values: valid.length, rejected, reach: tracker.reach }
