@@ -57,20 +57,18 @@ export class OutcomeRecordStore extends MemoryDatastore {
     const held = this.held(key)
     if (recordKey == null || held == null) return undefined
     const now = this.now()
-    const parts: OutcomeRecord[] = []
-    for (const bytes of [held, value]) {
-      try {
-        // both were validated (signatures included) when kad-dht accepted them
-        parts.push(parseRecord(recordKey, Libp2pRecord.deserialize(bytes).value, { now }))
-      } catch {
-        // a held value that no longer parses (e.g. after a limit change) is replaced
-      }
+    let parts: [OutcomeRecord, OutcomeRecord]
+    try {
+      // both were validated (signatures included) when kad-dht accepted them
+      parts = [parseRecord(recordKey, Libp2pRecord.deserialize(held).value, { now }), parseRecord(recordKey, incoming.value, { now })]
+    } catch {
+      // a held value that no longer parses (e.g. after a limit change) is replaced
+      return undefined
     }
-    if (parts.length < 2) return undefined
     const newest = mergeRecords(parts)
     const fresh = { v: 1 as const, entries: newest.entries.filter(e => e.updated >= now - RECORD_LIFETIME_MS) }
     if (fresh.entries.length === 0) return undefined
-    const keep = parts[1]!.entries.find(e => fresh.entries.includes(e))?.author
+    const keep = parts[1].entries.find(e => fresh.entries.includes(e))?.author
     const { record } = fitRecord(fresh, keep)
     return new Libp2pRecord(incoming.key, encodeRecord(record), incoming.timeReceived).serialize()
   }
