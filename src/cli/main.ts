@@ -1,4 +1,5 @@
 /** The `baobab` command line. Each command group registers itself from `commands/`. */
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { register as registerArtifact } from './commands/artifact.ts'
 import { register as registerCar } from './commands/car.ts'
@@ -26,8 +27,11 @@ import { endQuietlyOnClosedStdout } from './stdout.ts'
 
 endQuietlyOnClosedStdout()
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+
 const program = new Command('baobab')
   .description('Baobab: a peer-to-peer knowledge mesh for local AI')
+  .version(version)
   .option('--home <dir>', 'node home (default $BAOBAB_HOME or ~/.baobab)')
   .showHelpAfterError()
   .exitOverride()
