@@ -59,7 +59,7 @@ export function renderMarkdown (report: RouterEvalReport): string {
     lines.push('', `Held-out splits combined, calibrated router: ${combined(libs)}.`, '')
   }
   for (const s of report.skipped) lines.push(`Skipped: ${s}.`, '')
-  lines.push('Approaches measured on the dev splits and not kept (WordNet senses, pooled expert vectors, per-expert thresholds, other weightings): ' +
+  lines.push('Approaches measured on the dev splits and not kept (WordNet senses and glosses, GloVe word vectors, pooled expert vectors, per-expert thresholds, other weightings): ' +
     '[router-tried.md](router-tried.md).', '')
   lines.push('## Calibration', '', ...report.libraries.map(calibrationLine), '')
   lines.push('## Misses of the calibrated router (held-out splits)', '', ...report.libraries.flatMap(misses), '')
