@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -59,7 +59,7 @@ export class FileBlobStore implements BlobStore {
     startBlobWorker()
   }
 
-  async putVerifiedAsync (cid: string, bytes: Uint8Array, options: { durable?: boolean, transfer?: boolean } = {}): Promise<void> {
+  async putVerifiedAsync (cid: string, bytes: Uint8Array, options: { durable?: boolean, transfer?: boolean } = {}): Promise<Uint8Array | undefined> {
     const path = this.path(cid)
     const expected = parseCid(cid)
     if (expected.version !== 1 || expected.code !== raw.code || expected.multihash.code !== sha256.code) {
@@ -68,13 +68,15 @@ export class FileBlobStore implements BlobStore {
     // hashed, then written, on the worker thread: the event loop keeps reading the next chunk
     const tmp = join(this.tmpDir, `.${randomBytes(6).toString('hex')}.tmp`)
     let reply
+    const moved = options.transfer === true ? movable(bytes) : []
     try {
-      reply = await blobJob({ op: 'put', path, tmp, bytes, digest: expected.multihash.digest, sync: options.durable !== false }, options.transfer === true ? movable(bytes) : [])
+      reply = await blobJob({ op: 'put', path, tmp, bytes, digest: expected.multihash.digest, sync: options.durable !== false, giveBack: moved.length > 0 }, moved)
     } catch (err) {
       throw asStorageError(err, `blob ${cid}`)
     }
     if (reply.mismatch != null) throw new ChunkMismatchError(cid, CID.createV1(raw.code, createDigest(sha256.code, reply.mismatch)).toString())
     log.trace('stored blob %s', cid)
+    return reply.bytes
   }
 
   async flush (cids: string[]): Promise<void> {
@@ -105,9 +107,19 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  async read (cid: string): Promise<Uint8Array | undefined> {
+  async read (cid: string, into?: Uint8Array): Promise<Uint8Array | undefined> {
     try {
-      return await readFile(this.path(cid))
+      if (into == null) return await readFile(this.path(cid))
+      const fh = await open(this.path(cid), 'r')
+      try {
+        const { size } = await fh.stat()
+        const buf = size <= into.length ? into.subarray(0, size) : new Uint8Array(size)
+        let got = 0
+        for (let n = -1; got < size && n !== 0; got += n) n = (await fh.read(buf, got, size - got, got)).bytesRead
+        return buf.subarray(0, got)
+      } finally {
+        await fh.close()
+      }
     } catch (err) {
       if ((err as { code?: string }).code === 'ENOENT') return undefined
       throw err

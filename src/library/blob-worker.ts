@@ -8,13 +8,25 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSy
 import { dirname } from 'node:path'
 import { parentPort } from 'node:worker_threads'
 
-export interface BlobJob { id: number, op: 'put', path: string, tmp: string, bytes: Uint8Array, digest: Uint8Array, sync: boolean }
+export interface BlobJob {
+  id: number
+  op: 'put'
+  path: string
+  tmp: string
+  bytes: Uint8Array
+  digest: Uint8Array
+  sync: boolean
+  /** The bytes' buffer was moved here: move it back with the reply, for reuse. */
+  giveBack?: boolean
+}
 
 export interface BlobReply {
   id: number
   /** The digest the bytes really have, when it is not the expected one (nothing written). */
   mismatch?: Uint8Array
   error?: { message: string, code?: string }
+  /** The job's buffer, moved back (`giveBack`). */
+  bytes?: Uint8Array
 }
 
 const made = new Set<string>()
@@ -56,10 +68,16 @@ function put (job: BlobJob): BlobReply {
 }
 
 parentPort?.on('message', (job: BlobJob) => {
+  let reply: BlobReply
   try {
-    parentPort?.postMessage(put(job))
+    reply = put(job)
   } catch (err) {
     const e = err as { message?: string, code?: string }
-    parentPort?.postMessage({ id: job.id, error: { message: e.message ?? String(err), code: e.code } } satisfies BlobReply)
+    reply = { id: job.id, error: { message: e.message ?? String(err), code: e.code } }
+  }
+  if (job.giveBack === true && job.bytes.buffer instanceof ArrayBuffer) {
+    parentPort?.postMessage({ ...reply, bytes: job.bytes }, [job.bytes.buffer])
+  } else {
+    parentPort?.postMessage(reply)
   }
 })

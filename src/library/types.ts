@@ -57,9 +57,10 @@ export interface BlobStore {
    * The same, with hashing and the disk write on a worker thread (for transfers).
    * `durable: false` skips the fsyncs: call `flush` before anything refers to the chunk.
    * `transfer: true` moves the bytes' buffer to the worker instead of copying it (the caller's
-   * view is emptied), when they fill a buffer of their own.
+   * view is emptied), when they fill a buffer of their own; that buffer comes back once the chunk
+   * is written (resolved, for reuse: a transfer receives its next chunk into it).
    */
-  putVerifiedAsync(cid: string, bytes: Uint8Array, options?: { durable?: boolean, transfer?: boolean }): Promise<void>
+  putVerifiedAsync(cid: string, bytes: Uint8Array, options?: { durable?: boolean, transfer?: boolean }): Promise<Uint8Array | undefined>
   /** Starts the worker thread `putVerifiedAsync` uses (a transfer calls it before its first chunk arrives). */
   warm(): void
   /** Makes stored chunks durable (fsync of each file and its directory). */
@@ -67,8 +68,12 @@ export interface BlobStore {
   /** True when the chunk is stored and hashes to its CID; a damaged file is removed. */
   verify(cid: string): Promise<boolean>
   get(cid: string): Uint8Array
-  /** The chunk read off the event loop (a Buffer, no extra copy); undefined when absent. */
-  read(cid: string): Promise<Uint8Array | undefined>
+  /**
+   * The chunk read off the event loop (a Buffer, no extra copy); undefined when absent. With
+   * `into`, read into that buffer when the chunk fits (a view of it is returned), so a server
+   * reuses one buffer for chunk after chunk.
+   */
+  read(cid: string, into?: Uint8Array): Promise<Uint8Array | undefined>
   path(cid: string): string
   remove(cid: string): void
   size(cid: string): number

@@ -104,6 +104,12 @@ export async function fetchChunks (
   const running = new Map<string, Set<string>>()
   const storing = new Set<string>()
   const done = new Set<string>()
+  /** Buffers the blob store handed back after writing a chunk: the next chunks are received into them. */
+  const spare: Uint8Array[] = []
+  const alloc = (size: number): Uint8Array => {
+    const i = spare.findIndex(b => b.length === size)
+    return i >= 0 ? spare.splice(i, 1)[0] as Uint8Array : new Uint8Array(size)
+  }
   const exclude = (c: string, peer: string): void => {
     let s = excluded.get(c)
     if (s == null) excluded.set(c, s = new Set())
@@ -135,6 +141,7 @@ export async function fetchChunks (
       const session = await sp
       const r = await session.request(CID.parse(c), {
         offset: prefix.length,
+        alloc,
         onBytes: options.onProgress == null
           ? undefined
           : (got, size) => {
@@ -154,7 +161,8 @@ export async function fetchChunks (
       try {
         // no fsync per chunk: one flush for the whole set below, before anyone refers to them;
         // the buffer moves to the worker, no copy
-        await blobs.putVerifiedAsync(c, data, { durable: false, transfer: true })
+        const back = await blobs.putVerifiedAsync(c, data, { durable: false, transfer: true })
+        if (back != null && spare.length < perPeer * 2) spare.push(back)
       } catch (err) {
         if ((err as Error).name !== 'ChunkMismatchError') throw err
         mismatch = (err as { actual: string }).actual

@@ -47,10 +47,14 @@ export interface RequestResult {
   data: Uint8Array
 }
 
+/** A buffer of exactly `size` bytes to receive an answer into (e.g. one a stored chunk freed). */
+export type Allocate = (size: number) => Uint8Array
+
 interface Pending {
   cid: CID
   key: string
   offset: number
+  alloc?: Allocate
   onBytes?: (received: number, size: number) => void
   resolve: (r: RequestResult) => void
   reject: (err: unknown) => void
@@ -97,12 +101,12 @@ export class FetchSession {
   }
 
   /** Asks for the bytes of `cid` from `offset` to its end; answers come in request order. */
-  async request (cid: CID, options: { offset?: number, onBytes?: (received: number, size: number) => void } = {}): Promise<RequestResult> {
+  async request (cid: CID, options: { offset?: number, alloc?: Allocate, onBytes?: (received: number, size: number) => void } = {}): Promise<RequestResult> {
     const key = cid.toString()
     if (this.failed || this.ending) throw new FetchStreamEndedError(key, { cause: this.failure })
     const offset = options.offset ?? 0
     const { promise, resolve, reject } = Promise.withResolvers<RequestResult>()
-    this.queue.push({ cid, key, offset, onBytes: options.onBytes, resolve, reject })
+    this.queue.push({ cid, key, offset, alloc: options.alloc, onBytes: options.onBytes, resolve, reject })
     if (this.queue.length === 1) this.arm()
     try {
       // a request frame is tiny: queued even when the stream asks to wait
@@ -153,7 +157,7 @@ export class FetchSession {
         }
         if (h.size > maxSizeFor(p.cid)) throw new ProtocolViolationError(FETCH_PROTOCOL, `announced size ${h.size} exceeds the limit for ${p.key}`, this.peer)
         if (p.offset > h.size) throw new ProtocolViolationError(FETCH_PROTOCOL, 'size below the requested offset', this.peer)
-        const data = new Uint8Array(h.size - p.offset)
+        const data = p.alloc?.(h.size - p.offset) ?? new Uint8Array(h.size - p.offset)
         const cur = partial = { data: data.subarray(0, 0), size: h.size }
         const got = await this.reader.readInto(data, n => {
           cur.data = data.subarray(0, n)

@@ -3,6 +3,7 @@
  * in order, with per-peer limits.
  */
 import * as raw from 'multiformats/codecs/raw'
+import { CHUNK_SIZE } from '../artifacts/index.ts'
 import { DEFAULT_SERVE_CONCURRENCY, FETCH_PROTOCOL, FETCH_REQUEST_LIMIT, WRITE_SIZE } from './constants.ts'
 import { decodeRequest, encodeHeader } from './fetch-wire.ts'
 import { PeerLimits } from './rate-limit.ts'
@@ -42,6 +43,8 @@ interface Prepared {
   key: string
   offset: number
   bytes: Uint8Array | undefined
+  /** The stream's read buffer this answer holds, reused once the answer is sent. */
+  buf?: Uint8Array
 }
 
 export class FetchServer {
@@ -75,9 +78,9 @@ export class FetchServer {
    * The bytes this node offers under `cid`, or undefined: a trusted shareable artifact, or a
    * weight chunk of one (chunks of held, private or half-fetched adapters are not served).
    */
-  async lookup (cid: string, isRaw: boolean): Promise<Uint8Array | undefined> {
+  async lookup (cid: string, isRaw: boolean, into?: Uint8Array): Promise<Uint8Array | undefined> {
     const { library } = this.components
-    if (isRaw) return library.sharesChunk(cid) ? library.blobs.read(cid) : undefined
+    if (isRaw) return library.sharesChunk(cid) ? library.blobs.read(cid, into) : undefined
     const a = library.get(cid)
     return a != null && a.shareable && a.status === 'trusted' ? a.bytes : undefined
   }
@@ -86,6 +89,12 @@ export class FetchServer {
     const peer = connection.remotePeer.toString()
     const reader = new StreamReader(stream, FETCH_PROTOCOL, peer)
     let acquired = false
+    /**
+     * Chunk buffers of this stream: one answer is sent while the next is read, and a buffer is
+     * reused only after its whole answer went through `sendAll` (encrypted, nothing of it queued),
+     * so a stream does not allocate a new megabyte per chunk.
+     */
+    const spare: Uint8Array[] = []
     const reply = async (h: FetchHeader): Promise<void> => {
       const f = frame(encodeHeader(h))
       await sendAll(stream, f, { writeSize: f.length })
@@ -96,9 +105,10 @@ export class FetchServer {
       if (req == null) return null
       const { cid, offset } = decodeRequest(req, peer)
       const key = cid.toString()
-      let bytes = acquired ? await this.lookup(key, cid.code === raw.code) : undefined
+      const buf = acquired && cid.code === raw.code ? spare.pop() ?? new Uint8Array(CHUNK_SIZE) : undefined
+      let bytes = acquired ? await this.lookup(key, cid.code === raw.code, buf) : undefined
       if (bytes != null && this.init.transform != null) bytes = this.init.transform(key, bytes)
-      return { key, offset, bytes }
+      return { key, offset, bytes, buf }
     }
     try {
       acquired = this.limits.acquire(peer)
@@ -110,9 +120,12 @@ export class FetchServer {
         // the following request is read and looked up while this answer is sent
         next = prepare()
         next.catch(() => {})
-        const { key, offset, bytes } = cur
-        if (bytes == null) { await reply({ ok: false, error: 'not-found' }); continue }
-        if (offset > bytes.length) { await reply({ ok: false, error: 'bad-offset' }); continue }
+        const { key, offset, bytes, buf } = cur
+        if (bytes == null || offset > bytes.length) {
+          if (buf != null) spare.push(buf)
+          await reply({ ok: false, error: bytes == null ? 'not-found' : 'bad-offset' })
+          continue
+        }
         const bucket = this.limits.bucket(peer)
         const onSent = this.limits.bytesPerSecond > 0 ? async (n: number): Promise<void> => { await bucket.take(n) } : undefined
         // the header travels with the bytes that do not fill a whole write, so every later
@@ -128,6 +141,7 @@ export class FetchServer {
         await sendAll(stream, body.subarray(first.length), { writeSize: this.writeSize, onSent })
         // a rate-limited answer ends with a wait, during which the requester may have gone
         if (stream.writeStatus !== 'writable') throw new Error('stream closed during the answer')
+        if (buf != null) spare.push(buf)
         this.log.trace('served %s from %d to %s', key, offset, peer)
         this.init.onServed?.({ peer, cid: key, offset, bytes: bytes.length - offset })
       }

@@ -21,6 +21,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_MAX_CONNECTIONS, LOOPBACK_ALLOW } from './constants.ts'
 import { InvalidMeshConfigError, InvalidMultiaddrError } from './errors.ts'
+import { noiseCrypto } from './noise-crypto.ts'
 import type { KadDHT, KadDHTInit } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
@@ -130,7 +131,7 @@ export async function createLibp2pNode (init: Libp2pNodeInit): Promise<MeshLibp2
     start: false,
     addresses: { listen },
     transports,
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionProtector: init.psk != null ? preSharedKey({ psk: new TextEncoder().encode(init.psk) }) : undefined,
     connectionManager: {

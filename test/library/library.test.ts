@@ -102,9 +102,18 @@ describe('library', () => {
     assert.equal(await lib.blobs.read(cid), undefined)
     // a transfer hands its buffer to the store's worker thread: no copy, the caller's view is emptied
     const moved = new Uint8Array(bytes)
-    await lib.blobs.putVerifiedAsync(cid, moved, { durable: false, transfer: true })
+    const back = await lib.blobs.putVerifiedAsync(cid, moved, { durable: false, transfer: true })
     assert.equal(moved.length, 0)
     assert.deepEqual(lib.blobs.get(cid), new Uint8Array(bytes))
+    // the worker hands the buffer back once the chunk is written, for the next chunk to reuse
+    assert.equal(back?.length, bytes.length)
+    // a server reads chunk after chunk into one buffer: a view of it, exactly the chunk's bytes
+    const into = new Uint8Array(bytes.length + 100).fill(7)
+    const view = await lib.blobs.read(cid, into)
+    assert.equal(view?.buffer, into.buffer)
+    assert.deepEqual(new Uint8Array(view ?? []), new Uint8Array(bytes))
+    assert.deepEqual(new Uint8Array((await lib.blobs.read(cid, new Uint8Array(10))) ?? []), new Uint8Array(bytes), 'a buffer too small: a new one')
+    assert.equal(await lib.blobs.read('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', into), undefined)
     lib.close()
   })
 
