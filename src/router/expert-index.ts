@@ -11,19 +11,12 @@ import { DimensionMismatchError } from './errors.ts'
 import { pack } from '../embedding/index.ts'
 import type { PackedVector } from '../embedding/index.ts'
 import type { Exemplar } from './types.ts'
+import { accumulate, buildPostings } from './postings.ts'
+import type { Postings } from './postings.ts'
 
 export interface IndexedExemplar extends Exemplar {
   /** Where it came from: the expert definition or user feedback. */
   source: 'expert' | 'feedback'
-}
-
-/** Item vectors in compressed sparse column form: for dimension dims[j], postings start[j]..start[j+1]. */
-export interface Postings {
-  /** The dimensions any item uses, ascending. */
-  dims: Uint32Array
-  start: Uint32Array
-  item: Uint32Array
-  value: Float32Array
 }
 
 export interface IndexedExpert {
@@ -79,32 +72,6 @@ export function foldPacked (v: PackedVector, foldDims: number): PackedVector {
   return pack(out)
 }
 
-function buildPostings (items: PackedVector[]): Postings {
-  const counts = new Map<number, number>()
-  const each = (p: PackedVector, fn: (dim: number, value: number) => void): void => {
-    if (p.idx == null) {
-      for (let d = 0; d < p.val.length; d++) if (p.val[d] !== 0) fn(d, p.val[d]!)
-    } else {
-      for (let j = 0; j < p.idx.length; j++) fn(p.idx[j]!, p.val[j]!)
-    }
-  }
-  for (const p of items) each(p, d => { counts.set(d, (counts.get(d) ?? 0) + 1) })
-  const dims = Uint32Array.from(counts.keys()).sort()
-  const position = new Map<number, number>()
-  const start = new Uint32Array(dims.length + 1)
-  dims.forEach((d, j) => { position.set(d, j); start[j + 1] = start[j]! + counts.get(d)! })
-  const fill = start.slice(0, dims.length)
-  const item = new Uint32Array(start[dims.length]!)
-  const value = new Float32Array(start[dims.length]!)
-  items.forEach((p, i) => each(p, (d, v) => {
-    const j = position.get(d)!
-    const at = fill[j]!++
-    item[at] = i
-    value[at] = v
-  }))
-  return { dims, start, item, value }
-}
-
 export function buildExpert (
   meta: { id: string, name: string, domain: string, description?: string },
   exemplars: IndexedExemplar[],
@@ -139,6 +106,8 @@ export function buildExpert (
 }
 
 let scratch = new Float32Array(1024)
+let topCosine = new Float64Array(16)
+let topExemplar = new Uint32Array(16)
 
 /**
  * Scores one expert. `excludeExemplar` leaves one exemplar's items out (leave-one-out);
@@ -154,39 +123,27 @@ export function scoreExpert (
   if (scratch.length < expert.itemCount) scratch = new Float32Array(expert.itemCount * 2)
   const acc = scratch
   acc.fill(0, 0, expert.itemCount)
-  const { dims, start, item, value } = expert.postings
-  const addDim = (j: number, q: number): void => {
-    for (let at = start[j]!, end = start[j + 1]!; at < end; at++) acc[item[at]!] = acc[item[at]!]! + q * value[at]!
-  }
-  const qi = query.idx
-  if (qi == null) {
-    for (let j = 0; j < dims.length; j++) { const q = query.val[dims[j]!]!; if (q !== 0) addDim(j, q) }
-  } else {
-    // both index lists are ascending: one merge pass
-    let a = 0
-    let b = 0
-    while (a < qi.length && b < dims.length) {
-      const x = qi[a]!
-      const y = dims[b]!
-      if (x === y) { addDim(b, query.val[a]!); a++; b++ } else if (x < y) a++; else b++
-    }
-  }
+  accumulate(expert.postings, query, acc)
 
+  // the k best items, best first (earlier items first among equal cosines), in reused arrays
   const k = Math.max(keep, opts.rankWeights.length)
-  const best: ItemHit[] = []
+  if (topCosine.length < k) { topCosine = new Float64Array(k); topExemplar = new Uint32Array(k) }
+  let n = 0
   for (let i = 0; i < expert.itemCount; i++) {
     const exemplar = expert.owner[i]!
     if (exemplar === excludeExemplar) continue
     const cosine = acc[i]!
-    if (best.length === k && cosine <= best[k - 1]!.cosine) continue
-    let j = best.length < k ? best.length : k - 1
-    if (best.length < k) best.push({ exemplar, cosine })
-    while (j > 0 && best[j - 1]!.cosine < cosine) { best[j] = best[j - 1]!; j-- }
-    best[j] = { exemplar, cosine }
+    if (n === k && cosine <= topCosine[k - 1]!) continue
+    let j = n < k ? n++ : k - 1
+    while (j > 0 && topCosine[j - 1]! < cosine) { topCosine[j] = topCosine[j - 1]!; topExemplar[j] = topExemplar[j - 1]!; j-- }
+    topCosine[j] = cosine
+    topExemplar[j] = exemplar
   }
+  const best: ItemHit[] = new Array<ItemHit>(n)
+  for (let j = 0; j < n; j++) best[j] = { exemplar: topExemplar[j]!, cosine: topCosine[j]! }
   let s = 0
   let w = 0
-  for (let j = 0; j < Math.min(best.length, opts.rankWeights.length); j++) {
+  for (let j = 0; j < Math.min(n, opts.rankWeights.length); j++) {
     s += opts.rankWeights[j]! * best[j]!.cosine
     w += opts.rankWeights[j]!
   }
@@ -214,6 +171,35 @@ export function centroidMatrix (experts: IndexedExpert[]): CentroidMatrix {
   return { experts: [...experts], width, value }
 }
 
+let prefilterScores = new Float32Array(1024)
+let foldScratch = new Float32Array(0)
+let rowStart: Int32Array = new Int32Array(256)
+let rowWeight: Float64Array = new Float64Array(256)
+const growInt = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b }
+const growFloat = (a: Float64Array): Float64Array => { const b = new Float64Array(a.length * 2); b.set(a); return b }
+
+/**
+ * `scores[e] += weight_k * value[start_k + e]` for rows k = 0..rows-1 in order, four rows per pass
+ * over `scores`; each step is rounded to float32 as a store into `scores` would, so the sums are
+ * the same to the last bit as one row at a time.
+ */
+function addRows (scores: Float32Array, n: number, value: Float32Array, rows: number): void {
+  const f = Math.fround
+  let k = 0
+  for (; k + 4 <= rows; k += 4) {
+    const r0 = rowStart[k]!; const r1 = rowStart[k + 1]!; const r2 = rowStart[k + 2]!; const r3 = rowStart[k + 3]!
+    const q0 = rowWeight[k]!; const q1 = rowWeight[k + 1]!; const q2 = rowWeight[k + 2]!; const q3 = rowWeight[k + 3]!
+    for (let e = 0; e < n; e++) {
+      scores[e] = f(f(f(scores[e]! + q0 * value[r0 + e]!) + q1 * value[r1 + e]!) + q2 * value[r2 + e]!) + q3 * value[r3 + e]!
+    }
+  }
+  for (; k < rows; k++) {
+    const r = rowStart[k]!
+    const q = rowWeight[k]!
+    for (let e = 0; e < n; e++) scores[e] = scores[e]! + q * value[r + e]!
+  }
+}
+
 /** Picks candidate experts by folded centroid when the index is large. */
 export function candidates (
   experts: IndexedExpert[],
@@ -225,17 +211,35 @@ export function candidates (
   if (experts.length <= opts.prefilterAbove) return experts
   const m = matrix != null && matrix.experts.length === experts.length ? matrix : centroidMatrix(experts)
   const n = m.experts.length
-  const folded = foldPacked(query, opts.foldDims)
-  const scores = new Float32Array(n)
-  const add = (d: number, q: number): void => {
-    const row = d * n
-    for (let j = 0; j < n; j++) scores[j] = scores[j]! + q * m.value[row + j]!
+  if (prefilterScores.length < n) prefilterScores = new Float32Array(n)
+  const scores = prefilterScores
+  scores.fill(0, 0, n)
+  // the question's non-zeros (folded when longer than the centroids), ascending
+  let nz = 0
+  const take = (d: number, q: number): void => {
+    if (nz === rowStart.length) { rowStart = growInt(rowStart); rowWeight = growFloat(rowWeight) }
+    rowStart[nz] = d * n
+    rowWeight[nz++] = q
   }
-  if (folded.idx == null) {
-    for (let d = 0; d < folded.val.length; d++) if (folded.val[d] !== 0) add(d, folded.val[d]!)
+  if (query.dims <= opts.foldDims) {
+    if (query.idx == null) {
+      for (let d = 0; d < query.val.length; d++) if (query.val[d] !== 0) take(d, query.val[d]!)
+    } else {
+      for (let k = 0; k < query.idx.length; k++) take(query.idx[k]!, query.val[k]!)
+    }
   } else {
-    for (let k = 0; k < folded.idx.length; k++) add(folded.idx[k]!, folded.val[k]!)
+    if (foldScratch.length !== opts.foldDims) foldScratch = new Float32Array(opts.foldDims)
+    const folded = foldScratch
+    const mask = opts.foldDims - 1
+    if (query.idx == null) {
+      for (let i = 0; i < query.val.length; i++) folded[i & mask] = folded[i & mask]! + query.val[i]!
+    } else {
+      for (let j = 0; j < query.idx.length; j++) { const i = query.idx[j]! & mask; folded[i] = folded[i]! + query.val[j]! }
+    }
+    for (let d = 0; d < folded.length; d++) if (folded[d] !== 0) take(d, folded[d]!)
+    folded.fill(0)
   }
+  addRows(scores, n, m.value, nz)
   // keep the best `candidates` without sorting everything
   const c = Math.min(opts.candidates, n)
   const top: number[] = []
