@@ -33,10 +33,11 @@ export interface HashEmbedderInit {
 
 export const HASH_EMBEDDER_VERSION = 2
 
-interface WordSet { stems: Set<string>, prefixes: Set<string> }
+/** A text's word stems and their PREFIX-letter prefixes, as sorted 32-bit hashes. */
+type WordSet = Uint32Array
 const DEFAULT_WEIGHTS = { word: 0.7, char: 0.3 }
 const BLOCKS = ['w', 'c'] as const
-/** Exemplar texts whose word sets are kept for evidence checks. */
+/** Texts outside the fitted corpus whose word sets are kept for evidence checks. */
 const WORD_CACHE = 4096
 const FIT_CACHE = 8192
 
@@ -48,6 +49,8 @@ export class HashEmbedder implements FittableEmbedder {
   private readonly weights: Record<'w' | 'c', number>
   private readonly ngram: [number, number]
   private vocabulary = Vocabulary.empty()
+  /** Word sets of every fitted corpus text (the exemplars the evidence check reads), built by `fit`. */
+  private corpusWords = new Map<string, WordSet>()
   private readonly wordSets = new Map<string, WordSet>()
   /** Features of the corpus just fitted: the router embeds those same texts next. */
   private fitCache = new Map<string, Features>()
@@ -92,13 +95,17 @@ export class HashEmbedder implements FittableEmbedder {
   fit (corpus: Iterable<string>): void {
     const sets: Features[] = []
     const keep = new Map<string, Features>()
+    const words = new Map<string, WordSet>()
     for (const text of corpus) {
       const f = this.features(text)
       sets.push(f)
       if (keep.size < FIT_CACHE) keep.set(text, f)
+      if (!words.has(text)) words.set(text, wordSetOf([...f.w.keys()].map(k => k.slice(2))))
     }
     this.vocabulary = Vocabulary.fit(sets)
     this.fitCache = keep
+    this.corpusWords = words
+    this.wordSets.clear()
   }
 
   /** idf of a feature key: ln((N+1)/(df+1)) + 1; unseen features get the largest value. */
@@ -175,21 +182,18 @@ export class HashEmbedder implements FittableEmbedder {
     for (const { stem } of contentTokens(query)) {
       if (seen.has(stem)) continue
       seen.add(stem)
-      const prefix = stem.length >= PREFIX ? stem.slice(0, PREFIX) : null
-      if (sets.some(s => s.stems.has(stem) || (prefix != null && s.prefixes.has(prefix)))) hits++
+      const h = stemHash(stem)
+      const p = stem.length >= PREFIX ? prefixHash(stem) : -1
+      if (sets.some(s => holds(s, h) || (p >= 0 && holds(s, p)))) hits++
     }
     return hits
   }
 
-  /** Word stems and their prefixes of one text (kept for the exemplars asked about). */
+  /** Word set of one text: the fitted corpus's are all kept; others in a bounded cache. */
   private wordSet (text: string): WordSet {
-    const hit = this.wordSets.get(text)
+    const hit = this.corpusWords.get(text) ?? this.wordSets.get(text)
     if (hit != null) return hit
-    const set: WordSet = { stems: new Set(), prefixes: new Set() }
-    for (const { stem } of contentTokens(text)) {
-      set.stems.add(stem)
-      if (stem.length >= PREFIX) set.prefixes.add(stem.slice(0, PREFIX))
-    }
+    const set = wordSetOf([...contentTokens(text)].map(t => t.stem))
     if (this.wordSets.size >= WORD_CACHE) this.wordSets.delete(this.wordSets.keys().next().value!)
     this.wordSets.set(text, set)
     return set
@@ -217,6 +221,32 @@ export class HashEmbedder implements FittableEmbedder {
     }
     return { w, c }
   }
+}
+
+const stemHash = (stem: string): number => fnv1a(`w:${stem}`)
+const prefixHash = (stem: string): number => fnv1a(`p:${stem.slice(0, PREFIX)}`)
+
+function wordSetOf (stems: string[]): WordSet {
+  const hs = new Set<number>()
+  for (const stem of stems) {
+    hs.add(stemHash(stem))
+    if (stem.length >= PREFIX) hs.add(prefixHash(stem))
+  }
+  return Uint32Array.from(hs).sort()
+}
+
+/** Binary search in a sorted word set. */
+function holds (set: WordSet, h: number): boolean {
+  let lo = 0
+  let hi = set.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = set[mid]!
+    if (v === h) return true
+    if (v < h) lo = mid + 1
+    else hi = mid - 1
+  }
+  return false
 }
 
 /** Creates the built-in embedder. */
