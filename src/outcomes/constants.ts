@@ -42,10 +42,10 @@ export const DHT_READ_QUORUM = 3
  * Time limits of one DHT request (kad-dht's `networkDialTimeout`, an adaptive timeout). kad-dht's
  * own are 5 s to 60 s, and every request that fails pushes the next limit up (twice its time), so
  * after a few lost requests a node waits for each request as long as its whole operation may run
- * (20 s) and one unanswered request holds a write's lookup to that limit. Here a request that has
- * not answered in 5 s is dropped and the lookup goes on with other peers.
+ * (20 s) and one unanswered request holds a write's lookup to that limit. Here the limit keeps
+ * kad-dht's 5 s floor (a loaded node answers slowly) and never grows past 10 s.
  */
-export const DHT_REQUEST_TIMEOUT = { minTimeout: 3000, maxTimeout: 5000 } as const
+export const DHT_REQUEST_TIMEOUT = { minTimeout: 5000, maxTimeout: 10_000 } as const
 
 /**
  * A write returns once this many replicas acknowledged it (or when its lookup ends with fewer); the

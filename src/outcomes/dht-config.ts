@@ -50,7 +50,7 @@ export function outcomeKadDhtInit (options: OutcomeKadOptions = {}): KadDHTInit 
     disjointPaths: DHT_SETTINGS.disjointPaths,
     // a node alone answers at once (the query would otherwise wait for a first peer until its time limit)
     allowQueryWithZeroPeers: true,
-    // a lost request costs at most 5 s, not the operation's whole time limit
+    // a lost request costs at most 10 s, not the operation's whole time limit
     networkDialTimeout: { ...DHT_REQUEST_TIMEOUT },
     validators: outcomeValidators(),
     selectors: outcomeSelectors()
