@@ -38,6 +38,21 @@ export const DHT_SETTINGS = {
  */
 export const DHT_READ_QUORUM = 3
 
+/**
+ * Time limits of one DHT request (kad-dht's `networkDialTimeout`, an adaptive timeout). kad-dht's
+ * own are 5 s to 60 s, and every request that fails pushes the next limit up (twice its time), so
+ * after a few lost requests a node waits for each request as long as its whole operation may run
+ * (20 s) and one unanswered request holds a write's lookup to that limit. Here the limit keeps
+ * kad-dht's 5 s floor (a loaded node answers slowly) and never grows past 10 s.
+ */
+export const DHT_REQUEST_TIMEOUT = { minTimeout: 5000, maxTimeout: 10_000 } as const
+
+/**
+ * A write returns once this many replicas acknowledged it (or when its lookup ends with fewer); the
+ * puts to the other closest peers go on in the background, within the operation's time limit.
+ */
+export const DHT_PUT_REPLICAS = 3
+
 /** DHT keys one command writes or reads at once: all of a packet's keys (its exact key and 10 band keys). */
 export const DHT_KEY_CONCURRENCY = 11
 

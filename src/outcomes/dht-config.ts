@@ -3,7 +3,7 @@
  * outcome records: Baobab's protocol prefix, the validator and the selector for `/baobab-outcome/`.
  */
 import { removePublicAddressesMapper } from '@libp2p/kad-dht'
-import { BAOBAB_KAD_PROTOCOL, DHT_SETTINGS, OUTCOME_NAMESPACE } from './constants.ts'
+import { BAOBAB_KAD_PROTOCOL, DHT_REQUEST_TIMEOUT, DHT_SETTINGS, OUTCOME_NAMESPACE } from './constants.ts'
 import { decodeRecord, selectRecord } from './record.ts'
 import type { KadDHTInit, SelectFn, ValidateFn } from '@libp2p/kad-dht'
 
@@ -50,6 +50,8 @@ export function outcomeKadDhtInit (options: OutcomeKadOptions = {}): KadDHTInit 
     disjointPaths: DHT_SETTINGS.disjointPaths,
     // a node alone answers at once (the query would otherwise wait for a first peer until its time limit)
     allowQueryWithZeroPeers: true,
+    // a lost request costs at most 10 s, not the operation's whole time limit
+    networkDialTimeout: { ...DHT_REQUEST_TIMEOUT },
     validators: outcomeValidators(),
     selectors: outcomeSelectors()
   }

@@ -5,7 +5,7 @@
  * k replicas on each of its paths and then corrects stale ones one by one, which on a LAN costs seconds).
  */
 import { logger } from '@libp2p/logger'
-import { DHT_READ_QUORUM } from './constants.ts'
+import { DHT_PUT_REPLICAS, DHT_READ_QUORUM } from './constants.ts'
 import { decodeRecord, encodeRecord, mergeRecords, signEntry } from './record.ts'
 import type { OutcomeRecord } from './record.ts'
 import type { PrivateKey } from '@libp2p/interface'
@@ -25,6 +25,8 @@ export interface OutcomeDhtInit {
   timeoutMs?: number
   /** A read ends after this many values in a row added nothing new (default DHT_READ_QUORUM; 0 = read the whole query). */
   quorum?: number
+  /** A write returns once this many peers acknowledged it (default DHT_PUT_REPLICAS; 0 = wait for every closest peer). */
+  replicas?: number
   now?: () => number
 }
 
@@ -55,6 +57,8 @@ export interface RecordWrite {
   failed: number
   /** Reach of the read and the write together. */
   reach: Reach
+  /** Peers that acknowledged the put once its background part (the remaining closest peers) ended. */
+  settled: Promise<number>
 }
 
 export interface DhtOptions {
@@ -90,6 +94,7 @@ export class OutcomeDht {
   private readonly timeoutMs: number
   private readonly now: () => number
   private readonly quorum: number
+  private readonly replicas: number
   /** Last `updated` this node signed per key: a later entry is always newer, even within one millisecond. */
   private readonly signed = new Map<string, number>()
 
@@ -99,6 +104,7 @@ export class OutcomeDht {
     this.timeoutMs = init.timeoutMs ?? 20_000
     this.now = init.now ?? Date.now
     this.quorum = init.quorum ?? DHT_READ_QUORUM
+    this.replicas = init.replicas ?? DHT_PUT_REPLICAS
   }
 
   private signal (options: DhtOptions): AbortSignal {
@@ -167,7 +173,9 @@ export class OutcomeDht {
 
   /**
    * Publishes this node's entry (`cids`) under `key`: one signed entry, put to the closest peers,
-   * which merge it into what they hold.
+   * which merge it into what they hold. Returns once `replicas` peers acknowledged it (or the
+   * lookup ended with fewer); the puts to the other closest peers finish in the background
+   * (`settled`), within the operation's time limit.
    */
   async put (key: string, cids: readonly CID[], options: DhtOptions = {}): Promise<RecordWrite> {
     const tracker = reachTracker()
@@ -178,20 +186,31 @@ export class OutcomeDht {
     let stored = 0
     let failed = 0
     const signal = this.signal(options)
-    try {
-      if (options.deadline?.aborted === true) throw new Error('deadline passed before the put')
-      for await (const event of this.dht.put(encoder.encode(key), value, { signal })) {
-        options.onProgress?.(event)
-        tracker.see(event)
-        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored++
-        else if (event.name === 'QUERY_ERROR') failed++
+    let enough = (): void => {}
+    const reached = new Promise<void>(resolve => { enough = resolve })
+    const run = (async (): Promise<void> => {
+      try {
+        if (options.deadline?.aborted === true) throw new Error('deadline passed before the put')
+        for await (const event of this.dht.put(encoder.encode(key), value, { signal })) {
+          options.onProgress?.(event)
+          tracker.see(event)
+          if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') {
+            if (++stored >= this.replicas) enough()
+          } else if (event.name === 'QUERY_ERROR') {
+            failed++
+            log('put %s: %p failed: %s', key, event.from, event.error.message)
+          }
+        }
+      } catch (err) {
+        if (options.signal?.aborted === true) throw options.signal.reason
+        if (signal.aborted) tracker.reach.timedOut = true
+        log('put %s ended: %s', key, (err as Error).message)
       }
-    } catch (err) {
-      if (options.signal?.aborted === true) throw options.signal.reason
-      if (signal.aborted) tracker.reach.timedOut = true
-      log('put %s ended: %s', key, (err as Error).message)
-    }
-    log('put %s: %d bytes, stored on %d peers, %d failed', key, value.length, stored, failed)
-    return { record, bytes: value.length, stored, failed, reach: tracker.reach }
+      log('put %s: %d bytes, stored on %d peers, %d failed', key, value.length, stored, failed)
+    })()
+    await Promise.race([run, reached])
+    const { asked, unreachable, timedOut } = tracker.reach
+    const settled = run.then(() => stored, () => stored)
+    return { record, bytes: value.length, stored, failed, reach: { asked: [...asked], unreachable: [...unreachable], timedOut }, settled }
   }
 }

@@ -69,6 +69,8 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
       return new OutcomeDht({ dht: w.libp2p.services.dht, privateKey: w.privateKey }).put(key, [packet.artifact.cid])
     }))
     for (const w of puts) assert.equal(w.record.entries.length, 1, 'a write carries only its author\'s entry')
+    // every replica a write reaches merges it: wait for the writes' background parts too
+    await Promise.all(puts.map(async w => w.settled))
     // a full read (no early stop) from a node that wrote nothing sees every author on every replica it asks
     const read = await new OutcomeDht({ dht: nodes[9]!.libp2p.services.dht, privateKey: nodes[9]!.privateKey, quorum: 0 }).get(key)
     assert.deepEqual(new Set(read.record?.entries.map(e => e.author)), new Set(writers.map(w => w.outcomes.author)))
@@ -76,6 +78,20 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
     const quick = await new OutcomeDht({ dht: nodes[8]!.libp2p.services.dht, privateKey: nodes[8]!.privateKey }).get(key)
     assert.deepEqual(new Set(quick.record?.entries.map(e => e.author)), new Set(writers.map(w => w.outcomes.author)))
     assert.ok(quick.reach.asked.length <= read.reach.asked.length, `the quorum read asked ${quick.reach.asked.length} peers, the full one ${read.reach.asked.length}`)
+  })
+
+  it('a write returns once enough replicas acknowledged it, the other closest peers get it in the background, and another node reads it at once', async () => {
+    const key = exactKey({ family, task: 'early return of a write', tags: ['x'] })
+    const writer = nodes[4]!
+    const packet = await writer.outcomes.build(input('early return of a write', ['x'], 'lora', 0.02, { r: 4 }))
+    const w = await new OutcomeDht({ dht: writer.libp2p.services.dht, privateKey: writer.privateKey, replicas: 2 }).put(key, [packet.artifact.cid])
+    assert.ok(w.stored >= 2, `returned after ${w.stored} acknowledgements`)
+    // read right after the write returned, while its background part may still run
+    const read = await new OutcomeDht({ dht: nodes[6]!.libp2p.services.dht, privateKey: nodes[6]!.privateKey }).get(key)
+    assert.deepEqual(read.record?.entries.map(e => e.author), [writer.outcomes.author])
+    const all = await w.settled
+    // 9 peers, k = 10: every other node is among the closest
+    assert.ok(all > 2 && all >= w.stored, `${all} replicas acknowledged in the end`)
   })
 
   it('refuses records with bad signatures and packets foreign to the entry or the key; stores none of them', async () => {
