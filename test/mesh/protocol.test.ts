@@ -32,7 +32,7 @@ describe('stream back-pressure', { timeout: 60_000 }, () => {
     let ours = 0
     let naive = 0
     let drains = 0
-    // each handler waits for a request frame, as /baobab/fetch/1 does, so the reader is attached
+    // each handler waits for a request frame, as /baobab/fetch/2 does, so the reader is attached
     await a.mesh.libp2p.handle('/baobab-test/bp/1', async (stream) => {
       await new StreamReader(stream, 'bp').readFrame(16)
       stream.addEventListener('drain', () => { drains++ })
