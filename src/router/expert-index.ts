@@ -59,17 +59,20 @@ export interface ExpertResult {
   best: ItemHit[]
 }
 
-/** Folds a packed vector onto `foldDims` by summing entries i mod foldDims (signs are already random). */
-export function foldPacked (v: PackedVector, foldDims: number): PackedVector {
-  if (v.dims <= foldDims) return v
-  const out = new Float32Array(foldDims)
-  const mask = foldDims - 1
+/** Adds a packed vector's entries into `out` at i mod out.length (a power of two); returns `out`. */
+function foldInto (v: PackedVector, out: Float32Array): Float32Array {
+  const mask = out.length - 1
   if (v.idx == null) {
     for (let i = 0; i < v.val.length; i++) out[i & mask] = out[i & mask]! + v.val[i]!
   } else {
     for (let j = 0; j < v.idx.length; j++) { const i = v.idx[j]! & mask; out[i] = out[i]! + v.val[j]! }
   }
-  return pack(out)
+  return out
+}
+
+/** Folds a packed vector onto `foldDims` by summing entries i mod foldDims (signs are already random). */
+export function foldPacked (v: PackedVector, foldDims: number): PackedVector {
+  return v.dims <= foldDims ? v : pack(foldInto(v, new Float32Array(foldDims)))
 }
 
 export function buildExpert (
@@ -229,13 +232,7 @@ export function candidates (
     }
   } else {
     if (foldScratch.length !== opts.foldDims) foldScratch = new Float32Array(opts.foldDims)
-    const folded = foldScratch
-    const mask = opts.foldDims - 1
-    if (query.idx == null) {
-      for (let i = 0; i < query.val.length; i++) folded[i & mask] = folded[i & mask]! + query.val[i]!
-    } else {
-      for (let j = 0; j < query.idx.length; j++) { const i = query.idx[j]! & mask; folded[i] = folded[i]! + query.val[j]! }
-    }
+    const folded = foldInto(query, foldScratch)
     for (let d = 0; d < folded.length; d++) if (folded[d] !== 0) take(d, folded[d]!)
     folded.fill(0)
   }
