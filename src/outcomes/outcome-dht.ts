@@ -195,7 +195,8 @@ export class OutcomeDht {
           options.onProgress?.(event)
           tracker.see(event)
           if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') {
-            if (++stored >= this.replicas) enough()
+            stored++
+            if (this.replicas > 0 && stored >= this.replicas) enough()
           } else if (event.name === 'QUERY_ERROR') {
             failed++
             log('put %s: %p failed: %s', key, event.from, event.error.message)

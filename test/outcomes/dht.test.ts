@@ -92,6 +92,10 @@ describe('outcomes over a 10-node kad-dht on loopback', { timeout: 120_000 }, ()
     const all = await w.settled
     // 9 peers, k = 10: every other node is among the closest
     assert.ok(all > 2 && all >= w.stored, `${all} replicas acknowledged in the end`)
+    // replicas 0: the write returns only when every closest peer answered
+    const full = await new OutcomeDht({ dht: writer.libp2p.services.dht, privateKey: writer.privateKey, replicas: 0 }).put(key, [packet.artifact.cid])
+    assert.ok(full.stored > 2, `a full write returned after ${full.stored} acknowledgements`)
+    assert.equal(await full.settled, full.stored, 'nothing was left to the background')
   })
 
   it('refuses records with bad signatures and packets foreign to the entry or the key; stores none of them', async () => {
